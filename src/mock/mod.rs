@@ -1,0 +1,137 @@
+//! The mocked stack: WorkOS, the providers and the app, wired together.
+//!
+//! One [`Stack`] per scenario, every server on `127.0.0.1:0`: scenarios run
+//! concurrently and never share state, ports or ids.
+
+pub mod app;
+pub mod clock;
+pub mod ids;
+pub mod providers;
+pub mod workos;
+
+use std::collections::BTreeMap;
+
+use crate::provider::ProviderKind;
+use crate::transcript::{HttpClient, Recorder};
+
+pub use app::AppMock;
+pub use clock::Clock;
+pub use ids::IdGen;
+pub use providers::ProviderMock;
+pub use workos::WorkosMock;
+
+use workos::ProviderLink;
+use workos::state::{Environment, EnvironmentKind, WorkosState};
+
+/// A stack could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    /// Binding a loopback port failed.
+    #[error("cannot bind a port on 127.0.0.1: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+/// Everything one scenario talks to.
+#[derive(Debug)]
+pub struct Stack {
+    /// The virtual clock.
+    pub clock: Clock,
+    /// Seeded ids and secrets.
+    pub ids: IdGen,
+    /// The transcript.
+    pub recorder: Recorder,
+    /// The WorkOS mock.
+    pub workos: WorkosMock,
+    /// One mock per provider.
+    pub providers: BTreeMap<ProviderKind, ProviderMock>,
+    /// The app's return page and webhook receiver.
+    pub app: AppMock,
+    /// The sandbox environment id.
+    pub sandbox: String,
+    /// The sandbox API key.
+    pub api_key: String,
+}
+
+impl Stack {
+    /// Starts a stack whose ids and secrets come from `seed`.
+    pub async fn start(seed: u64) -> Result<Stack, StackError> {
+        let clock = Clock::scenario();
+        let ids = IdGen::new(clock.clone(), seed);
+        let recorder = Recorder::new();
+        let workos_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let workos_base = format!("http://{}", workos_listener.local_addr()?);
+        recorder.host(&workos_base, "workos.test");
+
+        let mut providers = BTreeMap::new();
+        let mut links = BTreeMap::new();
+        for kind in ProviderKind::ALL {
+            let mock =
+                ProviderMock::start(kind, clock.clone(), ids.clone(), recorder.clone()).await;
+            recorder.host(&mock.uri(), &format!("{}.test", kind.slug()));
+            let shared_client_id = format!("workos_shared_{}", kind.slug());
+            let shared_client_secret = ids.secret("shared_secret_", 32);
+            mock.register_app(providers::OAuthApp {
+                client_id: shared_client_id.clone(),
+                client_secret: shared_client_secret.clone(),
+                redirect_uris: vec![format!("{workos_base}/sso/callback/{}", kind.slug())],
+                allowed_scopes: None,
+                expiring_tokens: matches!(kind, ProviderKind::Google | ProviderKind::Salesforce),
+            });
+            links.insert(
+                kind.slug().to_string(),
+                ProviderLink {
+                    kind,
+                    authorize_url: mock.authorize_url(),
+                    token_url: mock.token_url(),
+                    shared_client_id,
+                    shared_client_secret,
+                },
+            );
+            providers.insert(kind, mock);
+        }
+
+        let sandbox = ids.id("environment");
+        let api_key = ids.secret("sk_test_", 40);
+        recorder.secret("api_key", &api_key);
+        let mut state = WorkosState::default();
+        state.environments.insert(
+            sandbox.clone(),
+            Environment {
+                id: sandbox.clone(),
+                kind: EnvironmentKind::Sandbox,
+                api_keys: vec![api_key.clone()],
+            },
+        );
+        let workos_http = HttpClient::new("workos", recorder.clone());
+        let workos = WorkosMock::start(
+            workos_listener,
+            clock.clone(),
+            ids.clone(),
+            workos_http,
+            links,
+            state,
+        )
+        .await?;
+
+        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let app = AppMock::start(app_listener).await?;
+        recorder.host(app.uri(), "app.test");
+
+        Ok(Stack {
+            clock,
+            ids,
+            recorder,
+            workos,
+            providers,
+            app,
+            sandbox,
+            api_key,
+        })
+    }
+
+    /// The mock of `kind`.
+    pub fn provider(&self, kind: ProviderKind) -> &ProviderMock {
+        // Every kind is started in `start`, so the map is total.
+        &self.providers[&kind]
+    }
+}

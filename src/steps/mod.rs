@@ -1,0 +1,124 @@
+//! The cucumber World and the step vocabulary, grouped by concern.
+//!
+//! Steps speak the domain ("alice connects github"), not HTTP. Each scenario
+//! gets a fresh [`Stack`]; steps return `Result<(), String>` so a failure is
+//! a message the reader can act on, never a panic.
+
+pub mod connect;
+pub mod params;
+pub mod provider_calls;
+pub mod setup;
+pub mod transcript;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::client::provider_call::{ProviderCaller, RetryPolicy, VirtualSleeper};
+use crate::client::{Browser, Diagnosis, PipesClient, PipesError};
+use crate::mock::Stack;
+use crate::mock::ids::DEFAULT_SEED;
+use crate::mock::workos::state::User;
+use crate::transcript::HttpResponse;
+
+/// A step failed; the message says what was expected and what happened.
+pub type StepResult = Result<(), String>;
+
+/// The state of one scenario.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct PipesWorld {
+    /// The scenario's own stack.
+    pub stack: Stack,
+    /// The app's Pipes client.
+    pub client: PipesClient,
+    /// ProviderArg calls with fresh tokens, sleeping on the virtual clock.
+    pub caller: ProviderCaller,
+    /// Records the delays the caller chose.
+    pub sleeper: VirtualSleeper,
+    /// People by name (`alice`) → WorkOS user id.
+    pub users: BTreeMap<String, String>,
+    /// Each person's browser.
+    pub browsers: BTreeMap<String, Browser>,
+    /// The last failure a `When` step produced.
+    pub last_error: Option<PipesError>,
+    /// The last provider response.
+    pub last_response: Option<HttpResponse>,
+}
+
+impl PipesWorld {
+    /// Starts a stack and a client for it.
+    pub async fn new() -> Result<Self, crate::mock::StackError> {
+        let stack = Stack::start(DEFAULT_SEED).await?;
+        let client = PipesClient::new(stack.workos.uri(), &stack.api_key, stack.recorder.clone());
+        let sleeper = VirtualSleeper::new(stack.clock.clone());
+        let caller = ProviderCaller::new(
+            client.clone(),
+            Arc::new(sleeper.clone()),
+            stack.clock.clone(),
+            RetryPolicy::default(),
+        );
+        Ok(PipesWorld {
+            stack,
+            client,
+            caller,
+            sleeper,
+            users: BTreeMap::new(),
+            browsers: BTreeMap::new(),
+            last_error: None,
+            last_response: None,
+        })
+    }
+
+    /// The WorkOS user id of `name`, creating the user on first mention.
+    pub fn user(&mut self, name: &str) -> String {
+        if let Some(id) = self.users.get(name) {
+            return id.clone();
+        }
+        let id = self.stack.ids.id("user");
+        let now = self.stack.clock.now_ms();
+        let user = User {
+            id: id.clone(),
+            env: self.stack.sandbox.clone(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            first_name: Some(capitalize(name)),
+            last_name: None,
+            created_ms: now,
+        };
+        self.stack
+            .workos
+            .ctx()
+            .state()
+            .users
+            .insert(id.clone(), user);
+        self.users.insert(name.to_string(), id.clone());
+        id
+    }
+
+    /// `name`'s browser.
+    pub fn browser(&mut self, name: &str) -> Browser {
+        if let Some(b) = self.browsers.get(name) {
+            return b.clone();
+        }
+        let mut known: Vec<String> = self.stack.providers.values().map(|p| p.uri()).collect();
+        known.push(self.stack.workos.uri().to_string());
+        known.push(self.stack.app.uri().to_string());
+        let b = Browser::new(self.client.http().clone(), known);
+        self.browsers.insert(name.to_string(), b.clone());
+        b
+    }
+
+    /// The diagnosis of the last failure, or an error saying there was none.
+    pub fn last_diagnosis(&self) -> Result<&Diagnosis, String> {
+        self.last_error
+            .as_ref()
+            .map(PipesError::diagnosis)
+            .ok_or_else(|| "expected the last step to fail, but it succeeded".to_string())
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

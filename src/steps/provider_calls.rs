@@ -1,0 +1,80 @@
+//! The app calling providers with tokens fetched from Pipes.
+
+use cucumber::{then, when};
+
+use super::params::ProviderArg;
+use super::{PipesWorld, StepResult};
+use crate::client::models::TokenRequest;
+use crate::client::provider_call::ProviderRequest;
+
+#[when(expr = "the app calls {word} {string} on {provider} for {word}")]
+async fn app_calls(
+    w: &mut PipesWorld,
+    method: String,
+    path: String,
+    p: ProviderArg,
+    person: String,
+) -> StepResult {
+    let method: reqwest::Method = method.parse().map_err(|_| {
+        format!("{method:?} is not an HTTP method: expected GET, POST, PUT, PATCH or DELETE")
+    })?;
+    let user_id = w.user(&person);
+    let request = ProviderRequest {
+        provider: p.0,
+        base_url: w.stack.provider(p.0).uri(),
+        method,
+        path,
+        token: TokenRequest {
+            user_id,
+            organization_id: None,
+        },
+    };
+    match w.caller.call(&request).await {
+        Ok(resp) => {
+            w.last_response = Some(resp);
+            w.last_error = None;
+        }
+        Err(e) => {
+            w.last_response = None;
+            w.last_error = Some(e);
+        }
+    }
+    Ok(())
+}
+
+#[then(expr = "the {provider} call succeeds")]
+async fn call_succeeds(w: &mut PipesWorld, p: ProviderArg) -> StepResult {
+    match (&w.last_response, &w.last_error) {
+        (Some(r), _) if (200..300).contains(&r.status) => Ok(()),
+        (_, Some(e)) => Err(format!("the {} call failed:\n{e}", p.0.slug())),
+        _ => Err(format!("no {} call was made", p.0.slug())),
+    }
+}
+
+#[then(expr = "the response field {string} is {string}")]
+async fn response_field(w: &mut PipesWorld, field: String, expected: String) -> StepResult {
+    let resp = w
+        .last_response
+        .as_ref()
+        .ok_or_else(|| match &w.last_error {
+            Some(e) => format!("the last call failed:\n{e}"),
+            None => "no call was made".to_string(),
+        })?;
+    let body = resp
+        .json()
+        .map_err(|e| format!("the response body is not JSON: {e}"))?;
+    let pointer = format!("/{}", field.replace('.', "/"));
+    let actual = body
+        .pointer(&pointer)
+        .ok_or_else(|| format!("the response has no field {field:?}: {body}"))?;
+    let actual_text = actual
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| actual.to_string());
+    if actual_text != expected {
+        return Err(format!(
+            "expected {field} = {expected:?}, got {actual_text:?}"
+        ));
+    }
+    Ok(())
+}

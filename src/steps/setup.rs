@@ -1,0 +1,108 @@
+//! Setting up the world: integrations, credentials, provider apps and accounts.
+
+use cucumber::given;
+
+use super::params::{ProviderArg, ScopeList};
+use super::{PipesWorld, StepResult};
+use crate::mock::providers::OAuthApp;
+use crate::mock::workos::state::{Credentials, Integration};
+use crate::provider::ProviderKind;
+
+impl PipesWorld {
+    /// Creates or updates the integration for `kind` in the sandbox.
+    pub fn configure_integration(&mut self, kind: ProviderKind, f: impl FnOnce(&mut Integration)) {
+        let now = self.stack.clock.now_ms();
+        let env = self.stack.sandbox.clone();
+        let id = self.stack.ids.id("data_integration");
+        let ctx = self.stack.workos.ctx();
+        let mut st = ctx.state();
+        let entry = st
+            .integrations
+            .entry((env.clone(), kind.slug().to_string()))
+            .or_insert_with(|| Integration {
+                id,
+                env,
+                slug: kind.slug().to_string(),
+                provider: kind,
+                enabled: true,
+                scopes: None,
+                credentials: Credentials::Shared,
+                description: None,
+                created_ms: now,
+                updated_ms: now,
+            });
+        f(entry);
+        entry.updated_ms = now;
+    }
+}
+
+#[given(expr = "the {provider} integration is configured")]
+async fn integration_configured(w: &mut PipesWorld, p: ProviderArg) {
+    w.configure_integration(p.0, |_| {});
+}
+
+#[given(expr = "the {provider} integration is configured with scopes {scopes}")]
+async fn integration_with_scopes(w: &mut PipesWorld, p: ProviderArg, scopes: ScopeList) {
+    w.configure_integration(p.0, |i| i.scopes = Some(scopes.0));
+}
+
+#[given(expr = "the {provider} integration uses custom credentials")]
+async fn custom_credentials(w: &mut PipesWorld, p: ProviderArg) -> StepResult {
+    let client_id = format!("custom_{}_{}", p.0.slug(), w.stack.ids.hex(6));
+    let client_secret = w.stack.ids.secret("custom_secret_", 32);
+    let callback = format!("{}/sso/callback/{}", w.stack.workos.uri(), p.0.slug());
+    w.stack.provider(p.0).register_app(OAuthApp {
+        client_id: client_id.clone(),
+        client_secret: client_secret.clone(),
+        redirect_uris: vec![callback],
+        allowed_scopes: None,
+        expiring_tokens: matches!(p.0, ProviderKind::Google | ProviderKind::Salesforce),
+    });
+    w.configure_integration(p.0, |i| {
+        i.credentials = Credentials::Custom {
+            client_id,
+            client_secret,
+        }
+    });
+    Ok(())
+}
+
+#[given(expr = "the {provider} OAuth app's callback URL is {string}")]
+async fn app_callback(w: &mut PipesWorld, p: ProviderArg, url: String) -> StepResult {
+    let client_id = custom_client_id(w, p.0)?;
+    let mut engine = w.stack.provider(p.0).engine();
+    let app = engine
+        .apps
+        .get_mut(&client_id)
+        .ok_or_else(|| format!("no {} OAuth app with client id {client_id}", p.0.slug()))?;
+    app.redirect_uris = vec![url];
+    Ok(())
+}
+
+#[given(expr = "{word} signs in to {provider} as {string}")]
+async fn signs_in(w: &mut PipesWorld, person: String, p: ProviderArg, login: String) {
+    w.stack.provider(p.0).add_account(&login);
+    let base = w.stack.provider(p.0).uri();
+    w.user(&person);
+    let mut browser = w.browser(&person);
+    browser.set_cookie(&base, &format!("{}_login={login}", p.0.slug()));
+    w.browsers.insert(person, browser);
+}
+
+/// The client id of the integration's custom app, or an error explaining the missing setup step.
+pub fn custom_client_id(w: &PipesWorld, kind: ProviderKind) -> Result<String, String> {
+    let ctx = w.stack.workos.ctx();
+    let st = ctx.state();
+    match st
+        .integrations
+        .get(&(w.stack.sandbox.clone(), kind.slug().to_string()))
+        .map(|i| &i.credentials)
+    {
+        Some(Credentials::Custom { client_id, .. }) => Ok(client_id.clone()),
+        _ => Err(format!(
+            "the {} integration does not use custom credentials: add \"Given the {} integration uses custom credentials\" first",
+            kind.slug(),
+            kind.slug()
+        )),
+    }
+}

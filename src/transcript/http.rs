@@ -1,0 +1,207 @@
+//! The recording HTTP client every actor of a stack uses.
+//!
+//! Redirects are never followed automatically: the browser follows them
+//! itself so that each hop of the connect flow appears in the transcript.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+
+use super::{Exchange, Recorder};
+
+/// Request headers kept in transcripts; the rest is noise (`content-length`, `host`).
+const REQUEST_HEADERS: &[&str] = &[
+    "authorization",
+    "content-type",
+    "accept",
+    "cookie",
+    "workos-signature",
+    "idempotency-key",
+];
+
+/// Response headers kept in transcripts.
+const RESPONSE_HEADERS: &[&str] = &[
+    "content-type",
+    "location",
+    "retry-after",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-ratelimit-used",
+    "x-ratelimit-resource",
+    "x-oauth-scopes",
+    "x-accepted-oauth-scopes",
+    "www-authenticate",
+    "sforce-limit-info",
+    "x-request-id",
+];
+
+/// A fully read response.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// All headers, names lowercase.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as UTF-8 text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+}
+
+/// A reqwest client that records every exchange under an actor's name.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    recorder: Recorder,
+    actor: String,
+}
+
+/// Builds the reqwest client all actors share the settings of.
+pub fn reqwest_client(timeout: Duration) -> reqwest::Client {
+    // Installing the provider twice is harmless; the second call just fails.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .pool_max_idle_per_host(4)
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+impl HttpClient {
+    /// A client recording as `actor`.
+    pub fn new(actor: &str, recorder: Recorder) -> Self {
+        HttpClient {
+            client: reqwest_client(Duration::from_secs(10)),
+            recorder,
+            actor: actor.to_string(),
+        }
+    }
+
+    /// The same client and recorder, recording as another actor.
+    pub fn as_actor(&self, actor: &str) -> Self {
+        HttpClient {
+            client: self.client.clone(),
+            recorder: self.recorder.clone(),
+            actor: actor.to_string(),
+        }
+    }
+
+    /// The recorder this client writes to.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Starts a request.
+    pub fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends a request, reads the whole response and records both.
+    pub async fn send(&self, builder: reqwest::RequestBuilder) -> Result<HttpResponse, String> {
+        let request = builder
+            .build()
+            .map_err(|e| format!("invalid request: {e}"))?;
+        let method = request.method().to_string();
+        let url = request.url().to_string();
+        let request_headers = pick(request.headers(), REQUEST_HEADERS);
+        let request_body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+        let mut exchange = Exchange {
+            from: self.actor.clone(),
+            method,
+            url,
+            request_headers,
+            request_body,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            error: None,
+        };
+        let result = match self.client.execute(request).await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let headers: Vec<(String, String)> = resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect();
+                match resp.bytes().await {
+                    Ok(body) => Ok(HttpResponse {
+                        status,
+                        headers,
+                        body: body.to_vec(),
+                    }),
+                    Err(e) => Err(format!("reading the response body failed: {e}")),
+                }
+            }
+            Err(e) => Err(describe_transport_error(&e)),
+        };
+        match &result {
+            Ok(resp) => {
+                exchange.status = Some(resp.status);
+                exchange.response_headers = resp
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| RESPONSE_HEADERS.contains(&k.as_str()))
+                    .cloned()
+                    .collect();
+                if !resp.body.is_empty() {
+                    exchange.response_body = Some(resp.text());
+                }
+            }
+            Err(e) => exchange.error = Some(e.clone()),
+        }
+        self.recorder.exchange(exchange);
+        result
+    }
+}
+
+fn pick(headers: &HeaderMap, keep: &[&str]) -> Vec<(String, String)> {
+    keep.iter()
+        .filter_map(|name| {
+            headers.get(*name).map(|v| {
+                (
+                    (*name).to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn describe_transport_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the request timed out".to_string()
+    } else if e.is_connect() {
+        "the connection was refused: is the server running?".to_string()
+    } else {
+        format!("the request failed: {e}")
+    }
+}
