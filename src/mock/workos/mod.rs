@@ -116,6 +116,20 @@ impl WorkosMock {
         providers: BTreeMap<String, ProviderLink>,
         state: WorkosState,
     ) -> std::io::Result<Self> {
+        Self::start_with(listener, clock, ids, http, providers, state, Router::new()).await
+    }
+
+    /// Starts the mock on `listener` with `extra` routes (e.g. `serve`'s
+    /// control API) merged in, outside API-key authentication.
+    pub async fn start_with(
+        listener: tokio::net::TcpListener,
+        clock: Clock,
+        ids: IdGen,
+        http: HttpClient,
+        providers: BTreeMap<String, ProviderLink>,
+        state: WorkosState,
+        extra: Router<Arc<Ctx>>,
+    ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
         let ctx = Arc::new(Ctx {
@@ -127,7 +141,7 @@ impl WorkosMock {
             base_url: OnceLock::new(),
         });
         let _ = ctx.base_url.set(base_url.clone());
-        let app = router(Arc::clone(&ctx));
+        let app = router(Arc::clone(&ctx), extra);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -149,8 +163,8 @@ impl WorkosMock {
     }
 }
 
-/// The full router: public browser-facing routes plus the authenticated API.
-pub fn router(ctx: Arc<Ctx>) -> Router {
+/// The full router: public browser-facing routes, `extra`, and the authenticated API.
+pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
     let api = Router::new()
         .route(
             "/data-integrations/{slug}/authorize",
@@ -176,6 +190,7 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
             get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
         );
     api.merge(public)
+        .merge(extra)
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(Arc::clone(&ctx), request_id))
         .with_state(ctx)
