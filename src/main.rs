@@ -18,6 +18,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// List every step with a description and an example.
+    Steps {
+        /// Print the Markdown table the README carries.
+        #[arg(long)]
+        markdown: bool,
+        /// Print the diagnosis catalogue (Markdown) instead.
+        #[arg(long)]
+        diagnoses: bool,
+    },
     /// Run feature files against the embedded mock stack (the built-in library by default).
     Run {
         /// Feature files or directories, optionally `file.feature:LINE`; none = the built-in library.
@@ -44,6 +53,19 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Steps {
+            markdown,
+            diagnoses,
+        } => {
+            if diagnoses {
+                print!("{}", pipes_harness::client::diagnosis::catalogue_markdown());
+            } else if markdown {
+                print!("{}", pipes_harness::steps::vocabulary::markdown());
+            } else {
+                print!("{}", pipes_harness::steps::vocabulary::text());
+            }
+            ExitCode::SUCCESS
+        }
         Command::Run {
             paths,
             tags,

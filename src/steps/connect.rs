@@ -134,3 +134,63 @@ async fn diagnosis_mentions(w: &mut PipesWorld, text: String) -> StepResult {
     }
     Ok(())
 }
+
+/// The documented vocabulary of this module.
+pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} connects {provider}",
+        description: "Runs the whole connect flow in the person's browser: authorize URL, provider consent, WorkOS callback, back to the app.",
+        example: "alice connects github",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "{word}'s {provider} connection is {word}",
+        description: "The connected account's state: connected, needs_reauthorization or disconnected.",
+        example: "alice's github connection is connected",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "{word}'s {provider} connection has scopes {scopes}",
+        description: "The scopes WorkOS recorded for the connection, in order.",
+        example: "alice's github connection has scopes \"repo, user:email\"",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "{word} has no {provider} connection",
+        description: "The token endpoint answers active:false, error:not_installed.",
+        example: "alice has no github connection",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the connection fails with diagnosis {diagnosis}",
+        description: "The last connect flow failed, and the harness diagnosed this kind.",
+        example: "the connection fails with diagnosis redirect_uri_mismatch",
+        group: "Diagnoses",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the diagnosis is {diagnosis}",
+        description: "The last failure (connect, token or provider call) was diagnosed as this kind.",
+        example: "the diagnosis is insufficient_scopes",
+        group: "Diagnoses",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the diagnosis explains the root cause and the fix",
+        description: "The diagnosis carries what happened, the root cause and fix steps.",
+        example: "the diagnosis explains the root cause and the fix",
+        group: "Diagnoses",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the diagnosis mentions {string}",
+        description: "The rendered diagnosis contains this text (e.g. the provider's own error description).",
+        example: "the diagnosis mentions \"redirect_uri MUST match\"",
+        group: "Diagnoses",
+    },
+];

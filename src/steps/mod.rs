@@ -9,6 +9,7 @@ pub mod params;
 pub mod provider_calls;
 pub mod setup;
 pub mod transcript;
+pub mod vocabulary;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -78,3 +78,28 @@ async fn response_field(w: &mut PipesWorld, field: String, expected: String) -> 
     }
     Ok(())
 }
+
+/// The documented vocabulary of this module.
+pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "the app calls {word} {string} on {provider} for {word}",
+        description: "Fetches a fresh token from Pipes for the person, then calls the provider API with it (retrying rate limits, refetching once on a refused token).",
+        example: "the app calls GET \"/user\" on github for alice",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the {provider} call succeeds",
+        description: "The last provider call answered 2xx.",
+        example: "the github call succeeds",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the response field {string} is {string}",
+        description: "A field of the last provider response (dots for nesting: \"team.id\").",
+        example: "the response field \"login\" is \"alice-codes\"",
+        group: "Calling providers",
+    },
+];

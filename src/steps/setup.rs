@@ -106,3 +106,42 @@ pub fn custom_client_id(w: &PipesWorld, kind: ProviderKind) -> Result<String, St
         )),
     }
 }
+
+/// The documented vocabulary of this module.
+pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "the {provider} integration is configured",
+        description: "Enables the provider's integration in the sandbox with WorkOS shared credentials and default scopes.",
+        example: "the github integration is configured",
+        group: "Setting up",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "the {provider} integration is configured with scopes {scopes}",
+        description: "Same, requesting exactly these scopes.",
+        example: "the github integration is configured with scopes \"repo, user:email\"",
+        group: "Setting up",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "the {provider} integration uses custom credentials",
+        description: "Registers your own OAuth app at the provider (callback = the WorkOS callback) and uses it instead of shared credentials.",
+        example: "the slack integration uses custom credentials",
+        group: "Setting up",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "the {provider} OAuth app's callback URL is {string}",
+        description: "Changes the callback URL registered on your custom OAuth app (to reproduce a redirect URI mismatch).",
+        example: "the github OAuth app's callback URL is \"https://example.com/callback/\"",
+        group: "Setting up",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "{word} signs in to {provider} as {string}",
+        description: "The person's browser is signed in to the provider with this login.",
+        example: "alice signs in to github as \"alice-codes\"",
+        group: "Setting up",
+    },
+];
