@@ -196,7 +196,9 @@ mod tests {
         }
         assert!(
             missing.is_empty(),
-            "steps without a VOCABULARY entry:\n{}",
+            "steps without a VOCABULARY entry:\n{}\n\nDocument each in a `pub const VOCABULARY: &[StepDoc]` in its steps \
+             module, list that module in `vocabulary::all()`, then regenerate the README section with \
+             `cargo run -- steps --markdown`.",
             missing.join("\n")
         );
     }
