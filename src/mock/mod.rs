@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod faults;
 pub mod ids;
 pub mod providers;
 pub mod workos;

@@ -2,7 +2,10 @@
 //!
 //! It decides *what* happens (this code was already used, this token was
 //! revoked, this redirect URI is not registered); the provider modules decide
-//! how to say it on the wire.
+//! how to say it on the wire. Where providers differ in substance rather than
+//! in wording (who rotates refresh tokens, whether a Salesforce session
+//! slides, whether Slack checks PKCE) the rule lives here, keyed on the
+//! provider, so every wire format reads the same truth.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +43,16 @@ pub struct Account {
     pub email: String,
 }
 
+/// How a PKCE challenge was derived from its verifier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ChallengeMethod {
+    /// base64url(sha256(verifier)); the only method GitHub, Slack and Salesforce accept.
+    #[default]
+    S256,
+    /// The verifier itself; Google's default when no method is named.
+    Plain,
+}
+
 /// A code the authorize page issued.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
@@ -55,8 +68,46 @@ pub struct CodeGrant {
     pub issued_ms: i64,
     /// Codes are single use.
     pub used: bool,
-    /// PKCE challenge (S256), if one was sent.
+    /// PKCE challenge, if one was sent.
     pub code_challenge: Option<String>,
+    /// How the challenge was derived.
+    pub challenge_method: ChallengeMethod,
+    /// Slack: the user asked for `user_scope` only, so the token is a user token.
+    pub user_token: bool,
+}
+
+/// What the authorize page knows when it issues a code.
+#[derive(Debug, Clone, Default)]
+pub struct CodeRequest {
+    /// The app.
+    pub client_id: String,
+    /// The redirect URI the code is bound to.
+    pub redirect_uri: String,
+    /// Scopes granted.
+    pub scopes: Vec<String>,
+    /// Who signed in.
+    pub login: String,
+    /// PKCE challenge, if any.
+    pub code_challenge: Option<String>,
+    /// PKCE method.
+    pub challenge_method: ChallengeMethod,
+    /// Slack user token rather than bot token.
+    pub user_token: bool,
+}
+
+/// What the token endpoint received for a code exchange.
+#[derive(Debug, Clone, Copy)]
+pub struct Exchange<'a> {
+    /// Client id.
+    pub client_id: &'a str,
+    /// Client secret, when sent.
+    pub client_secret: Option<&'a str>,
+    /// The code.
+    pub code: &'a str,
+    /// The redirect URI, when sent.
+    pub redirect_uri: Option<&'a str>,
+    /// The PKCE verifier, when sent.
+    pub code_verifier: Option<&'a str>,
 }
 
 /// An access token.
@@ -72,6 +123,10 @@ pub struct Token {
     pub expires_ms: Option<i64>,
     /// Revoked by the user or the provider.
     pub revoked: bool,
+    /// When it was issued (virtual ms).
+    pub issued_ms: i64,
+    /// Slack user token (`xoxp`) rather than bot token (`xoxb`).
+    pub user_token: bool,
 }
 
 /// A refresh token.
@@ -85,21 +140,35 @@ pub struct RefreshGrant {
     pub scopes: Vec<String>,
     /// Revoked, or already used where the provider rotates.
     pub revoked: bool,
+    /// When it was issued (virtual ms).
+    pub issued_ms: i64,
+    /// Slack user token chain.
+    pub user_token: bool,
 }
 
 /// Why a token endpoint refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GrantError {
-    /// client_id unknown or secret wrong.
-    BadClient,
-    /// Code unknown, expired or already used.
-    BadCode,
+    /// No app with this client id.
+    UnknownClient,
+    /// The app exists but the secret is wrong.
+    BadSecret,
+    /// The code was never issued (or was issued to another app).
+    UnknownCode,
+    /// The code outlived its TTL.
+    CodeExpired,
+    /// The code was already redeemed.
+    CodeUsed,
     /// The redirect URI differs from the one the code was issued for.
     RedirectMismatch,
     /// PKCE verifier does not match the challenge.
     BadVerifier,
+    /// A challenge was sent at authorize time but no verifier at exchange time.
+    MissingVerifier,
     /// Refresh token unknown, revoked or used.
     BadRefreshToken,
+    /// `grant_type` is neither `authorization_code` nor `refresh_token`.
+    UnsupportedGrantType,
 }
 
 /// Why an API call with a bearer token was refused.
@@ -120,7 +189,8 @@ pub enum TokenProblem {
 pub struct Issued {
     /// Access token.
     pub access_token: String,
-    /// Refresh token, when the app has expiring tokens.
+    /// Refresh token, when the app has expiring tokens (and, on refresh,
+    /// only when the provider rotates).
     pub refresh_token: Option<String>,
     /// Lifetime in seconds, when it expires.
     pub expires_in: Option<i64>,
@@ -128,6 +198,52 @@ pub struct Issued {
     pub scopes: Vec<String>,
     /// Who it is for.
     pub login: String,
+    /// Which app.
+    pub client_id: String,
+    /// When (virtual ms).
+    pub issued_ms: i64,
+    /// Slack user token.
+    pub user_token: bool,
+}
+
+/// A switch that is off, on for good, or on for the next `n` uses: how a
+/// fault says "fail the next N times, then recover" in the engine's state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Countdown {
+    /// Never fires.
+    #[default]
+    Off,
+    /// Fires every time until switched off.
+    Always,
+    /// Fires this many more times.
+    Next(u64),
+}
+
+impl Countdown {
+    /// `Always` for `None`, `Next(n)` for `Some(n)` (`Off` for zero).
+    pub fn times(times: Option<u64>) -> Self {
+        match times {
+            None => Countdown::Always,
+            Some(0) => Countdown::Off,
+            Some(n) => Countdown::Next(n),
+        }
+    }
+
+    /// Whether it fires now; counts the use.
+    pub fn take(&mut self) -> bool {
+        match *self {
+            Countdown::Off => false,
+            Countdown::Always => true,
+            Countdown::Next(n) => {
+                *self = if n <= 1 {
+                    Countdown::Off
+                } else {
+                    Countdown::Next(n - 1)
+                };
+                n > 0
+            }
+        }
+    }
 }
 
 /// The state of one provider.
@@ -147,10 +263,30 @@ pub struct OAuthEngine {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// The user clicks "deny" on the authorize page.
     pub user_denies: bool,
-    /// An unregistered redirect URI shows an error page instead of redirecting.
+    /// The user clicks "deny" on the next authorize pages (a fault).
+    pub deny_consent: Countdown,
+    /// An unregistered redirect URI shows an error page instead of
+    /// redirecting (GitHub's observed mode; the other providers always do).
     pub mismatch_page: bool,
+    /// The next codes are redeemed by someone else before the real exchange
+    /// (a double-submitted callback), so the exchange meets a used code.
+    pub reuse_codes: Countdown,
+    /// The user lingers on the next consent screens longer than a code lives.
+    pub slow_consent: Countdown,
+    /// Provider-wide: every app issues expiring tokens with refresh tokens
+    /// (GitHub "expire user authorization tokens", Slack token rotation).
+    pub expiring_tokens: bool,
+    /// Salesforce: the connected app's refresh token rotation setting.
+    pub rotate_refresh_tokens: bool,
+    /// Slack: the app opted in to PKCE (irreversible in Slack's settings).
+    pub pkce_opt_in: bool,
+    /// Scopes no app may request here (a fault: "scope not allowed").
+    pub forbidden_scopes: Vec<String>,
     /// API calls answered so far, per token (for rate-limit headers).
     pub calls: HashMap<String, u64>,
+    /// Fake data generated on first use and kept so repeated reads agree
+    /// (a Slack workspace, a Salesforce org's records...).
+    pub data: HashMap<String, serde_json::Value>,
 }
 
 /// Code lifetime: 10 minutes for GitHub, Slack and Google, 15 for Salesforce.
@@ -161,7 +297,9 @@ pub fn code_ttl_ms(kind: ProviderKind) -> i64 {
     }
 }
 
-/// Access-token lifetime for apps with expiring tokens.
+/// Access-token lifetime for apps with expiring tokens. For Salesforce this
+/// is the default session timeout, which restarts with every call and is
+/// never announced in the token response.
 pub fn token_lifetime_secs(kind: ProviderKind) -> i64 {
     match kind {
         ProviderKind::Github => 28_800,
@@ -171,12 +309,23 @@ pub fn token_lifetime_secs(kind: ProviderKind) -> i64 {
     }
 }
 
+/// Whether using a refresh token spends it and issues a new one.
+pub fn rotates(kind: ProviderKind, salesforce_rotation: bool) -> bool {
+    match kind {
+        ProviderKind::Github | ProviderKind::Slack => true,
+        ProviderKind::Google => false,
+        ProviderKind::Salesforce => salesforce_rotation,
+    }
+}
+
 /// A fake but stable account for `login`.
 pub fn fake_account(kind: ProviderKind, login: &str, ids: &IdGen) -> Account {
     let name: String = ids.with_rng(|rng| Name().fake_with_rng(rng));
     let id = ids.number(1_000_000..99_999_999);
     let email = match kind {
         ProviderKind::Github => format!("{login}@users.noreply.github.com"),
+        // Google and Salesforce sign in with an email address.
+        _ if login.contains('@') => login.to_string(),
         _ => format!("{login}@example.com"),
     };
     Account {
@@ -198,8 +347,16 @@ impl OAuthEngine {
             tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             user_denies: false,
+            deny_consent: Countdown::Off,
             mismatch_page: false,
+            reuse_codes: Countdown::Off,
+            slow_consent: Countdown::Off,
+            expiring_tokens: false,
+            rotate_refresh_tokens: false,
+            pkce_opt_in: false,
+            forbidden_scopes: Vec::new(),
             calls: HashMap::new(),
+            data: HashMap::new(),
         }
     }
 
@@ -221,18 +378,28 @@ impl OAuthEngine {
         a
     }
 
-    /// Issues a code for `login`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn issue_code(
-        &mut self,
-        ids: &IdGen,
-        now_ms: i64,
-        client_id: &str,
-        redirect_uri: &str,
-        scopes: Vec<String>,
-        login: &str,
-        code_challenge: Option<String>,
-    ) -> String {
+    /// Whether the user refuses consent on this authorize page.
+    pub fn denies_now(&mut self) -> bool {
+        self.user_denies || self.deny_consent.take()
+    }
+
+    /// Scopes of `requested` the app may not ask for.
+    pub fn refused_scopes(&self, client_id: &str, requested: &[String]) -> Vec<String> {
+        let allowed = self
+            .apps
+            .get(client_id)
+            .and_then(|a| a.allowed_scopes.as_ref());
+        requested
+            .iter()
+            .filter(|s| {
+                self.forbidden_scopes.contains(s) || allowed.is_some_and(|a| !a.contains(s))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Issues a code; the `reuse_codes` fault spends it at once.
+    pub fn issue_code(&mut self, ids: &IdGen, now_ms: i64, req: CodeRequest) -> String {
         let code = match self.kind {
             ProviderKind::Github => ids.hex(10),
             ProviderKind::Slack => format!(
@@ -243,16 +410,19 @@ impl OAuthEngine {
             ProviderKind::Google => ids.secret("4/0A", 60),
             ProviderKind::Salesforce => ids.secret("aPrx", 80),
         };
+        let used = self.reuse_codes.take();
         self.codes.insert(
             code.clone(),
             CodeGrant {
-                client_id: client_id.to_string(),
-                redirect_uri: redirect_uri.to_string(),
-                scopes,
-                login: login.to_string(),
+                client_id: req.client_id,
+                redirect_uri: req.redirect_uri,
+                scopes: req.scopes,
+                login: req.login,
                 issued_ms: now_ms,
-                used: false,
-                code_challenge,
+                used,
+                code_challenge: req.code_challenge,
+                challenge_method: req.challenge_method,
+                user_token: req.user_token,
             },
         );
         code
@@ -265,48 +435,69 @@ impl OAuthEngine {
         client_secret: Option<&str>,
     ) -> Result<&OAuthApp, GrantError> {
         match self.apps.get(client_id) {
+            None => Err(GrantError::UnknownClient),
             Some(app) if client_secret.is_none_or(|s| s == app.client_secret) => Ok(app),
-            _ => Err(GrantError::BadClient),
+            Some(_) => Err(GrantError::BadSecret),
         }
+    }
+
+    /// Whether `client_id`'s tokens expire (the app's setting or the provider-wide one).
+    fn expiring(&self, client_id: &str) -> bool {
+        self.expiring_tokens || self.apps.get(client_id).is_some_and(|a| a.expiring_tokens)
     }
 
     /// Exchanges a code; the code is spent even when the exchange fails
     /// later, as providers do.
-    #[allow(clippy::too_many_arguments)]
     pub fn exchange_code(
         &mut self,
         ids: &IdGen,
         now_ms: i64,
-        client_id: &str,
-        client_secret: Option<&str>,
-        code: &str,
-        redirect_uri: Option<&str>,
-        code_verifier: Option<&str>,
+        ex: Exchange<'_>,
     ) -> Result<Issued, GrantError> {
-        let expiring = self.check_client(client_id, client_secret)?.expiring_tokens;
+        self.check_client(ex.client_id, ex.client_secret)?;
+        let expiring = self.expiring(ex.client_id);
         let ttl = code_ttl_ms(self.kind);
-        let grant = match self.codes.get_mut(code) {
-            Some(g) if !g.used && g.client_id == client_id => g,
-            _ => return Err(GrantError::BadCode),
+        let checks_pkce = self.kind != ProviderKind::Slack || self.pkce_opt_in;
+        let grant = match self.codes.get_mut(ex.code) {
+            Some(g) if g.client_id == ex.client_id => g,
+            _ => return Err(GrantError::UnknownCode),
         };
+        if grant.used {
+            return Err(GrantError::CodeUsed);
+        }
         grant.used = true;
         if now_ms - grant.issued_ms > ttl {
-            return Err(GrantError::BadCode);
+            return Err(GrantError::CodeExpired);
         }
-        if redirect_uri.is_some_and(|r| r != grant.redirect_uri) {
+        if ex.redirect_uri.is_some_and(|r| r != grant.redirect_uri) {
             return Err(GrantError::RedirectMismatch);
         }
-        if let Some(challenge) = &grant.code_challenge {
-            match code_verifier {
-                Some(v) if pkce_challenge(v) == *challenge => {}
-                _ => return Err(GrantError::BadVerifier),
+        if let (Some(challenge), true) = (&grant.code_challenge, checks_pkce) {
+            let derived = match (ex.code_verifier, grant.challenge_method) {
+                (None, _) => return Err(GrantError::MissingVerifier),
+                (Some(v), ChallengeMethod::S256) => pkce_challenge(v),
+                (Some(v), ChallengeMethod::Plain) => v.to_string(),
+            };
+            if derived != *challenge {
+                return Err(GrantError::BadVerifier);
             }
         }
-        let (login, scopes) = (grant.login.clone(), grant.scopes.clone());
-        Ok(self.issue_tokens(ids, now_ms, client_id, &login, scopes, expiring))
+        let (login, scopes, user_token) =
+            (grant.login.clone(), grant.scopes.clone(), grant.user_token);
+        Ok(self.issue_tokens(
+            ids,
+            now_ms,
+            ex.client_id,
+            &login,
+            scopes,
+            expiring,
+            true,
+            user_token,
+        ))
     }
 
-    /// Refreshes; rotating providers spend the refresh token.
+    /// Refreshes: GitHub and Slack spend the refresh token and issue a new
+    /// one, Google never does, Salesforce only with rotation enabled.
     pub fn refresh(
         &mut self,
         ids: &IdGen,
@@ -316,28 +507,32 @@ impl OAuthEngine {
         refresh_token: &str,
     ) -> Result<Issued, GrantError> {
         self.check_client(client_id, client_secret)?;
-        let rotates = matches!(self.kind, ProviderKind::Github | ProviderKind::Slack);
+        let rotating = rotates(self.kind, self.rotate_refresh_tokens);
+        let kind = self.kind;
         let grant = match self.refresh_tokens.get_mut(refresh_token) {
             Some(g) if !g.revoked && g.client_id == client_id => g,
             _ => return Err(GrantError::BadRefreshToken),
         };
-        let (login, scopes) = (grant.login.clone(), grant.scopes.clone());
-        if rotates {
+        let (login, scopes, user_token) =
+            (grant.login.clone(), grant.scopes.clone(), grant.user_token);
+        if rotating {
             grant.revoked = true;
-            // GitHub also retires the access tokens issued with the old refresh token.
+        }
+        if kind == ProviderKind::Github {
+            // GitHub also retires the access token issued with the old refresh
+            // token; Slack and Salesforce let it live until it expires.
             for t in self.tokens.values_mut() {
                 if t.login == login && t.client_id == client_id {
                     t.revoked = true;
                 }
             }
         }
-        let mut issued = self.issue_tokens(ids, now_ms, client_id, &login, scopes, rotates);
-        if !rotates {
-            issued.refresh_token = None;
-        }
-        Ok(issued)
+        Ok(self.issue_tokens(
+            ids, now_ms, client_id, &login, scopes, true, rotating, user_token,
+        ))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn issue_tokens(
         &mut self,
         ids: &IdGen,
@@ -346,20 +541,26 @@ impl OAuthEngine {
         login: &str,
         scopes: Vec<String>,
         expiring: bool,
+        new_refresh_token: bool,
+        user_token: bool,
     ) -> Issued {
-        let (access, refresh) = token_shapes(self.kind, expiring, ids);
-        let expires_in = expiring.then(|| token_lifetime_secs(self.kind));
+        let (access, refresh) = token_shapes(self.kind, expiring, user_token, ids);
+        // A Salesforce session always times out, whatever the app's settings.
+        let lifetime = (expiring || self.kind == ProviderKind::Salesforce)
+            .then(|| token_lifetime_secs(self.kind));
         self.tokens.insert(
             access.clone(),
             Token {
                 login: login.to_string(),
                 client_id: client_id.to_string(),
                 scopes: scopes.clone(),
-                expires_ms: expires_in.map(|s| now_ms + s * 1000),
+                expires_ms: lifetime.map(|s| now_ms + s * 1000),
                 revoked: false,
+                issued_ms: now_ms,
+                user_token,
             },
         );
-        let refresh = if expiring { Some(refresh) } else { None };
+        let refresh = (expiring && new_refresh_token).then_some(refresh);
         if let Some(rt) = &refresh {
             self.refresh_tokens.insert(
                 rt.clone(),
@@ -368,43 +569,84 @@ impl OAuthEngine {
                     client_id: client_id.to_string(),
                     scopes: scopes.clone(),
                     revoked: false,
+                    issued_ms: now_ms,
+                    user_token,
                 },
             );
         }
         Issued {
             access_token: access,
             refresh_token: refresh,
-            expires_in,
+            expires_in: expiring.then(|| token_lifetime_secs(self.kind)),
             scopes,
             login: login.to_string(),
+            client_id: client_id.to_string(),
+            issued_ms: now_ms,
+            user_token,
         }
     }
 
-    /// Checks a bearer token for an API call.
+    /// Checks a bearer token for an API call. A Salesforce session restarts
+    /// its timeout with every successful call.
     pub fn authenticate(
-        &self,
+        &mut self,
         token: Option<&str>,
         now_ms: i64,
     ) -> Result<(Account, Token), TokenProblem> {
+        let kind = self.kind;
         let token = token.ok_or(TokenProblem::Missing)?;
-        let t = self.tokens.get(token).ok_or(TokenProblem::Unknown)?;
+        let t = self.tokens.get_mut(token).ok_or(TokenProblem::Unknown)?;
         if t.revoked {
             return Err(TokenProblem::Revoked);
         }
         if t.expires_ms.is_some_and(|e| now_ms >= e) {
             return Err(TokenProblem::Expired);
         }
+        if kind == ProviderKind::Salesforce {
+            t.expires_ms = Some(now_ms + token_lifetime_secs(kind) * 1000);
+        }
+        let t = t.clone();
         let account = self.accounts.get(&t.login).ok_or(TokenProblem::Unknown)?;
-        Ok((account.clone(), t.clone()))
+        Ok((account.clone(), t))
     }
 
-    /// Revokes every token and refresh token of `login` (the user removed the app).
-    pub fn revoke_all(&mut self, login: &str) -> usize {
+    /// Revokes one token at the provider's revocation endpoint, with the
+    /// provider's reach: Google revokes the whole grant, Salesforce revokes a
+    /// refresh token's sessions with it, GitHub and Slack just the token.
+    /// `false` when the token is unknown or already revoked.
+    pub fn revoke_token(&mut self, token: &str) -> bool {
+        let (login, client_id, was_refresh) = if let Some(t) = self.tokens.get_mut(token) {
+            if t.revoked {
+                return false;
+            }
+            t.revoked = true;
+            (t.login.clone(), t.client_id.clone(), false)
+        } else if let Some(r) = self.refresh_tokens.get_mut(token) {
+            if r.revoked {
+                return false;
+            }
+            r.revoked = true;
+            (r.login.clone(), r.client_id.clone(), true)
+        } else {
+            return false;
+        };
+        let whole_grant = match self.kind {
+            ProviderKind::Google => true,
+            ProviderKind::Salesforce => was_refresh,
+            ProviderKind::Github | ProviderKind::Slack => false,
+        };
+        if whole_grant {
+            self.revoke_where(|l, c| l == login && c == client_id);
+        }
+        true
+    }
+
+    fn revoke_where(&mut self, matches: impl Fn(&str, &str) -> bool) -> usize {
         let mut n = 0;
         for t in self
             .tokens
             .values_mut()
-            .filter(|t| t.login == login && !t.revoked)
+            .filter(|t| !t.revoked && matches(&t.login, &t.client_id))
         {
             t.revoked = true;
             n += 1;
@@ -412,7 +654,7 @@ impl OAuthEngine {
         for r in self
             .refresh_tokens
             .values_mut()
-            .filter(|r| r.login == login && !r.revoked)
+            .filter(|r| !r.revoked && matches(&r.login, &r.client_id))
         {
             r.revoked = true;
             n += 1;
@@ -420,27 +662,84 @@ impl OAuthEngine {
         n
     }
 
-    /// Revokes only refresh tokens of `login`; access tokens keep working until they expire.
-    pub fn revoke_refresh_tokens(&mut self, login: &str) {
+    /// Revokes every token and refresh token of `login` (the user removed the app).
+    pub fn revoke_all(&mut self, login: &str) -> usize {
+        self.revoke_where(|l, _| l == login)
+    }
+
+    /// Revokes every token and refresh token of every user.
+    pub fn revoke_everyone(&mut self) -> usize {
+        self.revoke_where(|_, _| true)
+    }
+
+    /// Revokes only refresh tokens of `login` (or everyone's); access tokens
+    /// keep working until they expire.
+    pub fn revoke_refresh_tokens(&mut self, login: Option<&str>) -> usize {
+        let mut n = 0;
         for r in self
             .refresh_tokens
             .values_mut()
-            .filter(|r| r.login == login)
+            .filter(|r| !r.revoked && login.is_none_or(|l| r.login == l))
         {
             r.revoked = true;
+            n += 1;
         }
+        n
+    }
+
+    /// Ends the life of every live access token of `login` (or everyone's)
+    /// now, as if its lifetime had run out.
+    pub fn expire_tokens(&mut self, login: Option<&str>, now_ms: i64) -> usize {
+        let mut n = 0;
+        for t in self
+            .tokens
+            .values_mut()
+            .filter(|t| !t.revoked && login.is_none_or(|l| t.login == l))
+        {
+            if t.expires_ms.is_none_or(|e| e > now_ms) {
+                t.expires_ms = Some(now_ms);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Refresh tokens of `login`: (live, spent or revoked).
+    pub fn refresh_token_counts(&self, login: &str) -> (usize, usize) {
+        let mine = self.refresh_tokens.values().filter(|r| r.login == login);
+        let live = mine.clone().filter(|r| !r.revoked).count();
+        let dead = mine.filter(|r| r.revoked).count();
+        (live, dead)
     }
 }
 
-fn token_shapes(kind: ProviderKind, expiring: bool, ids: &IdGen) -> (String, String) {
+fn token_shapes(
+    kind: ProviderKind,
+    expiring: bool,
+    user_token: bool,
+    ids: &IdGen,
+) -> (String, String) {
     match kind {
         ProviderKind::Github if expiring => (ids.secret("ghu_", 36), ids.secret("ghr_", 76)),
         ProviderKind::Github => (ids.secret("gho_", 36), ids.secret("ghr_", 76)),
-        ProviderKind::Slack if expiring => (
-            format!("xoxe.xoxp-1-{}", ids.secret("", 40)),
-            format!("xoxe-1-{}", ids.secret("", 60)),
-        ),
-        ProviderKind::Slack => (format!("xoxp-{}", ids.secret("", 48)), String::new()),
+        ProviderKind::Slack => {
+            // xoxb-<team>-<user>-<secret>; rotation puts `xoxe.` in front.
+            let flavour = if user_token { "xoxp" } else { "xoxb" };
+            let team = ids.number(1_000_000_000..9_999_999_999);
+            let user = ids.number(1_000_000_000..9_999_999_999);
+            let secret = ids.secret("", 24);
+            let access = if expiring {
+                format!("xoxe.{flavour}-1-{team}-{user}-{secret}")
+            } else {
+                format!("{flavour}-{team}-{user}-{secret}")
+            };
+            let refresh = if expiring {
+                format!("xoxe-1-{}", ids.secret("", 60))
+            } else {
+                String::new()
+            };
+            (access, refresh)
+        }
         ProviderKind::Google => (ids.secret("ya29.a0", 120), ids.secret("1//0g", 90)),
         ProviderKind::Salesforce => (
             format!("00D5g000004S0zX!{}", ids.secret("AR8AQ", 90)),
@@ -462,8 +761,8 @@ mod tests {
     use super::*;
     use crate::mock::clock::Clock;
 
-    fn engine() -> (OAuthEngine, IdGen) {
-        let mut e = OAuthEngine::new(ProviderKind::Github);
+    fn engine_for(kind: ProviderKind, expiring: bool) -> (OAuthEngine, IdGen) {
+        let mut e = OAuthEngine::new(kind);
         e.apps.insert(
             "cid".into(),
             OAuthApp {
@@ -471,83 +770,296 @@ mod tests {
                 client_secret: "secret".into(),
                 redirect_uris: vec!["http://cb".into()],
                 allowed_scopes: None,
-                expiring_tokens: false,
+                expiring_tokens: expiring,
             },
         );
-        (e, IdGen::new(Clock::scenario(), 1))
+        let ids = IdGen::new(Clock::scenario(), 1);
+        e.signed_in(Some("alice"), &ids);
+        (e, ids)
+    }
+
+    fn engine() -> (OAuthEngine, IdGen) {
+        engine_for(ProviderKind::Github, false)
+    }
+
+    fn code(e: &mut OAuthEngine, ids: &IdGen, at: i64, challenge: Option<String>) -> String {
+        e.issue_code(
+            ids,
+            at,
+            CodeRequest {
+                client_id: "cid".into(),
+                redirect_uri: "http://cb".into(),
+                scopes: vec!["repo".into()],
+                login: "alice".into(),
+                code_challenge: challenge,
+                ..CodeRequest::default()
+            },
+        )
+    }
+
+    fn exchange<'a>(code: &'a str, verifier: Option<&'a str>) -> Exchange<'a> {
+        Exchange {
+            client_id: "cid",
+            client_secret: Some("secret"),
+            code,
+            redirect_uri: None,
+            code_verifier: verifier,
+        }
+    }
+
+    fn connect(e: &mut OAuthEngine, ids: &IdGen) -> Issued {
+        let c = code(e, ids, 0, None);
+        e.exchange_code(ids, 1, exchange(&c, None))
+            .expect("a fresh code exchanges")
     }
 
     #[test]
     fn a_code_works_once() {
         let (mut e, ids) = engine();
-        e.signed_in(Some("alice"), &ids);
-        let code = e.issue_code(
-            &ids,
-            0,
-            "cid",
-            "http://cb",
-            vec!["repo".into()],
-            "alice",
-            None,
-        );
-        assert!(
-            e.exchange_code(&ids, 1, "cid", Some("secret"), &code, None, None)
-                .is_ok()
-        );
+        let c = code(&mut e, &ids, 0, None);
+        assert!(e.exchange_code(&ids, 1, exchange(&c, None)).is_ok());
         assert_eq!(
-            e.exchange_code(&ids, 2, "cid", Some("secret"), &code, None, None)
+            e.exchange_code(&ids, 2, exchange(&c, None)).unwrap_err(),
+            GrantError::CodeUsed
+        );
+    }
+
+    #[test]
+    fn an_unknown_code_is_told_apart_from_a_used_one() {
+        let (mut e, ids) = engine();
+        assert_eq!(
+            e.exchange_code(&ids, 2, exchange("nope", None))
                 .unwrap_err(),
-            GrantError::BadCode
+            GrantError::UnknownCode
         );
     }
 
     #[test]
     fn a_code_older_than_its_ttl_is_refused() {
         let (mut e, ids) = engine();
-        e.signed_in(Some("alice"), &ids);
-        let code = e.issue_code(&ids, 0, "cid", "http://cb", vec![], "alice", None);
+        let c = code(&mut e, &ids, 0, None);
         let late = code_ttl_ms(ProviderKind::Github) + 1;
         assert_eq!(
-            e.exchange_code(&ids, late, "cid", Some("secret"), &code, None, None)
-                .unwrap_err(),
-            GrantError::BadCode
+            e.exchange_code(&ids, late, exchange(&c, None)).unwrap_err(),
+            GrantError::CodeExpired
         );
+    }
+
+    #[test]
+    fn salesforce_codes_live_fifteen_minutes() {
+        let (mut e, ids) = engine_for(ProviderKind::Salesforce, true);
+        let c = code(&mut e, &ids, 0, None);
+        let at = 14 * 60 * 1000;
+        assert!(e.exchange_code(&ids, at, exchange(&c, None)).is_ok());
     }
 
     #[test]
     fn pkce_verifier_must_match_the_challenge() {
         let (mut e, ids) = engine();
-        e.signed_in(Some("alice"), &ids);
-        let challenge = pkce_challenge("verifier-1");
-        let code = e.issue_code(
-            &ids,
-            0,
-            "cid",
-            "http://cb",
-            vec![],
-            "alice",
-            Some(challenge),
-        );
+        let c = code(&mut e, &ids, 0, Some(pkce_challenge("verifier-1")));
         assert_eq!(
-            e.exchange_code(&ids, 1, "cid", Some("secret"), &code, None, Some("other"))
+            e.exchange_code(&ids, 1, exchange(&c, Some("other")))
                 .unwrap_err(),
             GrantError::BadVerifier
         );
     }
 
     #[test]
+    fn a_challenge_without_a_verifier_is_refused() {
+        let (mut e, ids) = engine();
+        let c = code(&mut e, &ids, 0, Some(pkce_challenge("v")));
+        assert_eq!(
+            e.exchange_code(&ids, 1, exchange(&c, None)).unwrap_err(),
+            GrantError::MissingVerifier
+        );
+    }
+
+    #[test]
+    fn slack_ignores_pkce_until_the_app_opts_in() {
+        let (mut e, ids) = engine_for(ProviderKind::Slack, false);
+        let c = code(&mut e, &ids, 0, Some(pkce_challenge("v")));
+        assert!(e.exchange_code(&ids, 1, exchange(&c, None)).is_ok());
+        e.pkce_opt_in = true;
+        let c = code(&mut e, &ids, 0, Some(pkce_challenge("v")));
+        assert_eq!(
+            e.exchange_code(&ids, 1, exchange(&c, Some("w")))
+                .unwrap_err(),
+            GrantError::BadVerifier
+        );
+    }
+
+    #[test]
+    fn the_reuse_fault_spends_the_next_code_only() {
+        let (mut e, ids) = engine();
+        e.reuse_codes = Countdown::times(Some(1));
+        let first = code(&mut e, &ids, 0, None);
+        let second = code(&mut e, &ids, 0, None);
+        assert_eq!(
+            e.exchange_code(&ids, 1, exchange(&first, None))
+                .unwrap_err(),
+            GrantError::CodeUsed
+        );
+        assert!(e.exchange_code(&ids, 1, exchange(&second, None)).is_ok());
+    }
+
+    #[test]
+    fn a_wrong_secret_is_told_apart_from_an_unknown_client() {
+        let (e, _) = engine();
+        assert_eq!(
+            e.check_client("cid", Some("wrong")).unwrap_err(),
+            GrantError::BadSecret
+        );
+        assert_eq!(
+            e.check_client("other", Some("secret")).unwrap_err(),
+            GrantError::UnknownClient
+        );
+    }
+
+    #[test]
     fn revoked_tokens_fail_authentication() {
         let (mut e, ids) = engine();
-        e.signed_in(Some("alice"), &ids);
-        let code = e.issue_code(&ids, 0, "cid", "http://cb", vec![], "alice", None);
-        let issued = e
-            .exchange_code(&ids, 1, "cid", Some("secret"), &code, None, None)
-            .unwrap();
+        let issued = connect(&mut e, &ids);
         assert!(e.authenticate(Some(&issued.access_token), 2).is_ok());
         e.revoke_all("alice");
         assert_eq!(
             e.authenticate(Some(&issued.access_token), 2).unwrap_err(),
             TokenProblem::Revoked
         );
+    }
+
+    #[test]
+    fn github_refresh_rotates_and_kills_the_old_access_token() {
+        let (mut e, ids) = engine_for(ProviderKind::Github, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("expiring tokens come with a refresh token");
+        let second = e
+            .refresh(&ids, 10, "cid", Some("secret"), &rt)
+            .expect("refresh works");
+        assert!(second.refresh_token.is_some());
+        assert_eq!(
+            e.authenticate(Some(&first.access_token), 11).unwrap_err(),
+            TokenProblem::Revoked
+        );
+        assert_eq!(
+            e.refresh(&ids, 12, "cid", Some("secret"), &rt).unwrap_err(),
+            GrantError::BadRefreshToken
+        );
+    }
+
+    #[test]
+    fn slack_rotation_leaves_the_old_access_token_alive_until_it_expires() {
+        let (mut e, ids) = engine_for(ProviderKind::Slack, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("rotation issues refresh tokens");
+        assert!(e.refresh(&ids, 10, "cid", Some("secret"), &rt).is_ok());
+        assert!(e.authenticate(Some(&first.access_token), 11).is_ok());
+        assert_eq!(e.refresh_token_counts("alice"), (1, 1));
+    }
+
+    #[test]
+    fn google_never_rotates_its_refresh_token() {
+        let (mut e, ids) = engine_for(ProviderKind::Google, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("offline access issues a refresh token");
+        for at in [10, 20, 30] {
+            let again = e
+                .refresh(&ids, at, "cid", Some("secret"), &rt)
+                .expect("the same refresh token keeps working");
+            assert_eq!(again.refresh_token, None);
+        }
+        assert_eq!(e.refresh_token_counts("alice"), (1, 0));
+    }
+
+    #[test]
+    fn salesforce_rotates_only_when_the_setting_is_on() {
+        let (mut e, ids) = engine_for(ProviderKind::Salesforce, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("refresh_token scope issues one");
+        let plain = e
+            .refresh(&ids, 10, "cid", Some("secret"), &rt)
+            .expect("refresh works");
+        assert_eq!(plain.refresh_token, None);
+        e.rotate_refresh_tokens = true;
+        let rotated = e
+            .refresh(&ids, 20, "cid", Some("secret"), &rt)
+            .expect("refresh works");
+        assert!(rotated.refresh_token.is_some());
+        assert_eq!(
+            e.refresh(&ids, 30, "cid", Some("secret"), &rt).unwrap_err(),
+            GrantError::BadRefreshToken
+        );
+    }
+
+    #[test]
+    fn a_salesforce_session_times_out_after_two_idle_hours_and_slides_with_use() {
+        let (mut e, ids) = engine_for(ProviderKind::Salesforce, true);
+        let issued = connect(&mut e, &ids);
+        let hour = 3_600_000;
+        assert!(e.authenticate(Some(&issued.access_token), hour).is_ok());
+        assert!(
+            e.authenticate(Some(&issued.access_token), 2 * hour + 1)
+                .is_ok()
+        );
+        assert_eq!(
+            e.authenticate(Some(&issued.access_token), 5 * hour)
+                .unwrap_err(),
+            TokenProblem::Expired
+        );
+    }
+
+    #[test]
+    fn revoking_a_google_access_token_revokes_the_whole_grant() {
+        let (mut e, ids) = engine_for(ProviderKind::Google, true);
+        let issued = connect(&mut e, &ids);
+        assert!(e.revoke_token(&issued.access_token));
+        let rt = issued.refresh_token.expect("offline access");
+        assert_eq!(
+            e.refresh(&ids, 5, "cid", Some("secret"), &rt).unwrap_err(),
+            GrantError::BadRefreshToken
+        );
+        assert!(!e.revoke_token(&issued.access_token));
+    }
+
+    #[test]
+    fn revoking_a_github_token_leaves_other_tokens_alone() {
+        let (mut e, ids) = engine();
+        let first = connect(&mut e, &ids);
+        let second = connect(&mut e, &ids);
+        assert!(e.revoke_token(&first.access_token));
+        assert!(e.authenticate(Some(&second.access_token), 2).is_ok());
+    }
+
+    #[test]
+    fn expiring_tokens_makes_them_fail_as_expired() {
+        let (mut e, ids) = engine();
+        let issued = connect(&mut e, &ids);
+        assert_eq!(e.expire_tokens(Some("alice"), 5), 1);
+        assert_eq!(
+            e.authenticate(Some(&issued.access_token), 5).unwrap_err(),
+            TokenProblem::Expired
+        );
+    }
+
+    #[test]
+    fn a_countdown_fires_the_given_number_of_times() {
+        let mut c = Countdown::times(Some(2));
+        assert!(c.take());
+        assert!(c.take());
+        assert!(!c.take());
+        assert_eq!(c, Countdown::Off);
+        let mut always = Countdown::times(None);
+        assert!((0..5).all(|_| always.take()));
     }
 }

@@ -7,15 +7,25 @@
 //! revoked. The module's job is only the wire format, which is where providers
 //! differ (GitHub answers token errors with HTTP 200, Slack wraps everything
 //! in `ok:false`, ...). Defaults are mounted at a low priority so that fault
-//! steps can mount higher-priority mocks on top, for a number of calls.
+//! steps can mount higher-priority mocks on top, for a number of calls
+//! (see `mock::faults`).
+//!
+//! Every default route is also kept in a small route table, so a fault that
+//! only changes *how* an answer arrives (latency) can still produce the
+//! provider's real answer, and so faults can target a kind of route (API
+//! calls, the token endpoint) rather than a path.
 
 pub mod engine;
+pub mod flow;
 pub mod github;
+pub mod google;
+pub mod salesforce;
+pub mod slack;
 pub mod wire;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub use engine::{Account, OAuthApp, OAuthEngine};
 
@@ -28,12 +38,69 @@ use crate::transcript::Recorder;
 /// fault mounted at its default priority (5) wins over these.
 pub const DEFAULT_PRIORITY: u8 = 10;
 
+/// What a route is for; faults pick their targets by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteClass {
+    /// The authorize page the browser visits.
+    Authorize,
+    /// The token endpoint (code exchange and refresh).
+    Token,
+    /// The revocation endpoint.
+    Revoke,
+    /// A read endpoint of the provider's API.
+    Api,
+}
+
+/// A request path pattern: literal segments, `*` for any one segment.
+#[derive(Debug, Clone, Copy)]
+pub struct PathPattern(pub &'static str);
+
+impl PathPattern {
+    /// Whether `path` fits the pattern.
+    pub fn matches(&self, path: &str) -> bool {
+        let mut want = self.0.split('/');
+        let mut got = path.split('/');
+        loop {
+            match (want.next(), got.next()) {
+                (None, None) => return true,
+                (Some("*"), Some(seg)) if !seg.is_empty() => {}
+                (Some(w), Some(g)) if w == g => {}
+                _ => return false,
+            }
+        }
+    }
+}
+
+impl Match for PathPattern {
+    fn matches(&self, request: &Request) -> bool {
+        PathPattern::matches(self, request.url.path())
+    }
+}
+
+type Handler = fn(&Shared, &Request) -> ResponseTemplate;
+
+#[derive(Clone)]
+struct RouteEntry {
+    class: RouteClass,
+    method: &'static str,
+    path: PathPattern,
+    handler: Handler,
+}
+
+impl std::fmt::Debug for RouteEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} {} {}", self.class, self.method, self.path.0)
+    }
+}
+
 /// What a provider mock shares between its routes.
 #[derive(Debug)]
 pub struct Shared {
     /// Which provider this is.
     pub kind: ProviderKind,
     engine: Mutex<OAuthEngine>,
+    routes: Mutex<Vec<RouteEntry>>,
+    base_url: Mutex<String>,
     /// The stack's clock.
     pub clock: Clock,
     /// The stack's id generator.
@@ -47,17 +114,74 @@ impl Shared {
     pub fn engine(&self) -> MutexGuard<'_, OAuthEngine> {
         self.engine.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The mock's own base URL (Salesforce hands it out as `instance_url`).
+    pub fn base_url(&self) -> String {
+        self.base_url
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn route(&self, request: &Request) -> Option<RouteEntry> {
+        let method = request.method.as_str();
+        let path = request.url.path();
+        self.routes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|r| r.method.eq_ignore_ascii_case(method) && r.path.matches(path))
+            .cloned()
+    }
+
+    /// The class of the default route `request` would reach, if any.
+    pub fn class_of(&self, request: &Request) -> Option<RouteClass> {
+        self.route(request).map(|r| r.class)
+    }
+
+    /// The answer the default routes give `request` (404 when none matches),
+    /// for faults that delay or decorate the real answer.
+    pub fn dispatch(&self, request: &Request) -> ResponseTemplate {
+        match self.route(request) {
+            Some(r) => (r.handler)(self, request),
+            None => ResponseTemplate::new(404),
+        }
+    }
 }
 
 /// A route handler: a plain function over the shared state.
 pub struct Route {
     shared: Arc<Shared>,
-    handler: fn(&Shared, &Request) -> ResponseTemplate,
+    handler: Handler,
 }
 
 impl Respond for Route {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         (self.handler)(&self.shared, request)
+    }
+}
+
+/// Matches requests whose default route has one of `classes`.
+pub struct ClassMatcher {
+    shared: Arc<Shared>,
+    classes: Vec<RouteClass>,
+}
+
+impl ClassMatcher {
+    /// Requests to routes of `classes` on the mock sharing `shared`.
+    pub fn new(shared: &Arc<Shared>, classes: &[RouteClass]) -> Self {
+        ClassMatcher {
+            shared: Arc::clone(shared),
+            classes: classes.to_vec(),
+        }
+    }
+}
+
+impl Match for ClassMatcher {
+    fn matches(&self, request: &Request) -> bool {
+        self.shared
+            .class_of(request)
+            .is_some_and(|c| self.classes.contains(&c))
     }
 }
 
@@ -92,6 +216,8 @@ impl ProviderMock {
         let shared = Arc::new(Shared {
             kind,
             engine: Mutex::new(OAuthEngine::new(kind)),
+            routes: Mutex::new(Vec::new()),
+            base_url: Mutex::new(server.uri()),
             clock,
             ids,
             recorder,
@@ -101,13 +227,36 @@ impl ProviderMock {
             server,
             shared,
         };
-        match kind {
-            ProviderKind::Github => github::mount_all(&mock).await,
-            // Other providers get their wire formats in their own modules;
-            // until then they answer 404 to everything, as wiremock does.
-            ProviderKind::Slack | ProviderKind::Google | ProviderKind::Salesforce => {}
-        }
+        mock.mount_defaults().await;
         mock
+    }
+
+    async fn mount_defaults(&self) {
+        self.shared
+            .routes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        match self.kind {
+            ProviderKind::Github => github::mount_all(self).await,
+            ProviderKind::Slack => slack::mount_all(self).await,
+            ProviderKind::Google => google::mount_all(self).await,
+            ProviderKind::Salesforce => salesforce::mount_all(self).await,
+        }
+    }
+
+    /// Removes every fault: mounted fault mocks go (wiremock can only drop
+    /// everything, so the defaults are mounted again) and the engine's
+    /// fault switches are turned off. Tokens, codes and apps stay.
+    pub async fn clear_faults(&self) {
+        self.server.reset().await;
+        self.mount_defaults().await;
+        let mut engine = self.engine();
+        engine.user_denies = false;
+        engine.deny_consent = engine::Countdown::Off;
+        engine.mismatch_page = false;
+        engine.reuse_codes = engine::Countdown::Off;
+        engine.slow_consent = engine::Countdown::Off;
     }
 
     /// Base URL, e.g. `http://127.0.0.1:41234`.
@@ -128,6 +277,17 @@ impl ProviderMock {
     /// The token endpoint WorkOS exchanges codes and refresh tokens at.
     pub fn token_url(&self) -> String {
         format!("{}{}", self.uri(), endpoints(self.kind).token)
+    }
+
+    /// The revocation endpoint (for GitHub, with `{client_id}` in the path).
+    pub fn revoke_url(&self, client_id: &str) -> String {
+        format!(
+            "{}{}",
+            self.uri(),
+            endpoints(self.kind)
+                .revoke
+                .replace("{client_id}", client_id)
+        )
     }
 
     /// Registers an OAuth app (client id, secret, callback URLs).
@@ -161,6 +321,8 @@ pub struct Endpoints {
     pub authorize: &'static str,
     /// Token endpoint path.
     pub token: &'static str,
+    /// Revocation endpoint path; GitHub's contains `{client_id}`.
+    pub revoke: &'static str,
 }
 
 /// The real paths of each provider's OAuth endpoints.
@@ -169,31 +331,48 @@ pub fn endpoints(kind: ProviderKind) -> Endpoints {
         ProviderKind::Github => Endpoints {
             authorize: "/login/oauth/authorize",
             token: "/login/oauth/access_token",
+            revoke: "/applications/{client_id}/token",
         },
         ProviderKind::Slack => Endpoints {
             authorize: "/oauth/v2/authorize",
             token: "/api/oauth.v2.access",
+            revoke: "/api/auth.revoke",
         },
         ProviderKind::Google => Endpoints {
             authorize: "/o/oauth2/v2/auth",
             token: "/token",
+            revoke: "/revoke",
         },
         ProviderKind::Salesforce => Endpoints {
             authorize: "/services/oauth2/authorize",
             token: "/services/oauth2/token",
+            revoke: "/services/oauth2/revoke",
         },
     }
 }
 
-/// Mounts `handler` for requests matching `method` and `path`.
+/// Mounts `handler` for requests matching `method` and the path pattern,
+/// and records it in the route table.
 pub(crate) async fn mount(
     mock: &ProviderMock,
-    method: &str,
-    path: &str,
-    handler: fn(&Shared, &Request) -> ResponseTemplate,
+    class: RouteClass,
+    method: &'static str,
+    path: &'static str,
+    handler: Handler,
 ) {
+    let pattern = PathPattern(path);
+    mock.shared
+        .routes
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(RouteEntry {
+            class,
+            method,
+            path: pattern,
+            handler,
+        });
     Mock::given(wiremock::matchers::method(method))
-        .and(wiremock::matchers::path(path))
+        .and(pattern)
         .respond_with(Route {
             shared: Arc::clone(&mock.shared),
             handler,
@@ -201,4 +380,176 @@ pub(crate) async fn mount(
         .with_priority(DEFAULT_PRIORITY)
         .mount(&mock.server)
         .await;
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Starting one provider mock with an app and an account, and walking
+    //! it through authorize and token calls with reqwest, for the wire tests
+    //! next to each provider module.
+
+    use super::*;
+    use crate::mock::clock::Clock;
+
+    /// Client id of the test app.
+    pub const CLIENT_ID: &str = "test-client";
+    /// Its secret.
+    pub const CLIENT_SECRET: &str = "test-secret";
+    /// Its registered callback.
+    pub const CALLBACK: &str = "http://127.0.0.1:9/callback";
+
+    /// A provider mock with one app (expiring tokens as given) and `alice`.
+    pub async fn start(kind: ProviderKind, expiring: bool) -> ProviderMock {
+        let clock = Clock::scenario();
+        let ids = IdGen::new(clock.clone(), 7);
+        let mock = ProviderMock::start(kind, clock, ids, Recorder::new()).await;
+        mock.register_app(OAuthApp {
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            redirect_uris: vec![CALLBACK.into()],
+            allowed_scopes: None,
+            expiring_tokens: expiring,
+        });
+        mock.add_account("alice");
+        mock
+    }
+
+    /// A reqwest client that does not follow redirects.
+    pub fn http() -> reqwest::Client {
+        crate::transcript::http::reqwest_client(std::time::Duration::from_secs(5))
+    }
+
+    /// Visits the authorize page with `params` (client_id added) as alice.
+    pub async fn authorize(mock: &ProviderMock, params: &[(&str, &str)]) -> reqwest::Response {
+        let mut all = vec![("client_id", CLIENT_ID)];
+        all.extend_from_slice(params);
+        http()
+            .get(mock.authorize_url())
+            .query(&all)
+            .header("cookie", format!("{}_login=alice", mock.kind.slug()))
+            .send()
+            .await
+            .expect("the authorize page answers")
+    }
+
+    /// A query parameter of the redirect `resp` sends the browser to.
+    pub fn location_param(resp: &reqwest::Response, name: &str) -> Option<String> {
+        let location = resp.headers().get("location")?.to_str().ok()?;
+        let url = url::Url::parse(location).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// A code for alice with `scopes` (the provider's separator applied).
+    pub async fn code(mock: &ProviderMock, scopes: &str) -> String {
+        let resp = authorize(
+            mock,
+            &[
+                ("redirect_uri", CALLBACK),
+                ("scope", scopes),
+                ("state", "xyz"),
+                ("response_type", "code"),
+            ],
+        )
+        .await;
+        location_param(&resp, "code").expect("the authorize page redirects with a code")
+    }
+
+    /// POSTs `form` to the token endpoint asking for JSON.
+    pub async fn token(mock: &ProviderMock, form: &[(&str, &str)]) -> reqwest::Response {
+        http()
+            .post(mock.token_url())
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("the token endpoint answers")
+    }
+
+    /// Exchanges `code` with the test app's credentials.
+    pub async fn exchange(mock: &ProviderMock, code: &str) -> reqwest::Response {
+        token(
+            mock,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", CALLBACK),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+            ],
+        )
+        .await
+    }
+
+    /// Refreshes with `refresh_token`.
+    pub async fn refresh(mock: &ProviderMock, refresh_token: &str) -> reqwest::Response {
+        token(
+            mock,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+            ],
+        )
+        .await
+    }
+
+    /// The response's JSON body.
+    pub async fn json(resp: reqwest::Response) -> serde_json::Value {
+        let bytes = resp.bytes().await.expect("a body");
+        serde_json::from_slice(&bytes).expect("a JSON body")
+    }
+
+    /// GETs `path` with a bearer token.
+    pub async fn get(mock: &ProviderMock, path: &str, token: &str) -> reqwest::Response {
+        http()
+            .get(format!("{}{path}", mock.uri()))
+            .bearer_auth(token)
+            .header("user-agent", "pipes-harness-tests")
+            .send()
+            .await
+            .expect("the API answers")
+    }
+
+    /// A connected token pair for alice with `scopes`: (access, refresh).
+    pub async fn tokens(mock: &ProviderMock, scopes: &str) -> (String, Option<String>) {
+        let c = code(mock, scopes).await;
+        let body = json(exchange(mock, &c).await).await;
+        let access = body
+            .get("access_token")
+            .and_then(|v| v.as_str())
+            .expect("an access token")
+            .to_string();
+        let refresh = body
+            .get("refresh_token")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        (access, refresh)
+    }
+
+    /// A header of `resp` as text.
+    pub fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PathPattern;
+
+    #[test]
+    fn a_star_matches_exactly_one_non_empty_segment() {
+        let p = PathPattern("/services/data/*/query");
+        assert!(p.matches("/services/data/v62.0/query"));
+        assert!(!p.matches("/services/data/query"));
+        assert!(!p.matches("/services/data//query"));
+        assert!(!p.matches("/services/data/v62.0/query/extra"));
+        assert!(PathPattern("/user").matches("/user"));
+        assert!(!PathPattern("/user").matches("/user/repos"));
+    }
 }

@@ -101,3 +101,77 @@ pub fn split_scopes(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// `base` with `params` appended, each value percent-encoded.
+pub fn url_with(base: &str, params: &[(&str, String)]) -> String {
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    with_query(base, &borrowed)
+}
+
+/// `params` plus `state` when the request carried one: every provider
+/// echoes `state` on the redirect, errors included.
+pub fn with_state(
+    mut params: Vec<(&'static str, String)>,
+    state: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    if let Some(s) = state {
+        params.push(("state", s.to_string()));
+    }
+    params
+}
+
+/// A minimal HTML page, for the provider pages that stop a flow.
+pub fn page(status: u16, title: &str, message: &str) -> ResponseTemplate {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let html = format!(
+        "<!DOCTYPE html><html><head><title>{}</title></head><body><h1>{}</h1><p>{}</p></body></html>",
+        escape(title),
+        escape(title),
+        escape(message)
+    );
+    ResponseTemplate::new(status).set_body_raw(html.into_bytes(), "text/html; charset=utf-8")
+}
+
+/// A form-encoded body.
+pub fn form_body(status: u16, fields: &[(&str, String)], content_type: &str) -> ResponseTemplate {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        ser.append_pair(k, v);
+    }
+    ResponseTemplate::new(status).set_body_raw(ser.finish().into_bytes(), content_type)
+}
+
+/// A stable id of `len` uppercase letters and digits derived from `seed`
+/// (FNV-1a, no randomness): ids that must agree across calls and need not
+/// consume the seeded generator, such as Slack's `U…` user ids.
+pub fn derived_id(prefix: &str, seed: &str, len: usize) -> String {
+    const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in seed.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(prefix.len() + len);
+    out.push_str(prefix);
+    for _ in 0..len {
+        out.push(ALPHABET[(hash % 36) as usize] as char);
+        hash = hash.wrapping_mul(0x0100_0000_01b3) ^ (hash >> 29);
+    }
+    out
+}
+
+/// The bearer token, or a `token` field of a form body (Slack accepts both).
+pub fn bearer_or_form_token(req: &Request) -> Option<String> {
+    bearer(req).or_else(|| {
+        let is_form = header(req, "content-type")
+            .is_some_and(|c| c.contains("application/x-www-form-urlencoded"));
+        is_form
+            .then(|| form(req).get("token").cloned())
+            .flatten()
+            .filter(|t| !t.is_empty())
+    })
+}

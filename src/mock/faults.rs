@@ -1,0 +1,1162 @@
+//! Named, composable provider faults.
+//!
+//! A fault is either a **wire fault**, mounted on the provider's wiremock
+//! server above the default routes (`up_to_n_times(n)`: "fail the next N
+//! calls, then recover"), or a **state fault**, a change to the provider's
+//! OAuth state where that is the truth: a revoked token is revoked, not
+//! faked by a 401 stub, so every later call, refresh and revocation agrees.
+//!
+//! Wire faults mounted one after another apply in that order: two calls
+//! rate limited, then one 503, then the real answer. Each fault speaks the
+//! provider's own format (GitHub's `x-ratelimit-*`, Slack's 429 envelope,
+//! Google's `rateLimitExceeded`, Salesforce's `REQUEST_LIMIT_EXCEEDED`), and
+//! says so in the transcript as a note from the provider.
+//!
+//! The `serve` control API and the steps share [`Fault`]: its JSON form is
+//! `{"fault": "rate_limit", "retry_after": 2}` (extra keys such as
+//! `provider` and `times` are ignored), its text form `rate_limit
+//! retry_after=2`.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use wiremock::{Match, Mock, Request, Respond, ResponseTemplate};
+
+use crate::mock::providers::engine::Countdown;
+use crate::mock::providers::{
+    ClassMatcher, ProviderMock, RouteClass, Shared, github, google, salesforce, slack, wire,
+};
+use crate::provider::ProviderKind;
+
+/// Priority of fault mocks: above the defaults ([`crate::mock::providers::DEFAULT_PRIORITY`]).
+pub const FAULT_PRIORITY: u8 = 5;
+
+/// Which kind of route a wire fault hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The provider's API (the default).
+    #[default]
+    Api,
+    /// The token endpoint (code exchange and refresh, as WorkOS calls it).
+    Token,
+}
+
+impl Target {
+    fn class(self) -> RouteClass {
+        match self {
+            Target::Api => RouteClass::Api,
+            Target::Token => RouteClass::Token,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Target::Api => "API calls",
+            Target::Token => "token requests",
+        }
+    }
+}
+
+/// A fault a provider can be put into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fault", rename_all = "snake_case")]
+pub enum Fault {
+    /// The provider's primary rate limit: GitHub 403 with
+    /// `x-ratelimit-remaining: 0` and `x-ratelimit-reset` (plus `retry-after`
+    /// when given), Slack 429 + `Retry-After` (30 s unless given), Google 403
+    /// `userRateLimitExceeded` (429 `RESOURCE_EXHAUSTED` + `Retry-After` when
+    /// given), Salesforce 403 `REQUEST_LIMIT_EXCEEDED` (never a retry time).
+    RateLimit {
+        /// Seconds until the limit lifts, where the provider says so.
+        #[serde(default)]
+        retry_after: Option<u64>,
+        /// GitHub only: 403 (default) or 429.
+        #[serde(default)]
+        status: Option<u16>,
+    },
+    /// GitHub's secondary rate limit: 403 "You have exceeded a secondary
+    /// rate limit", `retry-after` only when given.
+    SecondaryRateLimit {
+        /// Seconds to wait, when GitHub says.
+        #[serde(default)]
+        retry_after: Option<u64>,
+    },
+    /// A 5xx in the provider's error shape (503 unless given).
+    ServerError {
+        /// 500–599.
+        #[serde(default)]
+        status: Option<u16>,
+        /// API calls (default) or the token endpoint.
+        #[serde(default)]
+        on: Target,
+    },
+    /// The provider's real answer, late. In scenarios the wait is virtual
+    /// (the clock jumps); with `real: true` it is a real delay (`serve`).
+    Latency {
+        /// How late, in milliseconds.
+        ms: u64,
+        /// Wait for real instead of moving the virtual clock.
+        #[serde(default)]
+        real: bool,
+        /// API calls (default) or the token endpoint.
+        #[serde(default)]
+        on: Target,
+    },
+    /// HTTP 200 with a truncated body in the provider's content type.
+    MalformedBody {
+        /// API calls (default) or the token endpoint.
+        #[serde(default)]
+        on: Target,
+    },
+    /// The provider's insufficient-scope answer (GitHub 404 with
+    /// `X-Accepted-OAuth-Scopes`, Slack `missing_scope`, Google 403
+    /// `ACCESS_TOKEN_SCOPE_INSUFFICIENT`, Salesforce 401 "not valid for use
+    /// with the REST API").
+    InsufficientScope {
+        /// The scope the endpoint wants (a typical one unless given).
+        #[serde(default)]
+        needed: Option<String>,
+    },
+    /// The token endpoint refuses refresh grants with the provider's
+    /// refresh error (GitHub `bad_refresh_token`, Slack
+    /// `invalid_refresh_token`, Google and Salesforce `invalid_grant`).
+    InvalidGrantOnRefresh,
+    /// State: revoke every token of `user` (a provider login), or everyone's.
+    RevokeTokens {
+        /// Provider login; everyone when absent.
+        #[serde(default)]
+        user: Option<String>,
+    },
+    /// State: revoke refresh tokens only; access tokens live until they expire.
+    RevokeRefreshTokens {
+        /// Provider login; everyone when absent.
+        #[serde(default)]
+        user: Option<String>,
+    },
+    /// State: every live access token of `user` (or everyone's) expires now.
+    ExpireTokens {
+        /// Provider login; everyone when absent.
+        #[serde(default)]
+        user: Option<String>,
+    },
+    /// State: the user clicks "deny" on the next authorize pages.
+    DenyConsent,
+    /// State: every app at the provider has `callback` registered instead
+    /// of the WorkOS redirect URI.
+    RedirectMismatch {
+        /// The callback on file (`https://example.com/oauth/callback` unless given).
+        #[serde(default)]
+        callback: Option<String>,
+    },
+    /// State (GitHub): an unregistered redirect URI shows GitHub's warning
+    /// page instead of redirecting with `error=redirect_uri_mismatch`.
+    RedirectMismatchPage,
+    /// State: no app may request `scope` any more.
+    InvalidScope {
+        /// The refused scope.
+        scope: String,
+    },
+    /// State: the next codes are already redeemed when WorkOS exchanges them.
+    CodeReused,
+    /// State: the user lingers on the next consent screens longer than a
+    /// code lives, so the code is dead on arrival.
+    CodeExpired,
+    /// State: every app's client secret is regenerated at the provider, so
+    /// the secret WorkOS holds is wrong.
+    InvalidClient,
+}
+
+/// Every fault name, in the order the README lists them.
+pub const NAMES: &[&str] = &[
+    "rate_limit",
+    "secondary_rate_limit",
+    "server_error",
+    "latency",
+    "malformed_body",
+    "insufficient_scope",
+    "invalid_grant_on_refresh",
+    "revoke_tokens",
+    "revoke_refresh_tokens",
+    "expire_tokens",
+    "deny_consent",
+    "redirect_mismatch",
+    "redirect_mismatch_page",
+    "invalid_scope",
+    "code_reused",
+    "code_expired",
+    "invalid_client",
+];
+
+/// A fault request as the `serve` control API receives it:
+/// `{"provider": "github", "fault": "rate_limit", "times": 2, "retry_after": 2}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRequest {
+    /// Provider slug.
+    pub provider: String,
+    /// The fault and its parameters.
+    #[serde(flatten)]
+    pub fault: Fault,
+    /// How many calls it hits; absent = until cleared.
+    #[serde(default)]
+    pub times: Option<u64>,
+}
+
+/// A fault could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FaultError {
+    /// The name is not a fault.
+    #[error("unknown fault `{0}`: expected one of {names}", names = NAMES.join(", "))]
+    Unknown(String),
+    /// The text or JSON form does not describe a fault.
+    #[error("cannot read fault {input:?}: {message}")]
+    Parse {
+        /// What was given.
+        input: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The provider has no such behaviour.
+    #[error("{provider} cannot {fault}: {why}")]
+    Unsupported {
+        /// Fault name.
+        fault: &'static str,
+        /// Provider.
+        provider: ProviderKind,
+        /// Why, and what to use instead.
+        why: String,
+    },
+    /// A parameter is out of range.
+    #[error("fault {fault}: {message}")]
+    BadParameter {
+        /// Fault name.
+        fault: &'static str,
+        /// What was wrong and what is expected.
+        message: String,
+    },
+    /// `times` was given for a fault that changes state once.
+    #[error("fault {0} changes the provider's state once; `times` does not apply (leave it out)")]
+    TimesNotApplicable(&'static str),
+    /// The request named a provider the harness does not know.
+    #[error("{0}")]
+    UnknownProvider(String),
+}
+
+impl Fault {
+    /// The stable name (`rate_limit`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::RateLimit { .. } => "rate_limit",
+            Fault::SecondaryRateLimit { .. } => "secondary_rate_limit",
+            Fault::ServerError { .. } => "server_error",
+            Fault::Latency { .. } => "latency",
+            Fault::MalformedBody { .. } => "malformed_body",
+            Fault::InsufficientScope { .. } => "insufficient_scope",
+            Fault::InvalidGrantOnRefresh => "invalid_grant_on_refresh",
+            Fault::RevokeTokens { .. } => "revoke_tokens",
+            Fault::RevokeRefreshTokens { .. } => "revoke_refresh_tokens",
+            Fault::ExpireTokens { .. } => "expire_tokens",
+            Fault::DenyConsent => "deny_consent",
+            Fault::RedirectMismatch { .. } => "redirect_mismatch",
+            Fault::RedirectMismatchPage => "redirect_mismatch_page",
+            Fault::InvalidScope { .. } => "invalid_scope",
+            Fault::CodeReused => "code_reused",
+            Fault::CodeExpired => "code_expired",
+            Fault::InvalidClient => "invalid_client",
+        }
+    }
+
+    /// Reads the JSON form (`{"fault": "rate_limit", ...}`).
+    pub fn from_json(value: &Value) -> Result<Fault, FaultError> {
+        let name = value.get("fault").and_then(Value::as_str).unwrap_or("");
+        if !NAMES.contains(&name) {
+            return Err(match value.get("fault") {
+                Some(Value::String(n)) => FaultError::Unknown(n.clone()),
+                _ => FaultError::Parse {
+                    input: value.to_string(),
+                    message: "expected an object with a string field \"fault\"".into(),
+                },
+            });
+        }
+        serde_json::from_value(value.clone()).map_err(|e| FaultError::Parse {
+            input: value.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Whether `times` counts calls (wire faults and consent/code faults)
+    /// rather than being meaningless (one-off state changes).
+    pub fn counts_calls(&self) -> bool {
+        !matches!(
+            self,
+            Fault::RevokeTokens { .. }
+                | Fault::RevokeRefreshTokens { .. }
+                | Fault::ExpireTokens { .. }
+                | Fault::RedirectMismatch { .. }
+                | Fault::RedirectMismatchPage
+                | Fault::InvalidScope { .. }
+                | Fault::InvalidClient
+        )
+    }
+
+    /// Applies the fault to `provider`, for the next `times` calls (or
+    /// until cleared when `None`), and notes it in the transcript.
+    pub async fn apply(
+        &self,
+        provider: &ProviderMock,
+        times: Option<u64>,
+    ) -> Result<(), FaultError> {
+        let kind = provider.kind;
+        if times.is_some() && !self.counts_calls() {
+            return Err(FaultError::TimesNotApplicable(self.name()));
+        }
+        self.check(kind)?;
+        let shared = provider.shared();
+        let how_long = match times {
+            None => "until cleared".to_string(),
+            Some(1) => "for the next call".to_string(),
+            Some(n) => format!("for the next {n} calls"),
+        };
+        let note = match self {
+            Fault::RevokeTokens { .. }
+            | Fault::RevokeRefreshTokens { .. }
+            | Fault::ExpireTokens { .. }
+            | Fault::RedirectMismatch { .. }
+            | Fault::RedirectMismatchPage
+            | Fault::InvalidScope { .. }
+            | Fault::InvalidClient => self.change_state(shared),
+            Fault::DenyConsent => {
+                shared.engine().deny_consent = Countdown::times(times);
+                format!("the user denies consent on the authorize page {how_long}")
+            }
+            Fault::CodeReused => {
+                shared.engine().reuse_codes = Countdown::times(times);
+                format!("authorization codes are already redeemed when exchanged, {how_long}")
+            }
+            Fault::CodeExpired => {
+                shared.engine().slow_consent = Countdown::times(times);
+                format!("the user outlasts the code's lifetime on the consent screen, {how_long}")
+            }
+            _ => {
+                self.mount(provider, times).await;
+                format!("{} {how_long}", self.describe_wire())
+            }
+        };
+        shared
+            .recorder
+            .note(kind.slug(), format!("fault {}: {note}", self.name()));
+        Ok(())
+    }
+
+    /// Refuses combinations the provider has no equivalent of.
+    fn check(&self, kind: ProviderKind) -> Result<(), FaultError> {
+        let unsupported = |why: &str| {
+            Err(FaultError::Unsupported {
+                fault: self.name(),
+                provider: kind,
+                why: why.to_string(),
+            })
+        };
+        match self {
+            Fault::SecondaryRateLimit { .. } if kind != ProviderKind::Github => {
+                unsupported("only GitHub has secondary rate limits; use rate_limit")
+            }
+            Fault::RateLimit {
+                retry_after: Some(_),
+                ..
+            } if kind == ProviderKind::Salesforce => unsupported(
+                "Salesforce's REQUEST_LIMIT_EXCEEDED carries no retry time; leave retry_after out",
+            ),
+            Fault::RateLimit {
+                status: Some(s), ..
+            } if kind != ProviderKind::Github || !matches!(s, 403 | 429) => {
+                Err(FaultError::BadParameter {
+                    fault: self.name(),
+                    message: format!(
+                        "status {s}: only GitHub lets you choose, between 403 and 429"
+                    ),
+                })
+            }
+            Fault::ServerError {
+                status: Some(s), ..
+            } if !(500..=599).contains(s) => Err(FaultError::BadParameter {
+                fault: self.name(),
+                message: format!("status {s} is not a 5xx status"),
+            }),
+            Fault::RedirectMismatchPage if kind != ProviderKind::Github => unsupported(
+                "only GitHub can redirect on a mismatch; the others always show their error page (use redirect_mismatch)",
+            ),
+            Fault::InvalidScope { scope } if scope.trim().is_empty() => {
+                Err(FaultError::BadParameter {
+                    fault: self.name(),
+                    message: "scope must name the refused scope".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn change_state(&self, shared: &Shared) -> String {
+        let now = shared.clock.now_ms();
+        let who = |user: &Option<String>| {
+            user.clone()
+                .map(|u| format!("{u}'s"))
+                .unwrap_or_else(|| "every user's".to_string())
+        };
+        let mut engine = shared.engine();
+        match self {
+            Fault::RevokeTokens { user } => {
+                let n = match user {
+                    Some(u) => engine.revoke_all(u),
+                    None => engine.revoke_everyone(),
+                };
+                format!("revoked {n} of {} tokens", who(user))
+            }
+            Fault::RevokeRefreshTokens { user } => {
+                let n = engine.revoke_refresh_tokens(user.as_deref());
+                format!("revoked {n} of {} refresh tokens", who(user))
+            }
+            Fault::ExpireTokens { user } => {
+                let n = engine.expire_tokens(user.as_deref(), now);
+                format!("{n} of {} access tokens expired", who(user))
+            }
+            Fault::RedirectMismatch { callback } => {
+                let to = callback
+                    .clone()
+                    .unwrap_or_else(|| "https://example.com/oauth/callback".to_string());
+                for app in engine.apps.values_mut() {
+                    app.redirect_uris = vec![to.clone()];
+                }
+                format!("every OAuth app now has only {to} registered as its callback")
+            }
+            Fault::RedirectMismatchPage => {
+                engine.mismatch_page = true;
+                "an unregistered redirect_uri shows the warning page instead of redirecting".into()
+            }
+            Fault::InvalidScope { scope } => {
+                engine.forbidden_scopes.push(scope.clone());
+                format!("apps may no longer request the scope {scope}")
+            }
+            Fault::InvalidClient => {
+                let fresh: Vec<(String, String)> = engine
+                    .apps
+                    .keys()
+                    .map(|id| (id.clone(), shared.ids.secret("rotated_secret_", 32)))
+                    .collect();
+                for (id, secret) in &fresh {
+                    shared.recorder.secret("client_secret", secret);
+                    if let Some(app) = engine.apps.get_mut(id) {
+                        app.client_secret = secret.clone();
+                    }
+                }
+                format!(
+                    "the client secret of {} app(s) was regenerated; the old one is refused",
+                    fresh.len()
+                )
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn describe_wire(&self) -> String {
+        match self {
+            Fault::RateLimit { retry_after, .. } => match retry_after {
+                Some(s) => format!("API calls are rate limited (retry after {s} s)"),
+                None => "API calls are rate limited".into(),
+            },
+            Fault::SecondaryRateLimit { retry_after } => match retry_after {
+                Some(s) => format!("API calls hit the secondary rate limit (retry-after {s})"),
+                None => "API calls hit the secondary rate limit (no retry-after)".into(),
+            },
+            Fault::ServerError { status, on } => {
+                format!("{} answer HTTP {}", on.words(), status.unwrap_or(503))
+            }
+            Fault::Latency { ms, real, on } => format!(
+                "{} answer {ms} ms late ({})",
+                on.words(),
+                if *real { "real time" } else { "virtual time" }
+            ),
+            Fault::MalformedBody { on } => {
+                format!("{} answer HTTP 200 with a truncated body", on.words())
+            }
+            Fault::InsufficientScope { .. } => "API calls are refused for a missing scope".into(),
+            Fault::InvalidGrantOnRefresh => "refresh grants are refused".into(),
+            _ => String::new(),
+        }
+    }
+
+    async fn mount(&self, provider: &ProviderMock, times: Option<u64>) {
+        let shared = provider.shared();
+        let target = match self {
+            Fault::ServerError { on, .. }
+            | Fault::Latency { on, .. }
+            | Fault::MalformedBody { on } => *on,
+            Fault::InvalidGrantOnRefresh => Target::Token,
+            _ => Target::Api,
+        };
+        let mut mock = Mock::given(ClassMatcher::new(shared, &[target.class()]));
+        if matches!(self, Fault::InvalidGrantOnRefresh) {
+            mock = mock.and(GrantTypeIs("refresh_token"));
+        }
+        let mut mock = mock
+            .respond_with(FaultResponder {
+                shared: Arc::clone(shared),
+                fault: self.clone(),
+                target,
+            })
+            .with_priority(FAULT_PRIORITY)
+            .named(format!("fault {}", self.name()));
+        if let Some(n) = times {
+            mock = mock.up_to_n_times(n);
+        }
+        mock.mount(&provider.server).await;
+    }
+}
+
+impl fmt::Display for Fault {
+    /// The text form: the name, then `key=value` parameters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        if let Ok(Value::Object(m)) = serde_json::to_value(self) {
+            for (k, v) in m.iter().filter(|(k, v)| *k != "fault" && !v.is_null()) {
+                match v {
+                    Value::String(s) => write!(f, " {k}={s}")?,
+                    other => write!(f, " {k}={other}")?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = FaultError;
+
+    /// `rate_limit`, `rate_limit retry_after=2`, `server_error status=502 on=token`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut words = s.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let mut m = serde_json::Map::new();
+        m.insert("fault".into(), json!(name));
+        for w in words {
+            let (k, v) = w.split_once('=').ok_or_else(|| FaultError::Parse {
+                input: s.to_string(),
+                message: format!("{w:?} is not key=value"),
+            })?;
+            let value = match v.parse::<u64>() {
+                Ok(n) => json!(n),
+                Err(_) if v == "true" || v == "false" => json!(v == "true"),
+                Err(_) => json!(v),
+            };
+            m.insert(k.to_string(), value);
+        }
+        Fault::from_json(&Value::Object(m))
+    }
+}
+
+impl FaultRequest {
+    /// Applies the request to the provider it names, out of `stack`'s.
+    pub async fn apply(&self, stack: &crate::mock::Stack) -> Result<(), FaultError> {
+        let kind: ProviderKind =
+            self.provider
+                .parse()
+                .map_err(|e: crate::provider::UnknownProvider| {
+                    FaultError::UnknownProvider(e.to_string())
+                })?;
+        self.fault.apply(stack.provider(kind), self.times).await
+    }
+}
+
+/// Matches token requests whose `grant_type` is the given one.
+struct GrantTypeIs(&'static str);
+
+impl Match for GrantTypeIs {
+    fn matches(&self, request: &Request) -> bool {
+        wire::form(request).get("grant_type").map(String::as_str) == Some(self.0)
+    }
+}
+
+/// Answers for a wire fault, in the provider's format.
+struct FaultResponder {
+    shared: Arc<Shared>,
+    fault: Fault,
+    target: Target,
+}
+
+impl Respond for FaultResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let shared = &*self.shared;
+        match &self.fault {
+            Fault::RateLimit {
+                retry_after,
+                status,
+            } => rate_limited(shared, request, *retry_after, *status),
+            Fault::SecondaryRateLimit { retry_after } => {
+                github_secondary(shared, request, *retry_after)
+            }
+            Fault::ServerError { status, .. } => server_error(shared.kind, status.unwrap_or(503)),
+            Fault::Latency { ms, real, .. } => {
+                let delay = Duration::from_millis(*ms);
+                if *real {
+                    shared.dispatch(request).set_delay(delay)
+                } else {
+                    shared.clock.advance(delay);
+                    shared.recorder.note(
+                        shared.kind.slug(),
+                        format!(
+                            "answered {} {} after {} (virtual time)",
+                            request.method,
+                            request.url.path(),
+                            crate::client::provider_call::human(delay)
+                        ),
+                    );
+                    shared.dispatch(request)
+                }
+            }
+            Fault::MalformedBody { .. } => malformed(shared.kind, self.target),
+            Fault::InsufficientScope { needed } => {
+                insufficient_scope(shared, request, needed.as_deref())
+            }
+            Fault::InvalidGrantOnRefresh => refresh_refused(shared.kind, request),
+            // State faults never mount a responder.
+            _ => shared.dispatch(request),
+        }
+    }
+}
+
+fn token_of(shared: &Shared, request: &Request) -> Option<crate::mock::providers::engine::Token> {
+    let t = wire::bearer_or_form_token(request)?;
+    shared.engine().tokens.get(&t).cloned()
+}
+
+fn rate_limited(
+    shared: &Shared,
+    request: &Request,
+    retry_after: Option<u64>,
+    status: Option<u16>,
+) -> ResponseTemplate {
+    let now = shared.clock.now_secs();
+    match shared.kind {
+        ProviderKind::Github => {
+            let status = status.unwrap_or(403);
+            let wait = retry_after.unwrap_or(60);
+            let who = token_of(shared, request)
+                .and_then(|t| shared.engine().accounts.get(&t.login).map(|a| a.id))
+                .map(|id| format!("user ID {id}"))
+                .unwrap_or_else(|| "127.0.0.1".to_string());
+            let resp = github::api_error(
+                status,
+                &format!("API rate limit exceeded for {who}."),
+                "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+            );
+            let limit = github::RATE_LIMIT;
+            let resp = github::api_headers(shared, resp, limit, 0)
+                .insert_header("x-ratelimit-reset", (now + wait as i64).to_string().as_str());
+            match retry_after {
+                Some(s) => resp.insert_header("retry-after", s.to_string().as_str()),
+                None => resp,
+            }
+        }
+        ProviderKind::Slack => slack::error(429, "ratelimited", &[])
+            .insert_header("retry-after", retry_after.unwrap_or(30).to_string().as_str()),
+        ProviderKind::Google => match retry_after {
+            None => wire::json(
+                403,
+                &json!({"error": {
+                    "errors": [{
+                        "domain": "usageLimits",
+                        "reason": "userRateLimitExceeded",
+                        "message": "User Rate Limit Exceeded",
+                    }],
+                    "code": 403,
+                    "message": "User Rate Limit Exceeded",
+                }}),
+                "application/json; charset=UTF-8",
+            ),
+            Some(s) => wire::json(
+                429,
+                &google::aip193(
+                    429,
+                    "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'calendar-json.googleapis.com'.",
+                    "RESOURCE_EXHAUSTED",
+                    Some((
+                        "RATE_LIMIT_EXCEEDED",
+                        json!({
+                            "service": "calendar-json.googleapis.com",
+                            "quota_metric": "calendar-json.googleapis.com/requests",
+                            "quota_limit": "defaultPerMinutePerUser",
+                            "quota_limit_value": "600",
+                            "consumer": "projects/000000000000",
+                        }),
+                    )),
+                    None,
+                ),
+                "application/json; charset=UTF-8",
+            )
+            .insert_header("retry-after", s.to_string().as_str()),
+        },
+        ProviderKind::Salesforce => salesforce::rest_error(
+            403,
+            "REQUEST_LIMIT_EXCEEDED",
+            "TotalRequests Limit exceeded.",
+        )
+        .insert_header(
+            "sforce-limit-info",
+            salesforce::limit_info(salesforce::DAILY_API_LIMIT + 1).as_str(),
+        ),
+    }
+}
+
+fn github_secondary(
+    shared: &Shared,
+    request: &Request,
+    retry_after: Option<u64>,
+) -> ResponseTemplate {
+    let used = token_of(shared, request)
+        .and_then(|_| {
+            wire::bearer_or_form_token(request).and_then(|t| shared.engine().calls.get(&t).copied())
+        })
+        .unwrap_or(0)
+        + 1;
+    let resp = github::api_error(
+        403,
+        &format!(
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID C0DE:{used:04X}:{:06X}.",
+            shared.clock.now_secs() & 0xFF_FFFF
+        ),
+        "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+    );
+    let resp = github::api_headers(shared, resp, used, github::RATE_LIMIT.saturating_sub(used));
+    match retry_after {
+        Some(s) => resp.insert_header("retry-after", s.to_string().as_str()),
+        None => resp,
+    }
+}
+
+fn server_error(kind: ProviderKind, status: u16) -> ResponseTemplate {
+    let unavailable = status == 503;
+    match kind {
+        ProviderKind::Github => github::api_error(
+            status,
+            if unavailable {
+                "Service Unavailable"
+            } else {
+                "Server Error"
+            },
+            "https://docs.github.com/rest",
+        ),
+        ProviderKind::Slack => slack::error(
+            status,
+            if unavailable {
+                "service_unavailable"
+            } else {
+                "internal_error"
+            },
+            &[],
+        ),
+        ProviderKind::Google => {
+            let (grpc, message) = match status {
+                503 => ("UNAVAILABLE", "The service is currently unavailable."),
+                504 => ("DEADLINE_EXCEEDED", "The request timed out."),
+                _ => ("INTERNAL", "Internal error encountered."),
+            };
+            wire::json(
+                status,
+                &google::aip193(status, message, grpc, None, None),
+                "application/json; charset=UTF-8",
+            )
+        }
+        ProviderKind::Salesforce => {
+            if unavailable {
+                salesforce::rest_error(
+                    status,
+                    "SERVER_UNAVAILABLE",
+                    "Server temporarily unavailable.",
+                )
+            } else {
+                salesforce::rest_error(
+                    status,
+                    "UNKNOWN_EXCEPTION",
+                    "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+                )
+            }
+        }
+    }
+}
+
+fn malformed(kind: ProviderKind, target: Target) -> ResponseTemplate {
+    let (body, content_type) = match (kind, target) {
+        (_, Target::Token) => ("{\"access_token\":\"", "application/json; charset=utf-8"),
+        (ProviderKind::Github, _) => ("{\"login\":\"", "application/json; charset=utf-8"),
+        (ProviderKind::Slack, _) => (
+            "{\"ok\":true,\"channels\":[{\"id\":\"C0",
+            "application/json; charset=utf-8",
+        ),
+        (ProviderKind::Google, _) => ("{\n  \"sub\": \"1", "application/json; charset=UTF-8"),
+        (ProviderKind::Salesforce, _) => (
+            "{\"totalSize\":5,\"done\":true,\"records\":[{",
+            "application/json;charset=UTF-8",
+        ),
+    };
+    ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type)
+}
+
+fn insufficient_scope(
+    shared: &Shared,
+    request: &Request,
+    needed: Option<&str>,
+) -> ResponseTemplate {
+    let granted = token_of(shared, request)
+        .map(|t| t.scopes)
+        .unwrap_or_default();
+    match shared.kind {
+        ProviderKind::Github => {
+            let needed = needed.unwrap_or("admin:org");
+            github::api_headers(
+                shared,
+                github::api_error(404, "Not Found", "https://docs.github.com/rest"),
+                1,
+                github::RATE_LIMIT - 1,
+            )
+            .insert_header("x-oauth-scopes", granted.join(", ").as_str())
+            .insert_header("x-accepted-oauth-scopes", needed)
+        }
+        ProviderKind::Slack => slack::error(
+            200,
+            "missing_scope",
+            &[
+                ("needed", json!(needed.unwrap_or("channels:history"))),
+                ("provided", json!(granted.join(","))),
+            ],
+        )
+        .insert_header("x-oauth-scopes", granted.join(",").as_str()),
+        ProviderKind::Google => google::insufficient_scope(
+            "calendar-json.googleapis.com",
+            "calendar.v3.Events.List",
+            needed.unwrap_or("https://www.googleapis.com/auth/calendar.readonly"),
+        ),
+        ProviderKind::Salesforce => salesforce::rest_error(
+            401,
+            "INVALID_SESSION_ID",
+            "This session is not valid for use with the REST API",
+        ),
+    }
+}
+
+fn refresh_refused(kind: ProviderKind, request: &Request) -> ResponseTemplate {
+    use crate::mock::providers::engine::GrantError::BadRefreshToken;
+    match kind {
+        ProviderKind::Github => github::token_error(request, BadRefreshToken),
+        ProviderKind::Slack => slack::error(200, slack::grant_error_code(BadRefreshToken), &[]),
+        ProviderKind::Google => google::grant_error(BadRefreshToken, "refresh_token"),
+        ProviderKind::Salesforce => salesforce::grant_error(BadRefreshToken),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::providers::testing;
+
+    #[test]
+    fn every_name_parses_from_text_with_its_required_parameters() {
+        for name in NAMES {
+            let text = match *name {
+                "latency" => "latency ms=250".to_string(),
+                "invalid_scope" => "invalid_scope scope=repo".to_string(),
+                other => other.to_string(),
+            };
+            let fault: Fault = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(fault.name(), *name);
+        }
+    }
+
+    #[test]
+    fn the_control_api_json_reads_as_a_fault_request() {
+        let json =
+            json!({"provider": "github", "fault": "rate_limit", "times": 2, "retry_after": 2});
+        let req: FaultRequest = serde_json::from_value(json.clone()).expect("a fault request");
+        assert_eq!(req.provider, "github");
+        assert_eq!(req.times, Some(2));
+        assert_eq!(
+            req.fault,
+            Fault::RateLimit {
+                retry_after: Some(2),
+                status: None
+            }
+        );
+        assert_eq!(Fault::from_json(&json), Ok(req.fault.clone()));
+        let unit = json!({"provider": "slack", "fault": "deny_consent", "times": 1});
+        let req: FaultRequest = serde_json::from_value(unit).expect("a unit fault with extra keys");
+        assert_eq!(req.fault, Fault::DenyConsent);
+    }
+
+    #[test]
+    fn faults_round_trip_through_their_text_form() {
+        let f = Fault::ServerError {
+            status: Some(502),
+            on: Target::Token,
+        };
+        assert_eq!(f.to_string(), "server_error status=502 on=token");
+        assert_eq!(f.to_string().parse::<Fault>(), Ok(f));
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let e = "meteor_strike".parse::<Fault>().unwrap_err();
+        assert!(
+            e.to_string().contains("rate_limit, secondary_rate_limit"),
+            "{e}"
+        );
+        let e = "latency ms".parse::<Fault>().unwrap_err();
+        assert!(e.to_string().contains("not key=value"), "{e}");
+        let e = "latency".parse::<Fault>().unwrap_err();
+        assert!(e.to_string().contains("ms"), "{e}");
+    }
+
+    async fn call(mock: &ProviderMock, path: &str, token: &str) -> reqwest::Response {
+        testing::get(mock, path, token).await
+    }
+
+    #[tokio::test]
+    async fn a_rate_limit_for_two_calls_then_recovers() {
+        let mock = testing::start(ProviderKind::Slack, false).await;
+        let (token, _) = testing::tokens(&mock, "channels:read").await;
+        Fault::RateLimit {
+            retry_after: Some(2),
+            status: None,
+        }
+        .apply(&mock, Some(2))
+        .await
+        .expect("applies");
+        for _ in 0..2 {
+            let resp = call(&mock, "/api/auth.test", &token).await;
+            assert_eq!(resp.status(), 429);
+            assert_eq!(testing::header(&resp, "retry-after").as_deref(), Some("2"));
+            assert_eq!(
+                testing::json(resp).await,
+                json!({"ok": false, "error": "ratelimited"})
+            );
+        }
+        assert_eq!(call(&mock, "/api/auth.test", &token).await.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn github_primary_rate_limit_is_403_with_remaining_zero_and_a_reset() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        let (token, _) = testing::tokens(&mock, "repo").await;
+        Fault::RateLimit {
+            retry_after: None,
+            status: None,
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&mock, "/user", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert_eq!(
+            testing::header(&resp, "x-ratelimit-remaining").as_deref(),
+            Some("0")
+        );
+        let now = mock.shared().clock.now_secs();
+        assert_eq!(
+            testing::header(&resp, "x-ratelimit-reset"),
+            Some((now + 60).to_string())
+        );
+        assert!(testing::header(&resp, "retry-after").is_none());
+        let body = testing::json(resp).await;
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("API rate limit exceeded for user ID"))
+        );
+    }
+
+    #[tokio::test]
+    async fn github_secondary_limit_says_so_and_keeps_primary_headroom() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        let (token, _) = testing::tokens(&mock, "repo").await;
+        Fault::SecondaryRateLimit {
+            retry_after: Some(2),
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&mock, "/user", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert_eq!(testing::header(&resp, "retry-after").as_deref(), Some("2"));
+        assert_ne!(
+            testing::header(&resp, "x-ratelimit-remaining").as_deref(),
+            Some("0")
+        );
+        let body = testing::json(resp).await;
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("You have exceeded a secondary rate limit"))
+        );
+    }
+
+    #[tokio::test]
+    async fn google_and_salesforce_rate_limits_use_their_own_shapes() {
+        let google = testing::start(ProviderKind::Google, true).await;
+        let (token, _) = testing::tokens(&google, "openid email").await;
+        Fault::RateLimit {
+            retry_after: None,
+            status: None,
+        }
+        .apply(&google, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&google, "/v1/userinfo", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert_eq!(
+            testing::json(resp).await["error"]["errors"][0]["reason"],
+            "userRateLimitExceeded"
+        );
+
+        let sf = testing::start(ProviderKind::Salesforce, true).await;
+        let (token, _) = testing::tokens(&sf, "api").await;
+        Fault::RateLimit {
+            retry_after: None,
+            status: None,
+        }
+        .apply(&sf, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&sf, "/services/data/v62.0/sobjects", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert!(testing::header(&resp, "retry-after").is_none());
+        assert_eq!(
+            testing::json(resp).await,
+            json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
+        );
+    }
+
+    #[tokio::test]
+    async fn wire_faults_compose_in_the_order_they_were_applied() {
+        let mock = testing::start(ProviderKind::Google, true).await;
+        let (token, _) = testing::tokens(&mock, "openid").await;
+        Fault::RateLimit {
+            retry_after: Some(1),
+            status: None,
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        Fault::ServerError {
+            status: Some(502),
+            on: Target::Api,
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        let statuses: Vec<u16> = {
+            let mut v = Vec::new();
+            for _ in 0..3 {
+                v.push(call(&mock, "/v1/userinfo", &token).await.status().as_u16());
+            }
+            v
+        };
+        assert_eq!(statuses, vec![429, 502, 200]);
+    }
+
+    #[tokio::test]
+    async fn api_faults_leave_the_oauth_endpoints_alone() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        Fault::ServerError {
+            status: None,
+            on: Target::Api,
+        }
+        .apply(&mock, None)
+        .await
+        .expect("applies");
+        let (token, _) = testing::tokens(&mock, "repo").await;
+        assert_eq!(call(&mock, "/user", &token).await.status(), 503);
+    }
+
+    #[tokio::test]
+    async fn virtual_latency_moves_the_clock_and_still_gives_the_real_answer() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        let (token, _) = testing::tokens(&mock, "repo").await;
+        let before = mock.shared().clock.now_ms();
+        Fault::Latency {
+            ms: 30_000,
+            real: false,
+            on: Target::Api,
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        let started = std::time::Instant::now();
+        let resp = call(&mock, "/user", &token).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(testing::json(resp).await["login"], "alice");
+        assert_eq!(mock.shared().clock.now_ms() - before, 30_000);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn a_refused_refresh_speaks_the_providers_refresh_error() {
+        let mock = testing::start(ProviderKind::Google, true).await;
+        let (_, rt) = testing::tokens(&mock, "openid").await;
+        Fault::InvalidGrantOnRefresh
+            .apply(&mock, Some(1))
+            .await
+            .expect("applies");
+        let rt = rt.expect("offline");
+        let refused = testing::refresh(&mock, &rt).await;
+        assert_eq!(refused.status(), 400);
+        assert_eq!(testing::json(refused).await["error"], "invalid_grant");
+        assert_eq!(testing::refresh(&mock, &rt).await.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn state_faults_refuse_times_and_unsupported_ones_say_why() {
+        let mock = testing::start(ProviderKind::Salesforce, true).await;
+        assert_eq!(
+            Fault::RevokeTokens { user: None }
+                .apply(&mock, Some(2))
+                .await,
+            Err(FaultError::TimesNotApplicable("revoke_tokens"))
+        );
+        let e = Fault::SecondaryRateLimit { retry_after: None }
+            .apply(&mock, None)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("only GitHub"), "{e}");
+        let e = Fault::RateLimit {
+            retry_after: Some(3),
+            status: None,
+        }
+        .apply(&mock, None)
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("no retry time"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn clearing_faults_restores_the_defaults() {
+        let mock = testing::start(ProviderKind::Slack, false).await;
+        let (token, _) = testing::tokens(&mock, "chat:write").await;
+        Fault::ServerError {
+            status: Some(500),
+            on: Target::Api,
+        }
+        .apply(&mock, None)
+        .await
+        .expect("applies");
+        Fault::DenyConsent
+            .apply(&mock, None)
+            .await
+            .expect("applies");
+        assert_eq!(call(&mock, "/api/auth.test", &token).await.status(), 500);
+        mock.clear_faults().await;
+        assert_eq!(call(&mock, "/api/auth.test", &token).await.status(), 200);
+        assert_eq!(mock.engine().deny_consent, Countdown::Off);
+    }
+}
