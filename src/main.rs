@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pipes_harness::runner::{self, FeatureText, RunOptions};
+use pipes_harness::runner::transcripts::{self, Format};
+use pipes_harness::runner::{self, FeatureText, RunError, RunOptions, Shard};
 
 /// Tests WorkOS Pipes integrations the way they break in production.
 #[derive(Debug, Parser)]
@@ -28,15 +29,46 @@ enum Command {
         diagnoses: bool,
     },
     /// Run feature files against the embedded mock stack (the built-in library by default).
+    ///
+    /// Exit codes: 0 every scenario passed; 1 a scenario failed; 2 bad usage or bad input
+    /// (unreadable path, malformed feature, undefined step, bad tag expression, no scenario
+    /// selected).
     Run {
         /// Feature files or directories, optionally `file.feature:LINE`; none = the built-in library.
         paths: Vec<String>,
         /// Tag expression, e.g. "@github and not @slow".
         #[arg(long)]
         tags: Option<String>,
+        /// Only scenarios whose name (or feature path) contains TEXT; repeatable.
+        #[arg(long = "name", value_name = "TEXT")]
+        names: Vec<String>,
         /// Stop at the first failing scenario.
         #[arg(long)]
         fail_fast: bool,
+        /// Write a JUnit XML report (one testcase per scenario) to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a cucumber JSON report to FILE.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Run only this machine's share: I of N, e.g. 2/4. Stable across runs and machines.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<Shard>,
+    },
+    /// Run scenarios and render each as a redacted transcript: Markdown with a sequence
+    /// diagram for docs, or the YAML of its snapshot.
+    Transcript {
+        /// Feature files or directories, optionally `file.feature:LINE`; none = the built-in library.
+        paths: Vec<String>,
+        /// `md` (Markdown with a Mermaid diagram) or `yaml` (the snapshot's content).
+        #[arg(long, default_value = "md", value_name = "md|yaml")]
+        format: Format,
+        /// Write one file per scenario (`<feature>__<scenario>.md`) into DIR instead of stdout.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Tag expression, e.g. "@github and not @slow".
+        #[arg(long)]
+        tags: Option<String>,
     },
 }
 
@@ -69,40 +101,76 @@ fn main() -> ExitCode {
         Command::Run {
             paths,
             tags,
+            names,
             fail_fast,
-        } => runtime.block_on(run(paths, tags, fail_fast)),
+            junit,
+            json,
+            shard,
+        } => {
+            let (texts, lines) = match features(&paths) {
+                Ok(found) => found,
+                Err(code) => return code,
+            };
+            let opts = RunOptions {
+                tags,
+                lines,
+                names,
+                shard,
+                fail_fast,
+                junit,
+                json,
+                github_annotations: runner::in_github_actions(),
+                ..RunOptions::default()
+            };
+            runtime.block_on(run(texts, opts))
+        }
+        Command::Transcript {
+            paths,
+            format,
+            out,
+            tags,
+        } => {
+            let (texts, lines) = match features(&paths) {
+                Ok(found) => found,
+                Err(code) => return code,
+            };
+            let opts = RunOptions {
+                tags,
+                lines,
+                ..RunOptions::default()
+            };
+            runtime.block_on(transcript(texts, opts, format, out))
+        }
     }
 }
 
-async fn run(paths: Vec<String>, tags: Option<String>, fail_fast: bool) -> ExitCode {
-    let mut lines = Vec::new();
-    let mut files = Vec::new();
-    for p in &paths {
-        match p.rsplit_once(':') {
-            Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) && !line.is_empty() => {
-                lines.push((file.to_string(), line.parse().unwrap_or(0)));
-                files.push(PathBuf::from(file));
-            }
-            _ => files.push(PathBuf::from(p)),
+/// Feature files to run and the `(file, line)` selections among them.
+type Targets = (Vec<FeatureText>, Vec<(String, usize)>);
+
+/// The features named on the command line (the built-in library when none)
+/// and the `file:LINE` selections among them; exit code 2 when unreadable.
+fn features(paths: &[String]) -> Result<Targets, ExitCode> {
+    let (files, lines) = runner::split_targets(paths);
+    if files.is_empty() {
+        return Ok((embedded::library(), lines));
+    }
+    match runner::read_features(&files) {
+        Ok(texts) => Ok((texts, lines)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(2))
         }
     }
-    let texts: Vec<FeatureText> = if files.is_empty() {
-        embedded::library()
-    } else {
-        match runner::read_features(&files) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    };
-    let opts = RunOptions {
-        tags,
-        lines,
-        fail_fast,
-        after: None,
-    };
+}
+
+/// Exit code 2 for bad input, with the message.
+fn bad_input(e: &RunError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
+}
+
+async fn run(texts: Vec<FeatureText>, opts: RunOptions) -> ExitCode {
+    let shard = opts.shard;
     match runner::run(&texts, opts).await {
         Ok(summary) => {
             println!(
@@ -110,8 +178,13 @@ async fn run(paths: Vec<String>, tags: Option<String>, fail_fast: bool) -> ExitC
                 summary.scenarios, summary.passed, summary.failed
             );
             if summary.scenarios == 0 {
-                eprintln!("error: no scenario matched");
-                return ExitCode::from(1);
+                if let Some(shard) = shard {
+                    // Fewer scenarios than machines leaves a shard empty; that is not a failure.
+                    println!("shard {shard} has no scenarios of this selection");
+                    return ExitCode::SUCCESS;
+                }
+                eprintln!("error: no scenario matched the paths, lines, names and tags given");
+                return ExitCode::from(2);
             }
             if summary.ok() {
                 ExitCode::SUCCESS
@@ -119,9 +192,61 @@ async fn run(paths: Vec<String>, tags: Option<String>, fail_fast: bool) -> ExitC
                 ExitCode::from(1)
             }
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+        Err(e) => bad_input(&e),
+    }
+}
+
+async fn transcript(
+    texts: Vec<FeatureText>,
+    opts: RunOptions,
+    format: Format,
+    out: Option<PathBuf>,
+) -> ExitCode {
+    let (docs, summary) = match transcripts::render(&texts, opts, format).await {
+        Ok(rendered) => rendered,
+        Err(e) => return bad_input(&e),
+    };
+    if docs.is_empty() {
+        eprintln!("error: no scenario matched the paths, lines and tags given");
+        return ExitCode::from(2);
+    }
+    match out {
+        Some(dir) => match transcripts::write_dir(&dir, &docs, format) {
+            Ok(written) => {
+                for path in written {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot write transcripts to {}: {e}", dir.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            let single = docs.len() == 1;
+            for (i, d) in docs.iter().enumerate() {
+                match format {
+                    Format::Yaml if !single => print!("---\n{}", d.content),
+                    Format::Markdown if i > 0 => print!("\n---\n\n{}", d.content),
+                    _ => print!("{}", d.content),
+                }
+            }
         }
+    }
+    for o in summary.outcomes.iter().filter(|o| !o.passed()) {
+        if let Some(f) = &o.failure {
+            eprintln!(
+                "scenario failed: {} ({}:{})\n  {}",
+                o.scenario,
+                o.feature_path,
+                o.line,
+                f.headline(&o.feature_path)
+            );
+        }
+    }
+    if summary.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

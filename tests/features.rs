@@ -1,46 +1,221 @@
-//! Runs the whole feature library against fresh stacks and checks each
-//! scenario's transcript against its snapshot in `snapshots/`.
+//! Runs the feature library against fresh stacks and checks each scenario's
+//! transcript against its snapshot in `snapshots/`.
 //!
 //! Snapshots are compared after the run, all of them, so one mismatch does
-//! not hide the next; a snapshot file no scenario produced fails the run too.
+//! not hide the next; when the whole library ran, a snapshot file no scenario
+//! produced fails the run too.
+//!
+//! It takes the same selection and reporting options as `pipes-harness run`,
+//! as arguments after `--` or as environment variables (which reach it even
+//! through a plain `cargo test`, where arguments would also go to every other
+//! test binary):
+//!
+//! ```sh
+//! cargo test --test features -- --junit target/junit.xml --json target/cucumber.json
+//! cargo test --test features -- features/connect/github.feature:9
+//! cargo test --test features -- --tags "@github" --shard 2/4 --fail-fast
+//! cargo test --test features -- redirect          # scenarios whose name contains "redirect"
+//! PIPES_HARNESS_JUNIT=target/junit.xml PIPES_HARNESS_SHARD=1/4 cargo test
+//! ```
+//!
+//! Environment: `PIPES_HARNESS_TAGS`, `PIPES_HARNESS_JUNIT`, `PIPES_HARNESS_JSON`,
+//! `PIPES_HARNESS_SHARD`, `PIPES_HARNESS_FAIL_FAST=1`. libtest's own flags
+//! (`--nocapture`, `--test-threads N`, ...) are accepted and ignored; a plain
+//! word is a name filter, as with libtest. Exit codes as `pipes-harness run`:
+//! 0 passed, 1 a scenario failed (or a snapshot differs), 2 bad usage or input.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use pipes_harness::runner::{self, RunOptions};
+use pipes_harness::runner::{self, RunOptions, Shard};
 use pipes_harness::steps::transcript::snapshot_name;
 
-fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let texts = match runner::read_features(&[root.join("features")]) {
-        Ok(t) => t,
-        Err(e) => fail(&format!("{e}")),
+/// What the command line and the environment asked for.
+#[derive(Debug, Default)]
+struct Args {
+    targets: Vec<String>,
+    names: Vec<String>,
+    tags: Option<String>,
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+    shard: Option<Shard>,
+    fail_fast: bool,
+    list: bool,
+    ignored_only: bool,
+}
+
+impl Args {
+    /// A run of the whole library, so stale snapshots can be told apart.
+    fn is_full(&self) -> bool {
+        self.targets.is_empty()
+            && self.names.is_empty()
+            && self.tags.is_none()
+            && self.shard.is_none()
+    }
+}
+
+/// libtest flags that take a value, accepted so `cargo test -- --test-threads 1` works.
+const LIBTEST_WITH_VALUE: &[&str] = &[
+    "--test-threads",
+    "--color",
+    "--format",
+    "-Z",
+    "--skip",
+    "--logfile",
+    "--shuffle-seed",
+];
+
+fn parse_args(
+    args: impl IntoIterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Args, String> {
+    let mut a = Args {
+        tags: env("PIPES_HARNESS_TAGS"),
+        junit: env("PIPES_HARNESS_JUNIT").map(PathBuf::from),
+        json: env("PIPES_HARNESS_JSON").map(PathBuf::from),
+        fail_fast: env("PIPES_HARNESS_FAIL_FAST").is_some_and(|v| v == "1" || v == "true"),
+        ..Args::default()
     };
-    let taken: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let sink = Arc::clone(&taken);
-    let opts = RunOptions {
-        after: Some(Arc::new(move |f: runner::Finished<'_>| {
-            let path = f
-                .feature
-                .path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            let rel = path
-                .strip_prefix(&format!("{}/", root_str()))
-                .unwrap_or(&path)
-                .to_string();
-            if let Some(world) = f.world {
-                let name = snapshot_name(&rel, &scenario_label(f.scenario));
-                let yaml = world.transcript_yaml(&rel, &f.scenario.name);
-                sink.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((name, yaml));
+    if let Some(s) = env("PIPES_HARNESS_SHARD") {
+        a.shard = Some(s.parse().map_err(|e| format!("PIPES_HARNESS_SHARD: {e}"))?);
+    }
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--junit" => a.junit = Some(PathBuf::from(value("--junit FILE")?)),
+            "--json" => a.json = Some(PathBuf::from(value("--json FILE")?)),
+            "--tags" => a.tags = Some(value("--tags EXPR")?),
+            "--name" => a.names.push(value("--name TEXT")?),
+            "--shard" => {
+                a.shard = Some(value("--shard I/N")?.parse().map_err(|e| format!("{e}"))?);
             }
-        })),
+            "--fail-fast" => a.fail_fast = true,
+            "--list" => a.list = true,
+            "--ignored" => a.ignored_only = true,
+            f if LIBTEST_WITH_VALUE.contains(&f) => {
+                if inline.is_none() {
+                    let _ = args.next();
+                }
+            }
+            f if f.starts_with('-') => {
+                // Other libtest switches (--nocapture, --quiet, --exact, ...)
+                // change nothing here; unknown ones are reported, not guessed at.
+                const SWITCHES: &[&str] = &[
+                    "--nocapture",
+                    "--no-capture",
+                    "--show-output",
+                    "--quiet",
+                    "-q",
+                    "--exact",
+                    "--include-ignored",
+                    "--test",
+                    "--bench",
+                    "--report-time",
+                    "--ensure-time",
+                    "--shuffle",
+                    "--force-run-in-process",
+                ];
+                if !SWITCHES.contains(&f) {
+                    return Err(format!(
+                        "unknown option {arg}; expected --junit FILE, --json FILE, --tags EXPR, \
+                         --name TEXT, --shard I/N, --fail-fast, or FILE[:LINE]"
+                    ));
+                }
+            }
+            _ if looks_like_target(&arg) => a.targets.push(arg),
+            _ => a.names.push(arg),
+        }
+    }
+    Ok(a)
+}
+
+/// `features/x.feature`, `features/x.feature:12`, or a directory.
+fn looks_like_target(arg: &str) -> bool {
+    let file = arg.rsplit_once(':').map_or(arg, |(f, _)| f);
+    file.ends_with(".feature") || root().join(file).is_dir()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn main() {
+    let args = match parse_args(std::env::args().skip(1), |k| std::env::var(k).ok()) {
+        Ok(a) => a,
+        Err(e) => fail(&e),
+    };
+    if args.ignored_only {
+        // No scenario is ignored; libtest would run nothing.
+        println!("0 scenarios: none is ignored");
+        return;
+    }
+    let (files, lines) = runner::split_targets(&args.targets);
+    let files = if files.is_empty() {
+        vec![PathBuf::from("features")]
+    } else {
+        files
+    };
+    let texts =
+        match runner::read_features(&files.iter().map(|f| root().join(f)).collect::<Vec<_>>()) {
+            Ok(t) => t
+                .into_iter()
+                .map(|mut t| {
+                    t.path = relative(&t.path);
+                    t
+                })
+                .collect::<Vec<_>>(),
+            Err(e) => fail(&format!("{e}")),
+        };
+    let mut opts = RunOptions {
+        tags: args.tags.clone(),
+        lines,
+        names: args.names.clone(),
+        shard: args.shard,
+        fail_fast: args.fail_fast,
+        junit: args.junit.clone(),
+        json: args.json.clone(),
+        github_annotations: runner::in_github_actions(),
         ..RunOptions::default()
     };
+    if args.list {
+        match runner::selected(&texts, &opts) {
+            Ok(list) => {
+                for s in list {
+                    println!("{}:{}: {}: test", s.feature_path, s.line, s.scenario);
+                }
+                return;
+            }
+            Err(e) => fail(&format!("{e}")),
+        }
+    }
+    let taken: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let sink = Arc::clone(&taken);
+    opts.after = Some(Arc::new(move |f: runner::Finished<'_>| {
+        let path = f
+            .feature
+            .path
+            .as_ref()
+            .map(|p| relative(&p.display().to_string()))
+            .unwrap_or_default();
+        if let Some(world) = f.world {
+            let name = snapshot_name(&path, &runner::scenario_label(f.scenario));
+            let yaml = world.transcript_yaml(&path, &f.scenario.name);
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((name, yaml));
+        }
+    }));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,32 +224,30 @@ fn main() {
         Ok(s) => s,
         Err(e) => fail(&format!("{e}")),
     };
-    let snapshots = std::mem::take(&mut *taken.lock().unwrap_or_else(|e| e.into_inner()));
-    let mismatches = check_snapshots(&root.join("snapshots"), &snapshots);
+    let mut snapshots = std::mem::take(&mut *taken.lock().unwrap_or_else(|e| e.into_inner()));
+    snapshots.sort();
+    let complete = args.is_full() && !(args.fail_fast && summary.failed > 0);
+    let mismatches = check_snapshots(&root().join("snapshots"), &snapshots, complete);
     println!(
         "{} passed, {} failed",
         summary.passed,
         summary.failed + summary.errors + mismatches
     );
-    if !summary.ok() || mismatches > 0 {
+    if summary.scenarios == 0 && args.is_full() {
+        fail("the feature library has no scenario");
+    }
+    if summary.failed + summary.errors > 0 || mismatches > 0 {
         std::process::exit(1);
     }
 }
 
-fn root_str() -> &'static str {
-    env!("CARGO_MANIFEST_DIR")
+/// `/repo/features/a.feature` → `features/a.feature`.
+fn relative(path: &str) -> String {
+    let root = format!("{}/", root().display());
+    path.strip_prefix(&root).unwrap_or(path).replace('\\', "/")
 }
 
-/// An expanded Scenario Outline row gets its line so names stay unique.
-fn scenario_label(s: &cucumber::gherkin::Scenario) -> String {
-    if s.examples.is_empty() {
-        s.name.clone()
-    } else {
-        format!("{} line {}", s.name, s.position.line)
-    }
-}
-
-fn check_snapshots(dir: &Path, snapshots: &[(String, String)]) -> usize {
+fn check_snapshots(dir: &Path, snapshots: &[(String, String)], complete: bool) -> usize {
     let mut failures = 0;
     let mut names = BTreeSet::new();
     for (name, yaml) in snapshots {
@@ -94,7 +267,10 @@ fn check_snapshots(dir: &Path, snapshots: &[(String, String)]) -> usize {
             failures += 1;
         }
     }
-    failures + unreferenced(dir, &names)
+    if complete {
+        failures += unreferenced(dir, &names);
+    }
+    failures
 }
 
 fn unreferenced(dir: &Path, names: &BTreeSet<String>) -> usize {

@@ -1,19 +1,38 @@
 //! Runs feature files against fresh stacks: the engine behind both
-//! `pipes-harness run` and `cargo test`.
+//! `pipes-harness run`, `pipes-harness transcript` and `cargo test`.
 //!
 //! Features are parsed here, before cucumber sees them, so a malformed file
 //! is reported as bad input (naming the file and position) rather than as a
-//! failed scenario. Undefined steps fail the run: a scenario that cannot be
-//! executed is never a pass.
+//! failed scenario. Every step of the selected scenarios is matched against
+//! the step definitions before anything runs: an undefined or ambiguous step
+//! is bad input too, reported with its text and `file:line`, and the run does
+//! not start. Hence the exit-code contract the binaries keep: 0 every
+//! scenario passed, 1 a scenario failed, 2 bad usage or bad input.
+//!
+//! Selection (tags, `file:line`, name filters, `--shard I/N`) happens in one
+//! place, [`Selection`], used both for the up-front step check and as
+//! cucumber's filter. Reports: cucumber's JSON writer for `--json`, our own
+//! JUnit XML for `--junit` (see [`report`]), GitHub Actions annotations when
+//! asked. Failure messages are redacted before any of them sees the text.
 
+pub mod report;
+pub mod shard;
+pub mod transcripts;
+mod writers;
+
+use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use cucumber::World as _;
+use cucumber::WriterExt as _;
 use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::tag::Ext as _;
-use cucumber::writer::Stats as _;
 use futures::FutureExt as _;
+
+pub use report::{FailedStep, Failure, Outcome};
+pub use shard::Shard;
 
 use crate::steps::PipesWorld;
 
@@ -24,6 +43,19 @@ pub struct FeatureText {
     pub path: String,
     /// Gherkin source.
     pub text: String,
+}
+
+/// A step of the input that no step definition (or more than one) matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepProblem {
+    /// Feature file.
+    pub path: String,
+    /// Line of the step.
+    pub line: usize,
+    /// The step as written (`When alice dances`).
+    pub step: String,
+    /// `undefined step` or `ambiguous step: ...`.
+    pub problem: String,
 }
 
 /// Bad input: the run could not start.
@@ -56,6 +88,34 @@ pub enum RunError {
     /// No feature files found.
     #[error("no .feature files found in {0}")]
     Empty(String),
+    /// Steps that no step definition matches, or that several match.
+    #[error("{}", steps_message(.0))]
+    Steps(Vec<StepProblem>),
+    /// A report file could not be written.
+    #[error("cannot write the {what} report to {path}: {source}")]
+    Report {
+        /// `JUnit` or `JSON`.
+        what: &'static str,
+        /// The path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn steps_message(problems: &[StepProblem]) -> String {
+    let mut out = format!(
+        "{} step{} cannot run (run `pipes-harness steps` for the vocabulary):",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        out.push_str(&format!(
+            "\n  {}:{}: {}: {}",
+            p.path, p.line, p.problem, p.step
+        ));
+    }
+    out
 }
 
 /// Reads `.feature` files from files and directories (recursively, sorted).
@@ -102,6 +162,40 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Splits command-line targets into paths and `(path, line)` selections:
+/// `features/a.feature:12` selects the scenario at (or containing) line 12.
+pub fn split_targets(targets: &[String]) -> (Vec<PathBuf>, Vec<(String, usize)>) {
+    let mut files = Vec::new();
+    let mut lines = Vec::new();
+    for t in targets {
+        match t.rsplit_once(':') {
+            Some((file, line)) if !line.is_empty() && line.chars().all(|c| c.is_ascii_digit()) => {
+                if let Ok(n) = line.parse() {
+                    lines.push((file.to_string(), n));
+                }
+                let path = PathBuf::from(file);
+                if !files.contains(&path) {
+                    files.push(path);
+                }
+            }
+            _ => files.push(PathBuf::from(t)),
+        }
+    }
+    (files, lines)
+}
+
+/// `path` relative to the current directory when it lies under it, with `/`
+/// separators: how reports and transcripts name a feature file.
+pub fn display_path(path: &str) -> String {
+    let p = Path::new(path);
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf());
+    let shown = rel.display().to_string().replace('\\', "/");
+    shown.trim_start_matches("./").to_string()
+}
+
 /// Parses every feature, failing on the first invalid one.
 pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, RunError> {
     texts
@@ -122,21 +216,45 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
         .collect()
 }
 
+/// The name a scenario is reported and filed under: an expanded Scenario
+/// Outline row gets its line, so every row has a name of its own.
+pub fn scenario_label(s: &gherkin::Scenario) -> String {
+    if s.examples.is_empty() {
+        s.name.clone()
+    } else {
+        format!("{} line {}", s.name, s.position.line)
+    }
+}
+
 /// A scenario finished: what the after-hook sees.
 #[derive(Debug)]
 pub struct Finished<'a> {
     /// The feature.
     pub feature: &'a gherkin::Feature,
+    /// The rule the scenario sits in, if any.
+    pub rule: Option<&'a gherkin::Rule>,
     /// The scenario.
     pub scenario: &'a gherkin::Scenario,
     /// The world, if it was created.
     pub world: Option<&'a PipesWorld>,
     /// Whether a step failed.
     pub failed: bool,
+    /// The failing step's error, redacted, when a step failed.
+    pub failure: Option<String>,
 }
 
 /// Called after each scenario (snapshots use it).
-pub type AfterHook = std::sync::Arc<dyn Fn(Finished<'_>) + Send + Sync>;
+pub type AfterHook = Arc<dyn Fn(Finished<'_>) + Send + Sync>;
+
+/// Where cucumber's progress output goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Progress {
+    /// Every feature, scenario and step on stdout, then a summary.
+    #[default]
+    Stdout,
+    /// Nothing: for commands whose stdout is a document (`transcript`).
+    Quiet,
+}
 
 /// How to run.
 #[derive(Clone, Default)]
@@ -145,23 +263,42 @@ pub struct RunOptions {
     pub tags: Option<String>,
     /// Only scenarios at these `(path suffix, line)` positions.
     pub lines: Vec<(String, usize)>,
+    /// Only scenarios whose name or feature path contains one of these.
+    pub names: Vec<String>,
+    /// Only this machine's share of the scenarios.
+    pub shard: Option<Shard>,
     /// Stop after the first failure.
     pub fail_fast: bool,
+    /// Write a JUnit XML report here.
+    pub junit: Option<PathBuf>,
+    /// Write a cucumber JSON report here.
+    pub json: Option<PathBuf>,
+    /// Print `::error file=...,line=...` annotations for GitHub Actions.
+    pub github_annotations: bool,
+    /// Where progress goes.
+    pub progress: Progress,
     /// Called after each scenario.
     pub after: Option<AfterHook>,
 }
 
+/// Whether this process runs inside GitHub Actions (`GITHUB_ACTIONS=true`).
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
 /// What happened.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Summary {
     /// Scenarios run.
     pub scenarios: usize,
     /// Scenarios that passed.
     pub passed: usize,
-    /// Scenarios that failed (including undefined steps).
+    /// Scenarios that failed.
     pub failed: usize,
     /// Hook or parsing problems reported by cucumber.
     pub errors: usize,
+    /// Each scenario's outcome, in feature order.
+    pub outcomes: Vec<Outcome>,
 }
 
 impl Summary {
@@ -171,23 +308,46 @@ impl Summary {
     }
 }
 
-/// Runs the features and prints cucumber's progress to stdout.
-pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, RunError> {
-    let features = parse_features(texts)?;
-    let tags = match &opts.tags {
-        Some(expr) => Some(
-            cucumber::gherkin::tagexpr::TagOperation::from_str(expr).map_err(|e| {
+/// Which scenarios of the input run.
+#[derive(Clone)]
+struct Selection {
+    tags: Option<gherkin::tagexpr::TagOperation>,
+    lines: Vec<(String, usize)>,
+    names: Vec<String>,
+    shard: Option<Shard>,
+}
+
+impl Selection {
+    fn new(opts: &RunOptions) -> Result<Self, RunError> {
+        let tags = match &opts.tags {
+            Some(expr) => Some(gherkin::tagexpr::TagOperation::from_str(expr).map_err(|e| {
                 RunError::Tags {
                     expr: expr.clone(),
                     message: e.to_string(),
                 }
-            })?,
-        ),
-        None => None,
-    };
-    let lines = opts.lines.clone();
-    let filter = move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
-        let tag_ok = tags.as_ref().is_none_or(|t| {
+            })?),
+            None => None,
+        };
+        Ok(Selection {
+            tags,
+            lines: opts.lines.clone(),
+            names: opts.names.clone(),
+            shard: opts.shard,
+        })
+    }
+
+    fn selects(
+        &self,
+        f: &gherkin::Feature,
+        r: Option<&gherkin::Rule>,
+        s: &gherkin::Scenario,
+    ) -> bool {
+        let path = f
+            .path
+            .as_ref()
+            .map(|p| display_path(&p.display().to_string()))
+            .unwrap_or_default();
+        let tag_ok = self.tags.as_ref().is_none_or(|t| {
             let all = f
                 .tags
                 .iter()
@@ -195,37 +355,273 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
                 .chain(s.tags.iter());
             t.eval(all)
         });
-        let line_ok = lines.is_empty()
-            || lines.iter().any(|(path, line)| {
-                let fp = f
-                    .path
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                fp.ends_with(path.as_str()) && (s.position.line == *line || *line == 0)
+        let line_ok = self.lines.is_empty()
+            || self.lines.iter().any(|(file, line)| {
+                let file = display_path(file);
+                (path.ends_with(&file) || file.ends_with(&path)) && covers(s, *line)
             });
-        tag_ok && line_ok
+        let name_ok = self.names.is_empty()
+            || self
+                .names
+                .iter()
+                .any(|n| s.name.contains(n.as_str()) || path.contains(n.as_str()));
+        let shard_ok = self
+            .shard
+            .is_none_or(|sh| sh.runs(&path, &s.name, s.position.line));
+        tag_ok && line_ok && name_ok && shard_ok
+    }
+}
+
+/// Whether `line` points at the scenario: its `Scenario:` line (or its
+/// example row), or any line down to its last step.
+fn covers(s: &gherkin::Scenario, line: usize) -> bool {
+    if line == 0 || line == s.position.line {
+        return true;
+    }
+    let last = s
+        .steps
+        .iter()
+        .map(|st| st.position.line)
+        .max()
+        .unwrap_or(s.position.line);
+    s.position.line < line && line <= last
+}
+
+/// Every step of the selected scenarios that cannot run.
+fn check_steps(features: &[gherkin::Feature], selection: &Selection) -> Vec<StepProblem> {
+    let collection = PipesWorld::collection();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |path: &str, step: &gherkin::Step| {
+        let problem = match collection.find(step) {
+            Ok(Some(_)) => return,
+            Ok(None) => "undefined step".to_string(),
+            Err(e) => format!("ambiguous step ({e})"),
+        };
+        if seen.insert((path.to_string(), step.position.line)) {
+            problems.push(StepProblem {
+                path: path.to_string(),
+                line: step.position.line,
+                step: format!("{} {}", step.keyword.trim(), step.value),
+                problem,
+            });
+        }
     };
+    for f in features {
+        let path = f
+            .path
+            .as_ref()
+            .map(|p| display_path(&p.display().to_string()))
+            .unwrap_or_default();
+        let background = f.background.iter().flat_map(|b| b.steps.iter());
+        for s in f.scenarios.iter().filter(|s| selection.selects(f, None, s)) {
+            for step in background.clone().chain(s.steps.iter()) {
+                check(&path, step);
+            }
+        }
+        for r in &f.rules {
+            let rule_bg = r.background.iter().flat_map(|b| b.steps.iter());
+            for s in r
+                .scenarios
+                .iter()
+                .filter(|s| selection.selects(f, Some(r), s))
+            {
+                for step in background
+                    .clone()
+                    .chain(rule_bg.clone())
+                    .chain(s.steps.iter())
+                {
+                    check(&path, step);
+                }
+            }
+        }
+    }
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    problems
+}
+
+/// A scenario the options select, without running it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Selected {
+    /// Feature file, as displayed.
+    pub feature_path: String,
+    /// Line of the scenario (or of its example row).
+    pub line: usize,
+    /// The scenario's reported name.
+    pub scenario: String,
+}
+
+/// The scenarios `opts` selects from `texts`, in file order: what a run
+/// would execute (`--list`, and checking how shards split the library).
+pub fn selected(texts: &[FeatureText], opts: &RunOptions) -> Result<Vec<Selected>, RunError> {
+    let features = parse_features(texts)?;
+    let selection = Selection::new(opts)?;
+    let mut out = Vec::new();
+    for f in &features {
+        let path = f
+            .path
+            .as_ref()
+            .map(|p| display_path(&p.display().to_string()))
+            .unwrap_or_default();
+        let plain = f.scenarios.iter().map(|s| (None, s));
+        let ruled = f
+            .rules
+            .iter()
+            .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+        for (r, s) in plain.chain(ruled) {
+            if selection.selects(f, r, s) {
+                out.push(Selected {
+                    feature_path: path.clone(),
+                    line: s.position.line,
+                    scenario: scenario_label(s),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Where cucumber's console writer prints.
+#[derive(Debug)]
+enum Console {
+    Stdout(io::Stdout),
+    Sink(io::Sink),
+}
+
+impl io::Write for Console {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Console::Stdout(o) => o.write(buf),
+            Console::Sink(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Console::Stdout(o) => o.flush(),
+            Console::Sink(s) => s.flush(),
+        }
+    }
+}
+
+/// An in-memory report, written to its file once the run is over so a full
+/// disk is an error message rather than a panic inside a writer.
+#[derive(Debug, Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buffer {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Creates the report file (and its directory) before the run, so a bad path
+/// is bad input, not an hour of CI followed by a lost report.
+fn prepare_report(what: &'static str, path: &Path) -> Result<(), RunError> {
+    let err = |source| RunError::Report {
+        what,
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::write(path, b"").map_err(err)
+}
+
+fn write_report(what: &'static str, path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    std::fs::write(path, bytes).map_err(|source| RunError::Report {
+        what,
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Runs the features, printing progress as `opts.progress` says.
+pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, RunError> {
+    let features = parse_features(texts)?;
+    let selection = Selection::new(&opts)?;
+    let problems = check_steps(&features, &selection);
+    if !problems.is_empty() {
+        return Err(RunError::Steps(problems));
+    }
+    if let Some(p) = &opts.junit {
+        prepare_report("JUnit", p)?;
+    }
+    if let Some(p) = &opts.json {
+        prepare_report("JSON", p)?;
+    }
+
+    let outcomes = writers::Outcomes::default();
+    let json = Buffer::default();
+    let console = match opts.progress {
+        Progress::Stdout => Console::Stdout(io::stdout()),
+        Progress::Quiet => Console::Sink(io::sink()),
+    };
+    let coloring = match opts.progress {
+        Progress::Stdout => cucumber::writer::Coloring::Auto,
+        Progress::Quiet => cucumber::writer::Coloring::Never,
+    };
+    let writer = writers::Redact::new(
+        cucumber::writer::Basic::raw(console, coloring, cucumber::writer::Verbosity::Default)
+            .summarized()
+            .tee::<PipesWorld, _>(writers::Collector::new(outcomes.clone()))
+            .tee::<PipesWorld, _>(cucumber::writer::Json::for_tee(json.clone()))
+            .normalized(),
+    );
+
     let after = opts.after.clone();
+    let filter = {
+        let selection = selection.clone();
+        move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
+            selection.selects(f, r, s)
+        }
+    };
     let mut cucumber = PipesWorld::cucumber::<PathBuf>()
         .with_parser(PreParsed)
+        .with_writer(writer)
         .max_concurrent_scenarios(32)
         .fail_on_skipped()
         .with_default_cli()
-        .after(move |feature, _rule, scenario, ev, world| {
+        .after(move |feature, rule, scenario, ev, world| {
             let after = after.clone();
             async move {
                 if let Some(hook) = after {
-                    let failed = matches!(
-                        ev,
-                        cucumber::event::ScenarioFinished::StepFailed(..)
-                            | cucumber::event::ScenarioFinished::BeforeHookFailed(..)
-                    );
+                    let world = world.map(|w| &*w);
+                    let failure = match ev {
+                        cucumber::event::ScenarioFinished::StepFailed(_, _, err) => {
+                            let text = writers::step_error_text(err);
+                            Some(match world {
+                                Some(w) => w.stack.recorder.redact(&text),
+                                None => text,
+                            })
+                        }
+                        cucumber::event::ScenarioFinished::BeforeHookFailed(info) => {
+                            Some(writers::panic_text(info.as_ref()))
+                        }
+                        _ => None,
+                    };
                     hook(Finished {
                         feature,
+                        rule,
                         scenario,
-                        world: world.map(|w| &*w),
-                        failed,
+                        world,
+                        failed: failure.is_some(),
+                        failure,
                     });
                 }
             }
@@ -234,13 +630,27 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
     if opts.fail_fast {
         cucumber = cucumber.fail_fast();
     }
-    let writer = cucumber.filter_run(features, filter).await;
-    let stats = writer.scenarios_stats();
+    let _writer = cucumber.filter_run(features, filter).await;
+
+    let outcomes = outcomes.take();
+    if let Some(p) = &opts.junit {
+        write_report("JUnit", p, report::junit(&outcomes).as_bytes())?;
+    }
+    if let Some(p) = &opts.json {
+        write_report("JSON", p, &json.take())?;
+    }
+    if opts.github_annotations {
+        for line in report::github_annotations(&outcomes) {
+            println!("{line}");
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
     Ok(Summary {
-        scenarios: stats.passed + stats.failed + stats.skipped,
-        passed: stats.passed,
-        failed: stats.failed + stats.skipped,
-        errors: writer.parsing_errors() + writer.hook_errors(),
+        scenarios: outcomes.len(),
+        passed: outcomes.len() - failed,
+        failed,
+        errors: 0,
+        outcomes,
     })
 }
 
@@ -254,5 +664,59 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for PreParsed {
 
     fn parse(self, input: Vec<gherkin::Feature>, _: Self::Cli) -> Self::Output {
         futures::stream::iter(input.into_iter().map(Ok).collect::<Vec<_>>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_with_a_line_selects_that_line_of_that_file() {
+        let (files, lines) = split_targets(&[
+            "features/a.feature:12".to_string(),
+            "features/b".to_string(),
+            "features/a.feature:30".to_string(),
+        ]);
+        assert_eq!(
+            files,
+            vec![
+                PathBuf::from("features/a.feature"),
+                PathBuf::from("features/b")
+            ]
+        );
+        assert_eq!(
+            lines,
+            vec![
+                ("features/a.feature".to_string(), 12),
+                ("features/a.feature".to_string(), 30)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_undefined_step_is_reported_with_its_file_and_line() {
+        let texts = vec![FeatureText {
+            path: "features/x.feature".into(),
+            text: "Feature: X\n  Scenario: S\n    Given alice juggles seven flaming torches\n"
+                .into(),
+        }];
+        let features = parse_features(&texts).expect("valid gherkin");
+        let selection = Selection::new(&RunOptions::default()).expect("no tags");
+        let problems = check_steps(&features, &selection);
+        assert_eq!(
+            problems,
+            vec![StepProblem {
+                path: "features/x.feature".into(),
+                line: 3,
+                step: "Given alice juggles seven flaming torches".into(),
+                problem: "undefined step".into(),
+            }]
+        );
+        let message = RunError::Steps(problems).to_string();
+        assert!(
+            message.contains("features/x.feature:3: undefined step: Given alice juggles"),
+            "{message}"
+        );
     }
 }

@@ -139,6 +139,7 @@ impl HttpClient {
             response_body: None,
             error: None,
         };
+        let started = self.recorder.begin();
         let result = match self.client.execute(request).await {
             Ok(resp) => {
                 let status = resp.status().as_u16();
@@ -178,7 +179,7 @@ impl HttpClient {
             }
             Err(e) => exchange.error = Some(e.clone()),
         }
-        self.recorder.exchange(exchange);
+        self.recorder.exchange_since(started, exchange);
         result
     }
 }

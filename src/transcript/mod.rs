@@ -9,8 +9,15 @@
 //! Nothing is redacted while recording; redaction happens once, when a
 //! transcript is rendered, so every output format goes through the same
 //! [`redact::Redactor`] and none can forget it.
+//!
+//! Entries are kept in the order they completed (what the YAML snapshot
+//! shows). Each also carries a [`Span`] of logical ticks, taken when the
+//! request started and when it completed, so a renderer can show nesting: the
+//! code exchange WorkOS makes with GitHub happens *inside* the browser's
+//! request to the WorkOS callback, and the sequence diagram says so.
 
 pub mod http;
+pub mod markdown;
 pub mod redact;
 pub mod yaml;
 
@@ -56,6 +63,17 @@ pub enum Entry {
     },
 }
 
+/// When an entry started and completed, in logical ticks of its recorder.
+///
+/// Ticks only order entries relative to each other; they are not time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span {
+    /// Taken when the request was about to be sent (or the note written).
+    pub start: u64,
+    /// Taken when the response was read (or the note written).
+    pub end: u64,
+}
+
 /// The shared, append-only log of one stack, plus what must be redacted.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
@@ -65,7 +83,25 @@ pub struct Recorder {
 #[derive(Debug, Default)]
 struct Inner {
     entries: Vec<Entry>,
+    spans: Vec<Span>,
+    ticks: u64,
     redactor: Redactor,
+}
+
+impl Inner {
+    fn tick(&mut self) -> u64 {
+        self.ticks += 1;
+        self.ticks
+    }
+
+    fn push(&mut self, start: Option<u64>, entry: Entry) {
+        let end = self.tick();
+        self.entries.push(entry);
+        self.spans.push(Span {
+            start: start.unwrap_or(end),
+            end,
+        });
+    }
 }
 
 impl Recorder {
@@ -78,17 +114,31 @@ impl Recorder {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Appends an exchange.
+    /// Appends an exchange that started and completed just now.
     pub fn exchange(&self, exchange: Exchange) {
-        self.lock().entries.push(Entry::Exchange(exchange));
+        self.lock().push(None, Entry::Exchange(exchange));
+    }
+
+    /// Takes the tick at which a request starts; pass it to
+    /// [`Recorder::exchange_since`] once the response is read.
+    pub fn begin(&self) -> u64 {
+        self.lock().tick()
+    }
+
+    /// Appends an exchange whose request started at tick `started`.
+    pub fn exchange_since(&self, started: u64, exchange: Exchange) {
+        self.lock().push(Some(started), Entry::Exchange(exchange));
     }
 
     /// Appends a note.
     pub fn note(&self, actor: &str, text: impl Into<String>) {
-        self.lock().entries.push(Entry::Note {
-            actor: actor.to_string(),
-            text: text.into(),
-        });
+        self.lock().push(
+            None,
+            Entry::Note {
+                actor: actor.to_string(),
+                text: text.into(),
+            },
+        );
     }
 
     /// Marks `value` as a secret of `kind` (`access_token`, `api_key`, ...).
@@ -104,6 +154,26 @@ impl Recorder {
     /// A copy of the entries so far.
     pub fn entries(&self) -> Vec<Entry> {
         self.lock().entries.clone()
+    }
+
+    /// A copy of the entries so far, each with its span, in completion order.
+    pub fn timeline(&self) -> Vec<(Span, Entry)> {
+        let inner = self.lock();
+        inner
+            .spans
+            .iter()
+            .copied()
+            .zip(inner.entries.iter().cloned())
+            .collect()
+    }
+
+    /// `text` redacted with this recorder's secrets, placeholders numbered as
+    /// in the scenario's transcript (for failure messages and reports).
+    pub fn redact(&self, text: &str) -> String {
+        let redactor = self.redactor();
+        let mut session = redactor.session();
+        let _ = yaml::to_value_in(&yaml::Header::default(), self, &redactor, &mut session);
+        session.redact(text)
     }
 
     /// A copy of the redaction rules so far.

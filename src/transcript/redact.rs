@@ -1,19 +1,34 @@
 //! Redaction: secrets out, stable placeholders in.
 //!
 //! The stack registers every secret it hands out (API keys, client secrets,
-//! codes, access and refresh tokens, webhook secrets) the moment it creates
-//! it, so redaction does not depend on guessing what a secret looks like.
-//! Webhook signatures are computed, not handed out, so they are found by
-//! shape (`v1=<hex>`). Each distinct secret gets a placeholder numbered in
-//! order of first appearance (`<access_token_1>`), so a reader can follow one
-//! token through a transcript without seeing it.
+//! codes, access and refresh tokens, PKCE verifiers, webhook secrets) the
+//! moment it creates it, so redaction does not depend on guessing what a
+//! secret looks like. Webhook signatures are computed, not handed out, so
+//! they are found by shape (`v1=<hex>`). Each distinct secret gets a
+//! placeholder numbered in order of first appearance (`<access_token_1>`), so
+//! a reader can follow one token through a transcript without seeing it.
+//!
+//! A secret travels percent-encoded inside URLs and forms (`a+b/c` becomes
+//! `a%2Bb%2Fc`), so each is matched in its encoded forms too, all mapping to
+//! the one placeholder of the plain value.
 
 use std::collections::HashMap;
+
+/// One text to look for: a secret as written, or one of its encodings.
+#[derive(Debug, Clone)]
+struct Pattern {
+    /// The text as it appears in a transcript.
+    text: String,
+    /// The secret it stands for (placeholders are numbered per secret).
+    value: String,
+    /// `access_token`, `api_key`, ...
+    kind: String,
+}
 
 /// The redaction rules of one stack.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    secrets: Vec<(String, String)>,
+    patterns: Vec<Pattern>,
     hosts: Vec<(String, String)>,
 }
 
@@ -21,13 +36,39 @@ impl Redactor {
     /// Registers a secret. Empty or very short values are ignored: replacing
     /// them would mangle ordinary text.
     pub fn secret(&mut self, kind: &str, value: &str) {
-        if value.len() < 6 || self.secrets.iter().any(|(v, _)| v == value) {
+        if value.len() < 6 || self.patterns.iter().any(|p| p.value == value) {
             return;
         }
-        self.secrets.push((value.to_string(), kind.to_string()));
+        let form = url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+        // Form encoding writes a space as `+`; URL paths and most query
+        // builders write `%20`.
+        let percent = form.replace('+', "%20");
+        for text in [value.to_string(), form, percent] {
+            if !self.patterns.iter().any(|p| p.text == text) {
+                self.patterns.push(Pattern {
+                    text,
+                    value: value.to_string(),
+                    kind: kind.to_string(),
+                });
+            }
+        }
         // Longest first, so a secret that contains another is replaced whole.
-        self.secrets
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        self.patterns
+            .sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
+    }
+
+    /// Every registered secret as `(kind, value)`, in a stable order.
+    ///
+    /// For checks that no output leaks one; never print these.
+    pub fn secrets(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .patterns
+            .iter()
+            .filter(|p| p.text == p.value)
+            .map(|p| (p.kind.clone(), p.value.clone()))
+            .collect();
+        out.sort();
+        out
     }
 
     /// Registers a base URL and the stable name it is shown as.
@@ -81,11 +122,11 @@ impl Session<'_> {
         // Find every occurrence, then replace left to right so numbering
         // follows reading order.
         let mut hits: Vec<(usize, usize, String, String)> = Vec::new();
-        for (value, kind) in &self.rules.secrets {
-            for (at, _) in out.match_indices(value.as_str()) {
-                let end = at + value.len();
+        for p in &self.rules.patterns {
+            for (at, _) in out.match_indices(p.text.as_str()) {
+                let end = at + p.text.len();
                 if hits.iter().all(|(s, e, _, _)| end <= *s || at >= *e) {
-                    hits.push((at, end, value.clone(), kind.clone()));
+                    hits.push((at, end, p.value.clone(), p.kind.clone()));
                 }
             }
         }
@@ -163,6 +204,28 @@ mod tests {
         let mut s = r.session();
         let out = s.redact("http://127.0.0.1:4000/x t=1, v1=0123456789abcdef0123456789abcdef");
         assert_eq!(out, "http://workos.test/x t=1, v1=<signature_1>");
+    }
+
+    #[test]
+    fn a_percent_encoded_secret_gets_the_placeholder_of_its_plain_value() {
+        let mut r = Redactor::default();
+        r.secret("client_secret", "ab+cd/ef=");
+        let mut s = r.session();
+        assert_eq!(
+            s.redact("client_secret=ab%2Bcd%2Fef%3D&x=ab+cd/ef="),
+            "client_secret=<client_secret_1>&x=<client_secret_1>"
+        );
+    }
+
+    #[test]
+    fn secrets_lists_each_plain_value_once() {
+        let mut r = Redactor::default();
+        r.secret("api_key", "sk_test_a b");
+        r.secret("api_key", "sk_test_a b");
+        assert_eq!(
+            r.secrets(),
+            vec![("api_key".to_string(), "sk_test_a b".to_string())]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::redact::Session;
+use super::redact::{Redactor, Session};
 use super::{Entry, Exchange, Recorder};
 
 /// What a transcript document is about.
@@ -29,6 +29,19 @@ pub fn render(header: &Header, recorder: &Recorder) -> String {
 pub fn to_value(header: &Header, recorder: &Recorder) -> Value {
     let redactor = recorder.redactor();
     let mut session = redactor.session();
+    to_value_in(header, recorder, &redactor, &mut session)
+}
+
+/// [`to_value`] numbering placeholders in `session`.
+///
+/// Other formats run this first on their own session, so that a placeholder
+/// has the same number in a scenario's Markdown as in its snapshot.
+pub fn to_value_in(
+    header: &Header,
+    recorder: &Recorder,
+    redactor: &Redactor,
+    session: &mut Session<'_>,
+) -> Value {
     let mut entries = Vec::new();
     for entry in recorder.entries() {
         match entry {
@@ -36,7 +49,7 @@ pub fn to_value(header: &Header, recorder: &Recorder) -> Value {
                 let to = redactor
                     .host_name(&x.url)
                     .unwrap_or_else(|| "external".to_string());
-                entries.push(exchange_value(&x, &to, &mut session));
+                entries.push(exchange_value(&x, &to, session));
             }
             Entry::Note { actor, text } => {
                 entries.push(json!({ "note": { "by": actor, "text": session.redact(&text) } }));

@@ -1,0 +1,371 @@
+//! What a run reports to machines: each scenario's outcome, JUnit XML, and
+//! GitHub Actions annotations.
+//!
+//! The JUnit XML is written here rather than by cucumber's JUnit writer. That
+//! writer leaves out `classname` (Jenkins and GitLab group test cases by it),
+//! names test cases with absolute paths, and puts only the error, not the
+//! failing step, in the failure message. This one follows the attribute set of
+//! Jenkins' `junit-4.xsd`, the schema the common CI tools read:
+//! `testsuites` > `testsuite` (name, tests, failures, errors, skipped, time,
+//! timestamp, hostname, id, package) > `testcase` (name, classname, time) >
+//! `failure` (message, type, and the full text as content).
+//!
+//! Every text here has already been redacted: failure messages are redacted
+//! with the scenario's own secrets before any writer sees them.
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How one scenario ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Feature file path as given (`features/connect/github.feature`).
+    pub feature_path: String,
+    /// The feature's name.
+    pub feature_name: String,
+    /// The scenario's name; outline rows carry their line (`... line 14`).
+    pub scenario: String,
+    /// Line of the scenario (or of its example row).
+    pub line: usize,
+    /// When it started.
+    pub started: SystemTime,
+    /// How long it took.
+    pub duration: Duration,
+    /// Why it failed, if it did.
+    pub failure: Option<Failure>,
+}
+
+impl Outcome {
+    /// Whether the scenario passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// A scenario's failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The step that failed, when a step did (not a hook).
+    pub step: Option<FailedStep>,
+    /// What went wrong, redacted: the step's error, including the diagnosis.
+    pub message: String,
+}
+
+/// The step a scenario failed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedStep {
+    /// `Given`, `When`, `Then`, `And`, `But`.
+    pub keyword: String,
+    /// The step text after the keyword.
+    pub text: String,
+    /// Line of the step in the feature file.
+    pub line: usize,
+}
+
+impl FailedStep {
+    /// `Then the github call succeeds`.
+    pub fn sentence(&self) -> String {
+        format!("{} {}", self.keyword, self.text)
+    }
+}
+
+impl Failure {
+    /// One line: the failing step and where it is, the first line of the
+    /// error, and the diagnosis line when the error carries one.
+    pub fn headline(&self, feature_path: &str) -> String {
+        let mut lines = self
+            .message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        let mut first = lines.next().unwrap_or("").trim_end_matches(':').to_string();
+        if let Some(d) = lines.find(|l| l.starts_with("diagnosis: ")) {
+            first = format!("{first}; {d}");
+        }
+        match &self.step {
+            Some(step) => format!(
+                "{} ({feature_path}:{}): {first}",
+                step.sentence(),
+                step.line
+            ),
+            None => first.to_string(),
+        }
+    }
+
+    /// The failing step, where it is, and the whole error.
+    pub fn details(&self, feature_path: &str) -> String {
+        match &self.step {
+            Some(step) => format!(
+                "{}\n  at {feature_path}:{}\n\n{}",
+                step.sentence(),
+                step.line,
+                self.message
+            ),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// The JUnit XML report of a run: one `testsuite` per feature file, one
+/// `testcase` per scenario, in the order the run reported them.
+pub fn junit(outcomes: &[Outcome]) -> String {
+    let mut suites: Vec<(&str, Vec<&Outcome>)> = Vec::new();
+    for o in outcomes {
+        match suites.iter_mut().find(|(path, _)| *path == o.feature_path) {
+            Some((_, cases)) => cases.push(o),
+            None => suites.push((&o.feature_path, vec![o])),
+        }
+    }
+    let failures = outcomes.iter().filter(|o| !o.passed()).count();
+    let total: Duration = outcomes.iter().map(|o| o.duration).sum();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"pipes-harness\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{}\">",
+        outcomes.len(),
+        seconds(total)
+    );
+    let host = hostname();
+    for (id, (path, cases)) in suites.iter().enumerate() {
+        let name = cases.first().map_or("", |c| c.feature_name.as_str());
+        let failed = cases.iter().filter(|c| !c.passed()).count();
+        let time: Duration = cases.iter().map(|c| c.duration).sum();
+        let started = cases.iter().map(|c| c.started).min().unwrap_or(UNIX_EPOCH);
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\" time=\"{}\" timestamp=\"{}\" hostname=\"{}\" id=\"{id}\" package=\"{}\">",
+            attr(name),
+            cases.len(),
+            seconds(time),
+            timestamp(started),
+            attr(&host),
+            attr(path)
+        );
+        for case in cases {
+            testcase(&mut xml, case);
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    xml.push_str("</testsuites>\n");
+    xml
+}
+
+fn testcase(xml: &mut String, case: &Outcome) {
+    let open = format!(
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
+        attr(&case.scenario),
+        attr(&case.feature_name),
+        seconds(case.duration)
+    );
+    match &case.failure {
+        None => {
+            let _ = writeln!(xml, "{open}/>");
+        }
+        Some(f) => {
+            let _ = writeln!(xml, "{open}>");
+            let _ = writeln!(
+                xml,
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                attr(&f.headline(&case.feature_path)),
+                if f.step.is_some() {
+                    "StepFailed"
+                } else {
+                    "ScenarioFailed"
+                },
+                text(&f.details(&case.feature_path))
+            );
+            xml.push_str("    </testcase>\n");
+        }
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
+}
+
+/// The machine's name for the `hostname` attribute the schema requires.
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+        })
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// `2025-01-01T00:00:00`: the xs:dateTime form `junit-4.xsd` expects, in UTC.
+pub fn timestamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+/// Escapes an attribute value; newlines become character references so
+/// parsers keep them instead of normalising them to spaces.
+fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}
+
+/// Escapes element content.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}
+
+/// XML 1.0 allows tab, newline, carriage return and most of Unicode; other
+/// control characters cannot appear even escaped.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// GitHub Actions workflow commands for each failed scenario:
+/// `::error file=...,line=...,title=...::message`, pointing at the failing
+/// step's line so the failure shows on the pull request's diff.
+pub fn github_annotations(outcomes: &[Outcome]) -> Vec<String> {
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            let f = o.failure.as_ref()?;
+            let line = f.step.as_ref().map_or(o.line, |s| s.line);
+            Some(format!(
+                "::error file={},line={line},title={}::{}",
+                gh_property(&o.feature_path.replace('\\', "/")),
+                gh_property(&format!("Scenario failed: {}", o.scenario)),
+                gh_data(&f.details(&o.feature_path))
+            ))
+        })
+        .collect()
+}
+
+/// Escaping of a workflow command's message.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping of a workflow command's property value.
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed() -> Outcome {
+        Outcome {
+            feature_path: "features/x.feature".into(),
+            feature_name: "Tokens & <things>".into(),
+            scenario: "Bob's \"token\" expires".into(),
+            line: 7,
+            started: UNIX_EPOCH + Duration::from_secs(1_735_689_600),
+            duration: Duration::from_millis(1500),
+            failure: Some(Failure {
+                step: Some(FailedStep {
+                    keyword: "Then".into(),
+                    text: "the github call succeeds".into(),
+                    line: 12,
+                }),
+                message: "expected success, got 401\ndiagnosis: token_revoked".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_failure_names_the_step_its_line_and_the_error() {
+        let xml = junit(&[failed()]);
+        assert!(xml.contains("message=\"Then the github call succeeds (features/x.feature:12): expected success, got 401; diagnosis: token_revoked\""), "{xml}");
+        assert!(xml.contains("type=\"StepFailed\">Then the github call succeeds\n  at features/x.feature:12\n\nexpected success, got 401\ndiagnosis: token_revoked</failure>"), "{xml}");
+        assert!(
+            xml.contains("classname=\"Tokens &amp; &lt;things&gt;\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("name=\"Bob&apos;s &quot;token&quot; expires\""),
+            "{xml}"
+        );
+        assert!(xml.contains("timestamp=\"2025-01-01T00:00:00\""), "{xml}");
+    }
+
+    #[test]
+    fn github_annotations_point_at_the_failing_step() {
+        let lines = github_annotations(&[failed()]);
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0].starts_with("::error file=features/x.feature,line=12,title=Scenario failed%3A Bob's \"token\" expires::Then the github call succeeds%0A"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn timestamps_are_utc_calendar_dates() {
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00");
+        assert_eq!(
+            timestamp(UNIX_EPOCH + Duration::from_secs(951_827_696)),
+            "2000-02-29T12:34:56"
+        );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_xml() {
+        assert_eq!(text("a\u{1}b"), "a\u{FFFD}b");
+        assert_eq!(attr("a\nb"), "a&#10;b");
+    }
+}

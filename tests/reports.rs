@@ -1,0 +1,468 @@
+//! What CI sees of a run: the JUnit XML and cucumber JSON reports, the
+//! GitHub Actions annotations, `--shard I/N`, and the exit-code contract
+//! (0 passed, 1 a scenario failed, 2 bad usage or bad input).
+//!
+//! The sample run uses `tests/fixtures/reports/one_fails.feature`: one
+//! scenario passes, one fails on purpose with a redirect URI mismatch.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pipes_harness::runner::{self, FeatureText, Progress, RunOptions, Shard};
+use quick_xml::events::{BytesStart, Event};
+
+const ONE_FAILS: &str = "tests/fixtures/reports/one_fails.feature";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh directory for this test's output files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pipes-harness-reports-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    dir
+}
+
+/// Feature files read from disk, reported under their path relative to the package.
+fn features(rel: &str) -> Vec<FeatureText> {
+    runner::read_features(&[root().join(rel)])
+        .expect("fixture is readable")
+        .into_iter()
+        .map(|mut t| {
+            t.path = t
+                .path
+                .strip_prefix(&format!("{}/", root().display()))
+                .unwrap_or(&t.path)
+                .to_string();
+            t
+        })
+        .collect()
+}
+
+fn run(texts: &[FeatureText], opts: RunOptions) -> runner::Summary {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(runner::run(texts, opts))
+        .expect("the run starts")
+}
+
+/// An XML element as the checks need it: name, attributes, children, text.
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attrs: BTreeMap<String, String>,
+    children: Vec<Element>,
+    text: String,
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> &str {
+        self.attrs.get(name).map_or_else(
+            || panic!("<{}> has no {name} attribute", self.name),
+            String::as_str,
+        )
+    }
+
+    fn count(&self, name: &str) -> usize {
+        self.children.iter().filter(|c| c.name == name).count()
+    }
+}
+
+fn start(e: &BytesStart<'_>) -> Element {
+    let mut el = Element {
+        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        ..Element::default()
+    };
+    for a in e.attributes() {
+        let a = a.expect("well-formed attribute");
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+            .expect("attribute value unescapes")
+            .into_owned();
+        assert!(
+            el.attrs.insert(key.clone(), value).is_none(),
+            "duplicate attribute {key}"
+        );
+    }
+    el
+}
+
+/// Parses a whole document into a tree, failing on anything malformed.
+fn parse(xml: &str) -> Element {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack: Vec<Element> = vec![Element::default()];
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => stack.push(start(&e)),
+            Event::Empty(e) => {
+                let el = start(&e);
+                stack.last_mut().expect("open parent").children.push(el);
+            }
+            Event::End(_) => {
+                let el = stack.pop().expect("matching start");
+                stack.last_mut().expect("open parent").children.push(el);
+            }
+            Event::Text(t) => {
+                let text = t.decode().expect("UTF-8 text");
+                let text = quick_xml::escape::unescape(&text).expect("text unescapes");
+                stack.last_mut().expect("open element").text.push_str(&text);
+            }
+            Event::GeneralRef(r) => {
+                let name = r.decode().expect("UTF-8 reference");
+                let text = quick_xml::escape::unescape(&format!("&{name};"))
+                    .expect("known entity")
+                    .into_owned();
+                stack.last_mut().expect("open element").text.push_str(&text);
+            }
+            Event::CData(c) => {
+                let text = String::from_utf8_lossy(&c).into_owned();
+                stack.last_mut().expect("open element").text.push_str(&text);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(stack.len(), 1, "unclosed elements");
+    let mut doc = stack.pop().expect("document");
+    assert_eq!(doc.children.len(), 1, "exactly one root element");
+    doc.children.remove(0)
+}
+
+/// Asserts `el` follows Jenkins' junit-4.xsd, the schema Jenkins, GitLab and
+/// the common JUnit report actions read: which attributes each element may
+/// carry, which it must, and which children come in which order.
+fn assert_junit_schema(root: &Element) {
+    let allowed = |el: &Element, allowed: &[&str], required: &[&str]| {
+        for key in el.attrs.keys() {
+            assert!(
+                allowed.contains(&key.as_str()),
+                "<{}> may not carry {key}",
+                el.name
+            );
+        }
+        for key in required {
+            assert!(
+                el.attrs.contains_key(*key),
+                "<{}> must carry {key}",
+                el.name
+            );
+        }
+    };
+    let number = |el: &Element, key: &str| -> f64 {
+        el.attr(key)
+            .parse::<f64>()
+            .unwrap_or_else(|_| panic!("<{}> {key}={:?} is not a number", el.name, el.attr(key)))
+    };
+    assert_eq!(root.name, "testsuites");
+    allowed(
+        root,
+        &["name", "time", "tests", "failures", "disabled", "errors"],
+        &[],
+    );
+    assert!(root.children.iter().all(|c| c.name == "testsuite"));
+    let mut all_tests = 0;
+    let mut all_failures = 0;
+    for suite in &root.children {
+        allowed(
+            suite,
+            &[
+                "name",
+                "tests",
+                "failures",
+                "errors",
+                "time",
+                "disabled",
+                "skipped",
+                "timestamp",
+                "hostname",
+                "id",
+                "package",
+            ],
+            &["name", "tests"],
+        );
+        let order = ["properties", "testcase", "system-out", "system-err"];
+        let ranks: Vec<usize> = suite
+            .children
+            .iter()
+            .map(|c| {
+                order
+                    .iter()
+                    .position(|o| *o == c.name)
+                    .unwrap_or_else(|| panic!("<testsuite> may not contain <{}>", c.name))
+            })
+            .collect();
+        assert!(
+            ranks.windows(2).all(|w| w[0] <= w[1]),
+            "children out of order"
+        );
+        let cases: Vec<&Element> = suite
+            .children
+            .iter()
+            .filter(|c| c.name == "testcase")
+            .collect();
+        let failures = cases.iter().filter(|c| c.count("failure") > 0).count();
+        assert_eq!(
+            number(suite, "tests") as usize,
+            cases.len(),
+            "tests= counts the testcases"
+        );
+        assert_eq!(
+            number(suite, "failures") as usize,
+            failures,
+            "failures= counts the failed testcases"
+        );
+        number(suite, "time");
+        let ts = suite.attr("timestamp");
+        assert!(
+            ts.len() == 19 && ts.as_bytes()[10] == b'T' && ts[..4].parse::<u32>().is_ok(),
+            "timestamp {ts:?} is not an xs:dateTime like 2025-01-01T00:00:00"
+        );
+        for case in cases {
+            allowed(
+                case,
+                &["name", "assertions", "time", "classname", "status"],
+                &["name"],
+            );
+            assert!(
+                case.attrs.contains_key("classname"),
+                "CI tools group testcases by classname"
+            );
+            number(case, "time");
+            let order = ["skipped", "error", "failure", "system-out", "system-err"];
+            let ranks: Vec<usize> = case
+                .children
+                .iter()
+                .map(|c| {
+                    order
+                        .iter()
+                        .position(|o| *o == c.name)
+                        .unwrap_or_else(|| panic!("<testcase> may not contain <{}>", c.name))
+                })
+                .collect();
+            assert!(
+                ranks.windows(2).all(|w| w[0] <= w[1]),
+                "children out of order"
+            );
+            for f in case.children.iter().filter(|c| c.name == "failure") {
+                allowed(f, &["type", "message"], &["message", "type"]);
+            }
+        }
+        all_tests += number(suite, "tests") as usize;
+        all_failures += number(suite, "failures") as usize;
+    }
+    assert_eq!(number(root, "tests") as usize, all_tests);
+    assert_eq!(number(root, "failures") as usize, all_failures);
+}
+
+#[test]
+fn a_run_with_one_failing_scenario_writes_junit_that_ci_tools_accept() {
+    let dir = scratch("junit");
+    let junit = dir.join("nested/junit.xml");
+    let summary = run(
+        &features(ONE_FAILS),
+        RunOptions {
+            junit: Some(junit.clone()),
+            progress: Progress::Quiet,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!((summary.passed, summary.failed), (1, 1));
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit report was written");
+    let doc = parse(&xml);
+    assert_junit_schema(&doc);
+
+    let suite = &doc.children[0];
+    assert_eq!(suite.attr("name"), "A report with one failing scenario");
+    assert_eq!(suite.attr("package"), ONE_FAILS);
+    let cases: Vec<&Element> = suite.children.iter().collect();
+    assert_eq!(cases.len(), 2, "one testcase per scenario");
+    assert_eq!(cases[0].attr("name"), "Alice connects GitHub");
+    assert!(
+        cases[0].children.is_empty(),
+        "the passing scenario has no failure"
+    );
+    let failure = &cases[1].children[0];
+    assert_eq!(failure.name, "failure");
+    let message = failure.attr("message");
+    assert!(
+        message.starts_with(&format!(
+            "Then alice's github connection is connected ({ONE_FAILS}:17)"
+        )),
+        "the message names the failing step and its line: {message}"
+    );
+    assert!(
+        message.contains("diagnosis: redirect_uri_mismatch"),
+        "{message}"
+    );
+    assert!(
+        failure.text.contains("root cause:"),
+        "the body carries the whole diagnosis"
+    );
+    assert!(failure.text.contains("fix:"), "{}", failure.text);
+}
+
+#[test]
+fn the_cucumber_json_report_marks_the_failing_step_with_its_diagnosis() {
+    let dir = scratch("json");
+    let json = dir.join("cucumber.json");
+    run(
+        &features(ONE_FAILS),
+        RunOptions {
+            json: Some(json.clone()),
+            progress: Progress::Quiet,
+            ..RunOptions::default()
+        },
+    );
+    let text = std::fs::read_to_string(&json).expect("the JSON report was written");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let feature = &report[0];
+    assert_eq!(feature["uri"], ONE_FAILS);
+    let elements = feature["elements"].as_array().expect("scenarios");
+    assert_eq!(elements.len(), 2);
+    let failed: Vec<&serde_json::Value> = elements
+        .iter()
+        .flat_map(|e| e["steps"].as_array().into_iter().flatten())
+        .filter(|s| s["result"]["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "exactly one failing step");
+    assert_eq!(failed[0]["line"], 17);
+    let error = failed[0]["result"]["error_message"].as_str().unwrap_or("");
+    assert!(
+        error.contains("diagnosis: redirect_uri_mismatch"),
+        "{error}"
+    );
+}
+
+#[test]
+fn four_shards_together_run_every_scenario_exactly_once() {
+    let texts = features("features");
+    let all = runner::selected(&texts, &RunOptions::default()).expect("the library parses");
+    assert!(!all.is_empty());
+    let mut ran: Vec<(String, usize)> = Vec::new();
+    for i in 1..=4 {
+        let summary = run(
+            &texts,
+            RunOptions {
+                shard: Shard::new(i, 4),
+                progress: Progress::Quiet,
+                ..RunOptions::default()
+            },
+        );
+        ran.extend(
+            summary
+                .outcomes
+                .iter()
+                .map(|o| (o.feature_path.clone(), o.line)),
+        );
+    }
+    ran.sort();
+    let mut expected: Vec<(String, usize)> = all
+        .iter()
+        .map(|s| (s.feature_path.clone(), s.line))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        ran, expected,
+        "the union of the shards is the full set, each scenario once"
+    );
+}
+
+fn binary(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pipes-harness"));
+    cmd.current_dir(root())
+        .args(args)
+        .env_remove("GITHUB_ACTIONS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn exit_code_is_0_when_every_selected_scenario_passes() {
+    let out = binary(&["run", &format!("{ONE_FAILS}:6")], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("1 scenarios: 1 passed, 0 failed"));
+}
+
+#[test]
+fn exit_code_is_1_when_a_scenario_fails() {
+    let out = binary(&["run", ONE_FAILS], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("2 scenarios: 1 passed, 1 failed"));
+}
+
+#[test]
+fn exit_code_is_2_for_an_undefined_step_which_is_named_with_its_line() {
+    let out = binary(
+        &["run", "tests/fixtures/reports/undefined_step.feature"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("tests/fixtures/reports/undefined_step.feature:6: undefined step: When alice juggles seven flaming torches"),
+        "{err}"
+    );
+    assert!(!text(&out.stdout).contains("Scenario"), "nothing ran");
+}
+
+#[test]
+fn exit_code_is_2_for_bad_input_and_bad_usage() {
+    for args in [
+        vec!["run", "tests/fixtures/reports/malformed.feature"],
+        vec!["run", "tests/fixtures/reports/no-such.feature"],
+        vec!["run", ONE_FAILS, "--tags", "@github and and"],
+        vec!["run", ONE_FAILS, "--shard", "5/4"],
+        vec!["run", ONE_FAILS, "--name", "no scenario is called this"],
+        vec!["transcript", ONE_FAILS, "--format", "html"],
+    ] {
+        let out = binary(&args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).is_empty(), "{args:?} says why");
+    }
+}
+
+#[test]
+fn github_actions_get_an_annotation_at_the_failing_step() {
+    let out = binary(&["run", ONE_FAILS], &[("GITHUB_ACTIONS", "true")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let annotations: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(annotations.len(), 1, "{stdout}");
+    assert!(
+        annotations[0].starts_with(&format!(
+            "::error file={ONE_FAILS},line=17,title=Scenario failed%3A "
+        )),
+        "{}",
+        annotations[0]
+    );
+    assert!(annotations[0].contains("diagnosis: redirect_uri_mismatch"));
+
+    let quiet = binary(&["run", ONE_FAILS], &[]);
+    assert!(
+        !text(&quiet.stdout).contains("::error "),
+        "no annotations outside GitHub Actions"
+    );
+}
