@@ -95,14 +95,11 @@ impl Stack {
         let api_key = ids.secret("sk_test_", 40);
         recorder.secret("api_key", &api_key);
         let mut state = WorkosState::default();
-        state.environments.insert(
-            sandbox.clone(),
-            Environment {
-                id: sandbox.clone(),
-                kind: EnvironmentKind::Sandbox,
-                api_keys: vec![api_key.clone()],
-            },
-        );
+        state.add_environment(Environment::new(
+            &sandbox,
+            EnvironmentKind::Sandbox,
+            vec![api_key.clone()],
+        ));
         let workos_http = HttpClient::new("workos", recorder.clone());
         let workos = WorkosMock::start(
             workos_listener,

@@ -82,15 +82,15 @@ impl PipesWorld {
             env: self.stack.sandbox.clone(),
             email: format!("{}@example.com", name.to_lowercase()),
             first_name: Some(capitalize(name)),
-            last_name: None,
             created_ms: now,
+            updated_ms: now,
+            ..User::default()
         };
         self.stack
             .workos
             .ctx()
             .state()
-            .users
-            .insert(id.clone(), user);
+            .add_user(user);
         self.users.insert(name.to_string(), id.clone());
         id
     }

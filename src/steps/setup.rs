@@ -5,7 +5,7 @@ use cucumber::given;
 use super::params::{ProviderArg, ScopeList};
 use super::{PipesWorld, StepResult};
 use crate::mock::providers::OAuthApp;
-use crate::mock::workos::state::{Credentials, Integration};
+use crate::mock::workos::state::{Credentials, Integration, Ownership};
 use crate::provider::ProviderKind;
 
 impl PipesWorld {
@@ -16,21 +16,19 @@ impl PipesWorld {
         let id = self.stack.ids.id("data_integration");
         let ctx = self.stack.workos.ctx();
         let mut st = ctx.state();
-        let entry = st
-            .integrations
-            .entry((env.clone(), kind.slug().to_string()))
-            .or_insert_with(|| Integration {
-                id,
-                env,
-                slug: kind.slug().to_string(),
-                provider: kind,
-                enabled: true,
-                scopes: None,
-                credentials: Credentials::Shared,
-                description: None,
-                created_ms: now,
-                updated_ms: now,
-            });
+        let existing = st
+            .integration(&env, kind.slug(), Ownership::User)
+            .map(|i| i.id.clone());
+        let key = match existing {
+            Some(key) => key,
+            None => {
+                st.add_integration(Integration::builtin(&id, &env, kind, now));
+                id
+            }
+        };
+        let Some(entry) = st.integrations.get_mut(&key) else {
+            return;
+        };
         f(entry);
         entry.updated_ms = now;
     }
@@ -94,8 +92,7 @@ pub fn custom_client_id(w: &PipesWorld, kind: ProviderKind) -> Result<String, St
     let ctx = w.stack.workos.ctx();
     let st = ctx.state();
     match st
-        .integrations
-        .get(&(w.stack.sandbox.clone(), kind.slug().to_string()))
+        .integration(&w.stack.sandbox, kind.slug(), Ownership::User)
         .map(|i| &i.credentials)
     {
         Some(Credentials::Custom { client_id, .. }) => Ok(client_id.clone()),

@@ -1,57 +1,101 @@
 //! The OAuth connect flow: authorize URL, the redirect to the provider, and
 //! the callback that exchanges the code and creates the connected account.
+//!
+//! `POST /data-integrations/{slug}/authorize` validates everything it can up
+//! front (user, organization and membership, integration enabled and usable
+//! in this environment, connection intent), so the browser only walks a
+//! flow that can succeed. The callback then exchanges the code with the
+//! provider's token endpoint over HTTP and emits
+//! `pipes.connected_account.connected`, or `.connection_failed` with the
+//! provider's error.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Extension;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::errors::ApiError;
+use super::extract::{JsonBody, PathParams};
+use super::json::{self as shapes, Failure};
+use super::resolve::{self, OAuthApp};
 use super::state::{
-    AccountState, ConnectedAccount, Credentials, EnvironmentKind, PendingAuthorization,
+    AccountState, ConnectedAccount, ConnectionRole, Integration, Intent, Owner, Ownership,
+    PendingAuthorization,
 };
-use super::{
-    ApiError, Ctx, Env, default_scopes, emit, json as shapes, optional_str, parse_object,
-    required_str,
-};
+use super::{Ctx, Env, ok};
 use crate::mock::providers::engine::pkce_challenge;
-use crate::provider::ProviderKind;
 
 /// `POST /data-integrations/{slug}/authorize` → `{url}`.
 pub async fn authorize(
     State(ctx): State<Arc<Ctx>>,
-    Extension(Env(env)): Extension<Env>,
-    Path(slug): Path<String>,
-    body: Bytes,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let body = parse_object(&body)?;
-    let user_id = required_str(&body, "user_id")?;
-    let organization_id = optional_str(&body, "organization_id")?;
-    let return_to = optional_str(&body, "return_to")?;
-    let mut state = ctx.state();
-    let env_kind = state.environments.get(&env).map(|e| e.kind);
-    let integration = state
-        .integrations
-        .get(&(env.clone(), slug.clone()))
-        .filter(|i| i.enabled)
-        .ok_or_else(|| {
-            ApiError::not_found("Data integration not found for the given provider slug")
-        })?;
-    if integration.credentials == Credentials::Shared
-        && env_kind == Some(EnvironmentKind::Production)
+    let user_id = body.req_str("user_id")?;
+    let organization_id = body.opt_str("organization_id")?;
+    let connection_owner = body.connection_owner()?;
+    let return_to = body.opt_str("return_to")?;
+    let intent = body.opt_enum("connection_intent", &["add", "reauthorize"])?;
+    let connected_account_id = body.opt_str("connected_account_id")?;
+    let account_display_name = body.opt_str("account_display_name")?;
+    body.opt_str_map("config")?;
+    if let Some(to) = &return_to
+        && url::Url::parse(to).map(|u| u.host_str().is_none()).unwrap_or(true)
     {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "shared_credentials_not_allowed",
-            "Shared credentials are only available in sandbox environments. Configure custom credentials for this integration.",
+        return Err(ApiError::invalid_field(
+            "return_to",
+            "invalid",
+            format!("return_to must be an absolute URL; got '{to}'."),
         ));
     }
-    if state.users.get(&user_id).is_none_or(|u| u.env != env) {
-        return Err(ApiError::not_found(format!("User not found: '{user_id}'")));
+    let intent = match (intent.as_deref(), connected_account_id) {
+        (Some("reauthorize"), None) => {
+            return Err(ApiError::unprocessable(&[("connected_account_id", "required")]));
+        }
+        (Some("reauthorize"), Some(id)) => Intent::Reauthorize(id),
+        (Some(_), _) => Intent::Add,
+        (None, Some(id)) => Intent::Reauthorize(id),
+        (None, None) => Intent::Default,
+    };
+    let mut st = ctx.state();
+    let integration = resolve::integration(&st, &env, &slug, connection_owner)?;
+    resolve::usable(&st, &env, &integration)?;
+    if !integration
+        .auth_methods
+        .contains(&super::state::AuthMethod::OAuth)
+    {
+        return Err(ApiError::bad_request(
+            "auth_method_not_supported",
+            format!(
+                "The {slug} integration does not connect with OAuth; install credentials with the api-key or client-credentials endpoints."
+            ),
+        ));
     }
+    let owner = resolve::owner(
+        &st,
+        &env,
+        &integration,
+        Some(&user_id),
+        organization_id.as_deref(),
+    )?;
+    match &intent {
+        Intent::Add => {
+            resolve::role_for_add(&st, &env, &integration, &owner)?;
+        }
+        Intent::Reauthorize(id) => {
+            let sel = resolve::Selector {
+                connected_account_id: Some(id.clone()),
+                multiple: true,
+            };
+            resolve::select(&st, &integration.id, &owner, &sel)?;
+        }
+        Intent::Default => {}
+    }
+    resolve::oauth_app(&ctx, &st, &integration, organization_id.as_deref())?;
     let id = ctx.ids.hex(16);
     let code_verifier = ctx.ids.secret("", 64);
     ctx.http.recorder().secret("code_verifier", &code_verifier);
@@ -59,85 +103,79 @@ pub async fn authorize(
         id: id.clone(),
         env,
         slug,
+        integration_id: integration.id.clone(),
         user_id,
         organization_id,
+        intent,
+        account_display_name,
         return_to,
         state: ctx.ids.secret("", 32),
         code_verifier,
         used: false,
     };
-    state.pending.insert(id.clone(), pending);
+    st.pending.insert(id.clone(), pending);
     let url = format!(
         "{}/data-integrations/{id}/authorize-redirect",
         ctx.base_url()
     );
-    Ok(axum::Json(json!({ "url": url })).into_response())
+    Ok(ok(json!({ "url": url })))
 }
 
 /// `GET /data-integrations/{id}/authorize-redirect`: the browser is sent on
 /// to the provider's authorize page.
-pub async fn authorize_redirect(State(ctx): State<Arc<Ctx>>, Path(id): Path<String>) -> Response {
-    let state = ctx.state();
-    let Some(pending) = state.pending.get(&id).filter(|p| !p.used) else {
+pub async fn authorize_redirect(
+    State(ctx): State<Arc<Ctx>>,
+    PathParams(id): PathParams<String>,
+) -> Response {
+    let st = ctx.state();
+    let Some(pending) = st.pending.get(&id).filter(|p| !p.used) else {
         return error_page(
             StatusCode::NOT_FOUND,
             "This authorization link is unknown or was already used.",
         );
     };
-    let Some(integration) = state
-        .integrations
-        .get(&(pending.env.clone(), pending.slug.clone()))
-    else {
+    let Some(integration) = st.integrations.get(&pending.integration_id) else {
         return error_page(StatusCode::NOT_FOUND, "The integration was removed.");
     };
-    let Some(link) = ctx.providers.get(&integration.slug) else {
-        return error_page(StatusCode::NOT_FOUND, "No such provider.");
-    };
-    let client_id = match &integration.credentials {
-        Credentials::Shared => link.shared_client_id.clone(),
-        Credentials::Custom { client_id, .. } => client_id.clone(),
-    };
-    let scopes = integration
-        .scopes
-        .clone()
-        .unwrap_or_else(|| default_scopes(link.kind));
-    let separator = if link.kind == ProviderKind::Slack {
-        ","
-    } else {
-        " "
-    };
-    let callback = ctx.callback_url(&integration.slug);
-    let challenge = pkce_challenge(&pending.code_verifier);
-    let mut params: Vec<(&str, String)> = vec![
-        ("client_id", client_id),
-        ("redirect_uri", callback),
-        ("scope", scopes.join(separator)),
-        ("state", pending.state.clone()),
-    ];
-    match link.kind {
-        ProviderKind::Github => {}
-        ProviderKind::Slack => {}
-        ProviderKind::Google => {
-            params.push(("response_type", "code".into()));
-            params.push(("access_type", "offline".into()));
-            params.push(("prompt", "consent".into()));
+    let app = match resolve::oauth_app(&ctx, &st, integration, pending.organization_id.as_deref())
+    {
+        Ok(app) => app,
+        Err(e) => {
+            let message = e
+                .body
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("The integration cannot connect.")
+                .to_string();
+            return error_page(e.status, &message);
         }
-        ProviderKind::Salesforce => params.push(("response_type", "code".into())),
+    };
+    let scopes = resolve::requested_scopes(&st, integration, pending.organization_id.as_deref());
+    let callback = ctx.callback_url(&integration.slug);
+    let mut params: Vec<(String, String)> = vec![
+        ("client_id".into(), app.client_id.clone()),
+        ("redirect_uri".into(), callback),
+        ("scope".into(), scopes.join(&app.scope_separator)),
+        ("state".into(), pending.state.clone()),
+    ];
+    params.extend(app.extra.iter().cloned());
+    if app.pkce {
+        params.push(("code_challenge".into(), pkce_challenge(&pending.code_verifier)));
+        params.push(("code_challenge_method".into(), "S256".into()));
     }
-    params.push(("code_challenge", challenge));
-    params.push(("code_challenge_method", "S256".into()));
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &params {
         ser.append_pair(k, v);
     }
-    found(&format!("{}?{}", link.authorize_url, ser.finish()))
+    let sep = if app.authorize_url.contains('?') { '&' } else { '?' };
+    found(&format!("{}{sep}{}", app.authorize_url, ser.finish()))
 }
 
 /// `GET /sso/callback/{slug}`: the provider sends the browser back here.
 pub async fn callback(
     State(ctx): State<Arc<Ctx>>,
-    Path(slug): Path<String>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
+    PathParams(slug): PathParams<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(state_param) = q.get("state") else {
         return error_page(
@@ -145,7 +183,7 @@ pub async fn callback(
             "The provider did not return the state parameter.",
         );
     };
-    let (pending, integration) = {
+    let (pending, integration, app) = {
         let mut st = ctx.state();
         let Some(p) = st
             .pending
@@ -159,94 +197,95 @@ pub async fn callback(
         };
         p.used = true;
         let p = p.clone();
-        let Some(i) = st
-            .integrations
-            .get(&(p.env.clone(), p.slug.clone()))
-            .cloned()
-        else {
+        let Some(i) = st.integrations.get(&p.integration_id).cloned() else {
             return error_page(StatusCode::NOT_FOUND, "The integration was removed.");
         };
-        (p, i)
+        let app = match resolve::oauth_app(&ctx, &st, &i, p.organization_id.as_deref()) {
+            Ok(app) => app,
+            Err(_) => {
+                return error_page(StatusCode::BAD_REQUEST, "The integration cannot connect.");
+            }
+        };
+        (p, i, app)
     };
     if let Some(error) = q.get("error") {
-        let description = q.get("error_description").map(String::as_str);
-        return fail(
-            &ctx,
-            &pending,
-            &integration,
-            "provider_authorization_failed",
-            Some(error),
-            description,
-        );
+        let failure = Failure {
+            error_code: "provider_authorization_failed".into(),
+            provider_error: Some(error.clone()),
+            provider_error_description: q.get("error_description").cloned(),
+        };
+        return fail(&ctx, &pending, &integration, failure).await;
     }
     let Some(code) = q.get("code") else {
-        return fail(
-            &ctx,
-            &pending,
-            &integration,
-            "missing_code",
-            None,
-            Some("The provider returned neither a code nor an error."),
-        );
+        let failure = Failure {
+            error_code: "missing_code".into(),
+            provider_error: None,
+            provider_error_description: Some(
+                "The provider returned neither a code nor an error.".into(),
+            ),
+        };
+        return fail(&ctx, &pending, &integration, failure).await;
     };
-    let Some(link) = ctx.providers.get(&slug).cloned() else {
-        return error_page(StatusCode::NOT_FOUND, "No such provider.");
-    };
-    let (client_id, client_secret) = match &integration.credentials {
-        Credentials::Shared => (
-            link.shared_client_id.clone(),
-            link.shared_client_secret.clone(),
-        ),
-        Credentials::Custom {
-            client_id,
-            client_secret,
-        } => (client_id.clone(), client_secret.clone()),
-    };
-    let form = [
+    let callback = ctx.callback_url(&slug);
+    let mut form: Vec<(&str, &str)> = vec![
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
-        ("redirect_uri", &ctx.callback_url(&slug)),
-        ("client_id", &client_id),
-        ("client_secret", &client_secret),
-        ("code_verifier", &pending.code_verifier),
+        ("redirect_uri", &callback),
     ];
-    let reply = ctx
-        .http
-        .send(
-            ctx.http
-                .request(reqwest::Method::POST, &link.token_url)
-                .header("accept", "application/json")
-                .form(&form),
-        )
-        .await;
+    if !app.basic_auth {
+        form.push(("client_id", &app.client_id));
+        form.push(("client_secret", &app.client_secret));
+    }
+    if app.pkce {
+        form.push(("code_verifier", &pending.code_verifier));
+    }
+    let reply = token_request(&ctx, &app, &app.token_url, &form).await;
     let grant = match reply {
         Ok(r) => parse_token_reply(r.status, &r.body),
         Err(e) => Err(("provider_unreachable".to_string(), Some(e))),
     };
     match grant {
         Ok(g) => {
-            let account = upsert_account(&ctx, &pending, &integration, g);
-            emit(
-                &ctx,
+            let account = store_grant(&ctx, &pending, &integration, g);
+            ctx.emit(
                 &pending.env,
                 "pipes.connected_account.connected",
                 shapes::account_event_data(&account),
             );
+            ctx.flush().await;
             match &pending.return_to {
                 Some(to) => found(to),
                 None => Html("<!DOCTYPE html><html><body><h1>Connected</h1><p>You can close this window.</p></body></html>")
                     .into_response(),
             }
         }
-        Err((error, description)) => fail(
-            &ctx,
-            &pending,
-            &integration,
-            "token_exchange_failed",
-            Some(&error),
-            description.as_deref(),
-        ),
+        Err((error, description)) => {
+            let failure = Failure {
+                error_code: "token_exchange_failed".into(),
+                provider_error: Some(error),
+                provider_error_description: description,
+            };
+            fail(&ctx, &pending, &integration, failure).await
+        }
     }
+}
+
+/// POSTs a form to a provider token endpoint through the recording client.
+pub async fn token_request(
+    ctx: &Ctx,
+    app: &OAuthApp,
+    url: &str,
+    form: &[(&str, &str)],
+) -> Result<crate::transcript::HttpResponse, String> {
+    let mut req = ctx
+        .http
+        .request(reqwest::Method::POST, url)
+        .header("accept", "application/json")
+        .form(form);
+    if app.basic_auth {
+        req = req.basic_auth(&app.client_id, Some(&app.client_secret));
+    }
+    ctx.http.send(req).await
 }
 
 /// A token grant as WorkOS reads it from any provider.
@@ -317,83 +356,128 @@ pub fn parse_token_reply(status: u16, body: &[u8]) -> Result<Grant, (String, Opt
     })
 }
 
-fn upsert_account(
+fn pending_owner(p: &PendingAuthorization, i: &Integration) -> Owner {
+    match (i.ownership, &p.organization_id) {
+        (Ownership::Organization, Some(org)) => Owner::Organization {
+            organization_id: org.clone(),
+        },
+        _ => Owner::User {
+            user_id: p.user_id.clone(),
+            organization_id: p.organization_id.clone(),
+        },
+    }
+}
+
+/// Stores the grant on the connection the flow was for and returns it.
+fn store_grant(
     ctx: &Ctx,
     pending: &PendingAuthorization,
-    integration: &super::state::Integration,
+    integration: &Integration,
     g: Grant,
 ) -> ConnectedAccount {
     let now = ctx.clock.now_ms();
-    let requested = integration
-        .scopes
-        .clone()
-        .unwrap_or_else(|| default_scopes(integration.provider));
+    let owner = pending_owner(pending, integration);
     let mut st = ctx.state();
-    let existing = st
-        .find_account(
-            &pending.env,
-            &pending.slug,
-            &pending.user_id,
-            pending.organization_id.as_deref(),
-        )
-        .map(|a| a.id.clone());
-    let id = existing.unwrap_or_else(|| ctx.ids.id("data_installation"));
-    let created_ms = st.accounts.get(&id).map(|a| a.created_ms).unwrap_or(now);
-    let account = ConnectedAccount {
-        id: id.clone(),
-        env: pending.env.clone(),
-        integration_id: integration.id.clone(),
-        slug: pending.slug.clone(),
-        user_id: Some(pending.user_id.clone()),
-        organization_id: pending.organization_id.clone(),
-        scopes: g.scopes.unwrap_or(requested),
-        state: AccountState::Connected,
-        access_token: Some(g.access_token),
-        refresh_token: g.refresh_token,
-        expires_ms: g.expires_in.map(|s| now + s * 1000),
-        account_identifier: None,
-        account_display_name: None,
-        created_ms,
-        updated_ms: now,
+    let requested = resolve::requested_scopes(&st, integration, pending.organization_id.as_deref());
+    let accounts = st.owner_accounts(&integration.id, &owner);
+    let (existing, role) = match &pending.intent {
+        Intent::Reauthorize(id) => (
+            accounts.iter().find(|a| a.id == *id).map(|a| (*a).clone()),
+            ConnectionRole::Compatibility,
+        ),
+        Intent::Default => (
+            accounts
+                .iter()
+                .find(|a| a.connection_role == ConnectionRole::Compatibility)
+                .map(|a| (*a).clone()),
+            ConnectionRole::Compatibility,
+        ),
+        Intent::Add => {
+            let role = if accounts
+                .iter()
+                .any(|a| a.connection_role == ConnectionRole::Compatibility)
+            {
+                ConnectionRole::Standard
+            } else {
+                ConnectionRole::Compatibility
+            };
+            (None, role)
+        }
     };
-    st.accounts.insert(id, account.clone());
+    let mut account = existing.unwrap_or_else(|| {
+        let mut a = ConnectedAccount::oauth(
+            &ctx.ids.id("data_installation"),
+            integration,
+            &pending.user_id,
+            now,
+        );
+        a.connection_role = role;
+        if let Owner::Organization { organization_id } = &owner {
+            a.user_id = None;
+            a.organization_id = Some(organization_id.clone());
+        } else {
+            a.organization_id = pending.organization_id.clone();
+        }
+        a
+    });
+    account.scopes = g.scopes.unwrap_or(requested);
+    account.state = AccountState::Connected;
+    account.state_reason = None;
+    account.access_token = Some(g.access_token);
+    account.refresh_token = g.refresh_token;
+    account.expires_ms = g.expires_in.map(|s| now + s * 1000);
+    account.established_by_user_id = Some(pending.user_id.clone());
+    if pending.account_display_name.is_some() {
+        account.account_display_name = pending.account_display_name.clone();
+    }
+    account.updated_ms = now;
+    st.add_account(account.clone());
     account
 }
 
-fn fail(
+async fn fail(
     ctx: &Ctx,
     pending: &PendingAuthorization,
-    integration: &super::state::Integration,
-    error_code: &str,
-    provider_error: Option<&str>,
-    description: Option<&str>,
+    integration: &Integration,
+    failure: Failure,
 ) -> Response {
+    let (user_id, org) = match pending_owner(pending, integration) {
+        Owner::Organization { organization_id } => (None, Some(organization_id)),
+        Owner::User {
+            user_id,
+            organization_id,
+        } => (Some(user_id), organization_id),
+    };
     let data = shapes::connection_failed_data(
         integration,
-        &pending.user_id,
-        pending.organization_id.as_deref(),
-        error_code,
-        provider_error,
-        description,
+        user_id.as_deref().or(Some(pending.user_id.as_str())),
+        org.as_deref(),
+        &failure,
         ctx.clock.now_ms(),
     );
-    emit(
-        ctx,
-        &pending.env,
-        "pipes.connected_account.connection_failed",
-        data,
-    );
+    ctx.emit(&pending.env, "pipes.connected_account.connection_failed", data);
+    ctx.flush().await;
+    let error = failure
+        .provider_error
+        .clone()
+        .unwrap_or_else(|| failure.error_code.clone());
     match &pending.return_to {
         Some(to) => {
             let mut ser = url::form_urlencoded::Serializer::new(String::new());
-            ser.append_pair("error", provider_error.unwrap_or(error_code));
-            if let Some(d) = description {
+            ser.append_pair("error", &error);
+            if let Some(d) = &failure.provider_error_description {
                 ser.append_pair("error_description", d);
             }
             let sep = if to.contains('?') { '&' } else { '?' };
             found(&format!("{to}{sep}{}", ser.finish()))
         }
-        None => error_page(StatusCode::BAD_REQUEST, description.unwrap_or(error_code)),
+        None => error_page(
+            StatusCode::BAD_REQUEST,
+            failure
+                .provider_error_description
+                .as_deref()
+                .unwrap_or(&error),
+        ),
     }
 }
 

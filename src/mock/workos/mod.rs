@@ -1,10 +1,12 @@
 //! The WorkOS mock: a stateful emulation of the Pipes API on axum.
 //!
-//! axum rather than wiremock because the connect flow and token refresh make
-//! outbound HTTP calls to the provider mocks from inside request handlers,
+//! axum rather than wiremock because the connect flow, token refresh and
+//! webhook deliveries make outbound HTTP calls from inside request handlers,
 //! and wiremock responders are synchronous.
 //!
-//! Choices where the reference is silent, so a reader knows they are ours:
+//! Every route, its status codes and bodies are listed in the README ("The
+//! WorkOS mock"). Choices where the reference is silent, so a reader knows
+//! they are ours:
 //! - The provider callback WorkOS registers is `{base}/sso/callback/{slug}`
 //!   (the form the Pipes setup guide shows); it is also the integration's
 //!   `redirect_uri`.
@@ -13,23 +15,62 @@
 //!   unchanged. The app learns the outcome from the token endpoint or the
 //!   `pipes.connected_account.*` events, as with the real service.
 //! - Tokens are refreshed when they expire within the next 60 seconds.
+//! - Creating resources answers 201 (as the spec does for users,
+//!   organizations, memberships and webhook endpoints, and the emulator for
+//!   connected accounts); actions (authorize, token, credentials) and
+//!   updates answer 200. Pipes and webhook-endpoint deletes answer 204;
+//!   user, organization and membership deletes 200 with no body (the spec).
+//! - `account_selection_required` is a 409: several connections conflict
+//!   and the caller must name one. It needs the environment's
+//!   `multiple_connections` switch, because WorkOS documents adding a
+//!   second connection as "not yet available"; with the switch off (the
+//!   default) `connection_intent: add` on an owner who already has a
+//!   connection is the documented 404 `multiple_connections_unavailable`.
+//! - A disabled integration answers 403 `data_integration_disabled` to
+//!   authorize, token and credentials; shared credentials in a production
+//!   environment answer 403 `shared_credentials_not_allowed`.
+//! - Organization-owned connections (`connection_owner: organization`)
+//!   require `organization_id` (422) and an active membership of `user_id`
+//!   (403 `organization_membership_required`).
+//! - `GET /data-integrations` lists only integrations with custom or
+//!   organization credentials and API-key / client-credentials ones, as the
+//!   SDK documents; dashboard-style shared-credential integrations are
+//!   reachable by slug only.
+//! - WorkOS's own rate limit is off unless set (`WorkosState::rate_limit`):
+//!   then each API key gets `limit` requests per window of the virtual
+//!   clock, and the next answers 429 with `Retry-After` in seconds.
+//! - Unknown routes answer 404 `{"message":"Not Found","code":"not_found"}`
+//!   (as the emulator does), known routes with another method 405
+//!   `method_not_allowed`, bodies over 1 MiB 413, all as JSON.
 
+pub mod accounts;
+pub mod configurations;
 pub mod connect;
 pub mod errors;
+pub mod events;
+pub mod extract;
+pub mod installs;
+pub mod integrations;
 pub mod json;
+pub mod middleware;
+pub mod pagination;
+pub mod resolve;
 pub mod state;
 pub mod tokens;
+pub mod users;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{get, post};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use serde_json::Value;
 
 pub use errors::ApiError;
@@ -69,6 +110,9 @@ pub struct Ctx {
     /// Providers by slug.
     pub providers: BTreeMap<String, ProviderLink>,
     base_url: OnceLock<String>,
+    /// When set, handlers leave deliveries to a background ticker instead
+    /// of delivering before they answer (serve mode).
+    background_delivery: AtomicBool,
 }
 
 impl Ctx {
@@ -86,11 +130,30 @@ impl Ctx {
     pub fn callback_url(&self, slug: &str) -> String {
         format!("{}/sso/callback/{slug}", self.base_url())
     }
+
+    /// Delivers due webhooks now, unless a background ticker does it.
+    pub async fn flush(&self) {
+        if !self.background_delivery.load(Ordering::SeqCst) {
+            self.deliver_pending().await;
+        }
+    }
 }
 
-/// The environment the request's API key belongs to.
+/// The environment the request's API key belongs to (set by authentication).
 #[derive(Debug, Clone)]
 pub struct Env(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Env {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Env>()
+            .cloned()
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
 
 /// A running WorkOS mock.
 #[derive(Debug)]
@@ -139,6 +202,7 @@ impl WorkosMock {
             http,
             providers,
             base_url: OnceLock::new(),
+            background_delivery: AtomicBool::new(false),
         });
         let _ = ctx.base_url.set(base_url.clone());
         let app = router(Arc::clone(&ctx), extra);
@@ -161,23 +225,138 @@ impl WorkosMock {
     pub fn ctx(&self) -> &Arc<Ctx> {
         &self.ctx
     }
+
+    /// Attempts every webhook delivery that is due on the virtual clock.
+    /// Call it after advancing the clock to run the retries that fell due.
+    pub async fn deliver_pending(&self) -> usize {
+        self.ctx.deliver_pending().await
+    }
+
+    /// For `serve`: delivers webhooks from a background task every `every`
+    /// of real time, instead of inside the requests that emit them, so a
+    /// slow webhook receiver never delays an API answer. Abort the returned
+    /// handle (or drop the mock's runtime) to stop it.
+    pub fn spawn_delivery_ticker(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        self.ctx.background_delivery.store(true, Ordering::SeqCst);
+        let ctx = Arc::clone(&self.ctx);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                ctx.deliver_pending().await;
+            }
+        })
+    }
 }
 
 /// The full router: public browser-facing routes, `extra`, and the authenticated API.
 pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
+    use axum::routing::patch;
     let api = Router::new()
+        // Data integrations (reference B, 1-15).
         .route(
-            "/data-integrations/{slug}/authorize",
-            post(connect::authorize),
+            "/data-integrations",
+            get(integrations::list).post(integrations::create),
         )
+        .route(
+            "/data-integrations/{slug}",
+            get(integrations::get_user)
+                .put(integrations::update_user)
+                .delete(integrations::delete_user),
+        )
+        .route(
+            "/data-integrations/{slug}/organization",
+            get(integrations::get_org)
+                .put(integrations::update_org)
+                .delete(integrations::delete_org),
+        )
+        .route(
+            "/data-integrations/{slug}/api-key",
+            post(installs::create_api_key).put(installs::upsert_api_key),
+        )
+        .route(
+            "/data-integrations/{slug}/client-credentials",
+            post(installs::create_client_credentials).put(installs::upsert_client_credentials),
+        )
+        .route("/data-integrations/{slug}/authorize", post(connect::authorize))
+        .route("/data-integrations/{slug}/credentials", post(tokens::credentials))
         .route("/data-integrations/{slug}/token", post(tokens::token))
+        // Connected accounts and data providers (16-27).
+        .route(
+            "/organizations/{organization_id}/connected_accounts/{slug}",
+            get(accounts::get_org_account)
+                .post(accounts::create_org_account)
+                .put(accounts::update_org_account)
+                .delete(accounts::delete_org_account),
+        )
+        .route(
+            "/organizations/{organization_id}/data_providers",
+            get(accounts::org_data_providers),
+        )
+        .route(
+            "/organizations/{organization_id}/data_integration_configurations",
+            get(configurations::list),
+        )
+        .route(
+            "/organizations/{organization_id}/data_integration_configurations/{slug}",
+            put(configurations::update),
+        )
         .route(
             "/user_management/users/{user_id}/connected_accounts/{slug}",
-            get(tokens::get_user_connected_account),
+            get(accounts::get_user_account)
+                .post(accounts::create_user_account)
+                .put(accounts::update_user_account)
+                .delete(accounts::delete_user_account),
         )
-        .route_layer(middleware::from_fn_with_state(
+        .route(
+            "/user_management/users/{user_id}/data_providers",
+            get(accounts::user_data_providers),
+        )
+        // Supporting resources (reference J).
+        .route(
+            "/user_management/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route(
+            "/user_management/users/{user_id}",
+            get(users::get_user).delete(users::delete_user),
+        )
+        .route(
+            "/organizations",
+            get(users::list_organizations).post(users::create_organization),
+        )
+        .route(
+            "/organizations/{organization_id}",
+            get(users::get_organization).delete(users::delete_organization),
+        )
+        .route(
+            "/user_management/organization_memberships",
+            get(users::list_memberships).post(users::create_membership),
+        )
+        .route(
+            "/user_management/organization_memberships/{id}",
+            get(users::get_membership).delete(users::delete_membership),
+        )
+        .route(
+            "/user_management/organization_memberships/{id}/deactivate",
+            put(users::deactivate_membership),
+        )
+        .route(
+            "/user_management/organization_memberships/{id}/reactivate",
+            put(users::reactivate_membership),
+        )
+        .route(
+            "/webhook_endpoints",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/webhook_endpoints/{id}",
+            patch(webhooks::update).delete(webhooks::delete),
+        )
+        .route("/events", get(events::list))
+        .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&ctx),
-            authenticate,
+            middleware::authenticate,
         ));
     let public = Router::new()
         .route(
@@ -187,57 +366,44 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
         .route("/sso/callback/{slug}", get(connect::callback))
         .route(
             "/health",
-            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+            get(|| async { ok(serde_json::json!({"status": "ok"})) }),
         );
     api.merge(public)
         .merge(extra)
-        .fallback(unknown_route)
-        .layer(middleware::from_fn_with_state(Arc::clone(&ctx), request_id))
+        .fallback(middleware::unknown_route)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&ctx),
+            middleware::request_id,
+        ))
         .with_state(ctx)
 }
 
-async fn unknown_route() -> ApiError {
-    ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "Not Found")
+/// 200 with a JSON body.
+pub fn ok(body: Value) -> Response {
+    axum::Json(body).into_response()
 }
 
-/// Every response carries `X-Request-ID`: the caller's, or a new seeded one.
-async fn request_id(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
-    let incoming = req.headers().get("x-request-id").cloned();
-    let mut resp = next.run(req).await;
-    let id = incoming.unwrap_or_else(|| {
-        HeaderValue::from_str(&ctx.ids.id("req")).unwrap_or(HeaderValue::from_static("req_unknown"))
-    });
-    resp.headers_mut().insert("x-request-id", id);
-    resp
+/// 201 with a JSON body.
+pub fn created(body: Value) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
-/// `Authorization: Bearer sk_...` naming a key of a known environment.
-async fn authenticate(
-    State(ctx): State<Arc<Ctx>>,
-    mut req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let key = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, key)| key.trim().to_string())
-        .filter(|key| key.starts_with("sk_"))
-        .ok_or_else(ApiError::unauthorized)?;
-    let env = ctx
-        .state()
-        .environment_for_key(&key)
-        .map(|e| e.id.clone())
-        .ok_or_else(ApiError::unauthorized)?;
-    req.extensions_mut().insert(Env(env));
-    Ok(next.run(req).await)
+/// 204 with no body.
+pub fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
 }
 
-/// Parses a JSON object body, answering WorkOS's 400 when it is not one.
-pub fn parse_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
-    if body.is_empty() {
+/// 200 with no body (user, organization and membership deletes).
+pub fn empty_ok() -> Response {
+    StatusCode::OK.into_response()
+}
+
+/// Parses a JSON object body, answering WorkOS's 400 when it is not one
+/// (for routes that take raw bytes, such as `serve`'s control API).
+pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(serde_json::Map::new());
     }
     match serde_json::from_slice::<Value>(body) {
@@ -247,42 +413,9 @@ pub fn parse_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiE
     }
 }
 
-/// A required string field, or 422 naming it.
-pub fn required_str(
-    body: &serde_json::Map<String, Value>,
-    field: &str,
-) -> Result<String, ApiError> {
-    match body.get(field) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            Err(ApiError::unprocessable(&[(field, "required")]))
-        }
-        Some(_) => Err(ApiError::unprocessable(&[(field, "invalid")])),
-    }
-}
-
-/// An optional string field (`null` = absent), or 422 when it has another type.
-pub fn optional_str(
-    body: &serde_json::Map<String, Value>,
-    field: &str,
-) -> Result<Option<String>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::unprocessable(&[(field, "invalid")])),
-    }
-}
-
-/// Records an event.
+/// Records an event and queues its webhook deliveries.
 pub fn emit(ctx: &Ctx, env: &str, name: &str, data: Value) {
-    let event = state::Event {
-        id: ctx.ids.id("event"),
-        env: env.to_string(),
-        event: name.to_string(),
-        data,
-        created_ms: ctx.clock.now_ms(),
-    };
-    ctx.state().events.push(event);
+    ctx.emit(env, name, data);
 }
 
 /// The scopes a provider grants when an integration does not choose.

@@ -1,5 +1,10 @@
-//! The WorkOS mock's state: environments, users, integrations, connected
-//! accounts, pending authorizations and events.
+//! The WorkOS mock's state: environments, users, organizations, memberships,
+//! data integrations, connected accounts, pending authorizations, webhook
+//! endpoints, events and their deliveries.
+//!
+//! Everything is keyed by id and carries a creation sequence number: ids are
+//! ULIDs on a frozen clock, so within one millisecond their order is random,
+//! while lists must come out in creation order every run.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -25,29 +30,183 @@ pub struct Environment {
     pub kind: EnvironmentKind,
     /// API keys that authenticate as this environment.
     pub api_keys: Vec<String>,
+    /// Whether an owner may hold more than one connection per integration.
+    /// WorkOS documents this as "not yet available", so it is off by
+    /// default; turning it on lets a test reach `account_selection_required`.
+    pub multiple_connections: bool,
+}
+
+impl Environment {
+    /// An environment with `api_keys` and single-connection behaviour.
+    pub fn new(id: &str, kind: EnvironmentKind, api_keys: Vec<String>) -> Self {
+        Environment {
+            id: id.to_string(),
+            kind,
+            api_keys,
+            multiple_connections: false,
+        }
+    }
 }
 
 /// A user (AuthKit user management).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct User {
     /// `user_01...`.
     pub id: String,
     /// Environment it belongs to.
     pub env: String,
-    /// Email, lowercased.
+    /// Email, trimmed and lowercased.
     pub email: String,
     /// First name.
     pub first_name: Option<String>,
     /// Last name.
     pub last_name: Option<String>,
+    /// Whether the email is verified.
+    pub email_verified: bool,
+    /// The customer's own id for this user.
+    pub external_id: Option<String>,
+    /// Free-form string metadata.
+    pub metadata: BTreeMap<String, String>,
     /// Created (ms).
     pub created_ms: i64,
+    /// Updated (ms).
+    pub updated_ms: i64,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// An organization.
+#[derive(Debug, Clone, Default)]
+pub struct Organization {
+    /// `org_01...`.
+    pub id: String,
+    /// Environment.
+    pub env: String,
+    /// Display name.
+    pub name: String,
+    /// Domains: `(org_domain id, domain, state)`.
+    pub domains: Vec<(String, String, String)>,
+    /// Free-form string metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// The customer's own id for this organization.
+    pub external_id: Option<String>,
+    /// Created (ms).
+    pub created_ms: i64,
+    /// Updated (ms).
+    pub updated_ms: i64,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// `active | inactive | pending`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipStatus {
+    /// A member.
+    Active,
+    /// Deactivated; can be reactivated.
+    Inactive,
+    /// Invited, not yet accepted.
+    Pending,
+}
+
+impl MembershipStatus {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MembershipStatus::Active => "active",
+            MembershipStatus::Inactive => "inactive",
+            MembershipStatus::Pending => "pending",
+        }
+    }
+}
+
+/// A user's membership of an organization.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    /// `om_01...`.
+    pub id: String,
+    /// Environment.
+    pub env: String,
+    /// Member.
+    pub user_id: String,
+    /// Organization.
+    pub organization_id: String,
+    /// Status.
+    pub status: MembershipStatus,
+    /// Role slugs; the first is `role`.
+    pub roles: Vec<String>,
+    /// Created (ms).
+    pub created_ms: i64,
+    /// Updated (ms).
+    pub updated_ms: i64,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// Whose connections an integration holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ownership {
+    /// Users connect their own accounts.
+    User,
+    /// One connection shared by every member of an organization.
+    Organization,
+}
+
+impl Ownership {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ownership::User => "user",
+            Ownership::Organization => "organization",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Ownership::User),
+            "organization" => Some(Ownership::Organization),
+            _ => None,
+        }
+    }
+}
+
+/// `oauth | api_key | client_credentials`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// The OAuth authorization-code flow.
+    OAuth,
+    /// A per-tenant API key.
+    ApiKey,
+    /// A per-tenant OAuth client-credentials pair.
+    ClientCredentials,
+}
+
+impl AuthMethod {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::OAuth => "oauth",
+            AuthMethod::ApiKey => "api_key",
+            AuthMethod::ClientCredentials => "client_credentials",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "oauth" => Some(AuthMethod::OAuth),
+            "api_key" => Some(AuthMethod::ApiKey),
+            "client_credentials" => Some(AuthMethod::ClientCredentials),
+            _ => None,
+        }
+    }
 }
 
 /// Whose OAuth app an integration uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
-    /// WorkOS's shared app (sandbox only).
+    /// WorkOS's shared app (sandbox only; configured in the dashboard).
     Shared,
     /// The customer's own app.
     Custom {
@@ -56,9 +215,38 @@ pub enum Credentials {
         /// Client secret at the provider.
         client_secret: String,
     },
+    /// Each organization supplies its own app (data integration configurations).
+    Organization,
 }
 
-/// A data integration: a provider configured in one environment.
+/// A custom provider's OAuth definition.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CustomProvider {
+    /// Display name.
+    pub name: String,
+    /// Authorize page.
+    pub authorization_url: Option<String>,
+    /// Token endpoint.
+    pub token_url: Option<String>,
+    /// Refresh endpoint, when it differs from the token endpoint.
+    pub refresh_token_url: Option<String>,
+    /// Whether to send a PKCE challenge.
+    pub pkce_enabled: bool,
+    /// How scopes are joined in the authorize URL.
+    pub request_scope_separator: String,
+    /// Whether at least one scope is required.
+    pub scopes_required: bool,
+    /// Whether the token endpoint needs the client secret.
+    pub client_secret_required: bool,
+    /// Extra authorize-URL parameters.
+    pub additional_authorization_parameters: BTreeMap<String, String>,
+    /// `application/x-www-form-urlencoded` or `application/json`.
+    pub token_body_content_type: String,
+    /// `request_body | basic_auth_header`.
+    pub authenticate_via: String,
+}
+
+/// A data integration: a provider configured in one environment, once per ownership.
 #[derive(Debug, Clone)]
 pub struct Integration {
     /// `data_integration_01...`.
@@ -67,20 +255,59 @@ pub struct Integration {
     pub env: String,
     /// Provider slug.
     pub slug: String,
-    /// Provider.
-    pub provider: ProviderKind,
+    /// Built-in provider, or `None` for a custom provider.
+    pub provider: Option<ProviderKind>,
+    /// User- or organization-owned.
+    pub ownership: Ownership,
     /// Disabled integrations cannot be connected or used.
     pub enabled: bool,
     /// Requested scopes; `None` = provider defaults.
     pub scopes: Option<Vec<String>>,
-    /// Shared or custom OAuth app.
+    /// Supported auth methods.
+    pub auth_methods: Vec<AuthMethod>,
+    /// Shared, custom or organization OAuth app.
     pub credentials: Credentials,
     /// Description shown on consent.
     pub description: Option<String>,
+    /// Provider-specific config.
+    pub config: BTreeMap<String, String>,
+    /// The OAuth definition of a custom provider.
+    pub custom_provider: Option<CustomProvider>,
     /// Created (ms).
     pub created_ms: i64,
     /// Updated (ms).
     pub updated_ms: i64,
+    /// Creation order.
+    pub seq: u64,
+}
+
+impl Integration {
+    /// An enabled, user-owned OAuth integration of a built-in provider on
+    /// WorkOS's shared app, as the dashboard creates one.
+    pub fn builtin(id: &str, env: &str, kind: ProviderKind, now_ms: i64) -> Self {
+        Integration {
+            id: id.to_string(),
+            env: env.to_string(),
+            slug: kind.slug().to_string(),
+            provider: Some(kind),
+            ownership: Ownership::User,
+            enabled: true,
+            scopes: None,
+            auth_methods: vec![AuthMethod::OAuth],
+            credentials: Credentials::Shared,
+            description: None,
+            config: BTreeMap::new(),
+            custom_provider: None,
+            created_ms: now_ms,
+            updated_ms: now_ms,
+            seq: 0,
+        }
+    }
+
+    /// The integration's main auth method.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.auth_methods.first().copied().unwrap_or(AuthMethod::OAuth)
+    }
 }
 
 /// `connected | needs_reauthorization | disconnected`.
@@ -105,6 +332,25 @@ impl AccountState {
     }
 }
 
+/// `compatibility` (the one legacy callers see) or `standard` (an added one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionRole {
+    /// The owner's first connection, visible without `supports_multiple_connections`.
+    Compatibility,
+    /// A further connection, added with `connection_intent: add`.
+    Standard,
+}
+
+impl ConnectionRole {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionRole::Compatibility => "compatibility",
+            ConnectionRole::Standard => "standard",
+        }
+    }
+}
+
 /// A connected account (`data_installation_...`).
 #[derive(Debug, Clone)]
 pub struct ConnectedAccount {
@@ -116,20 +362,38 @@ pub struct ConnectedAccount {
     pub integration_id: String,
     /// Provider slug.
     pub slug: String,
-    /// Owner user.
+    /// Owner user (`None` for organization-owned connections).
     pub user_id: Option<String>,
-    /// Owner organization.
+    /// Owner organization, or the organization a user connection is scoped to.
     pub organization_id: Option<String>,
+    /// User- or organization-owned.
+    pub ownership: Ownership,
+    /// Compatibility or standard.
+    pub connection_role: ConnectionRole,
+    /// The member who connected an organization-owned account.
+    pub established_by_user_id: Option<String>,
+    /// How it authenticates.
+    pub auth_method: AuthMethod,
     /// Granted scopes.
     pub scopes: Vec<String>,
     /// Lifecycle state.
     pub state: AccountState,
-    /// Provider access token.
+    /// Why it is in that state (`establishing_member_membership_ended`).
+    pub state_reason: Option<String>,
+    /// Provider access token (OAuth and client credentials).
     pub access_token: Option<String>,
     /// Provider refresh token.
     pub refresh_token: Option<String>,
     /// Access token expiry (ms).
     pub expires_ms: Option<i64>,
+    /// API key secret (api_key installations).
+    pub api_key: Option<String>,
+    /// Client id (client_credentials installations).
+    pub client_id: Option<String>,
+    /// Client secret (client_credentials installations).
+    pub client_secret: Option<String>,
+    /// Installation config snapshot.
+    pub config: BTreeMap<String, String>,
     /// Provider account id / login.
     pub account_identifier: Option<String>,
     /// Provider account display name.
@@ -138,6 +402,52 @@ pub struct ConnectedAccount {
     pub created_ms: i64,
     /// Updated (ms).
     pub updated_ms: i64,
+    /// Creation order.
+    pub seq: u64,
+}
+
+impl ConnectedAccount {
+    /// A connected OAuth account of `user_id` with no token yet, to be filled in.
+    pub fn oauth(id: &str, integration: &Integration, user_id: &str, now_ms: i64) -> Self {
+        ConnectedAccount {
+            id: id.to_string(),
+            env: integration.env.clone(),
+            integration_id: integration.id.clone(),
+            slug: integration.slug.clone(),
+            user_id: Some(user_id.to_string()),
+            organization_id: None,
+            ownership: integration.ownership,
+            connection_role: ConnectionRole::Compatibility,
+            established_by_user_id: Some(user_id.to_string()),
+            auth_method: AuthMethod::OAuth,
+            scopes: Vec::new(),
+            state: AccountState::Connected,
+            state_reason: None,
+            access_token: None,
+            refresh_token: None,
+            expires_ms: None,
+            api_key: None,
+            client_id: None,
+            client_secret: None,
+            config: BTreeMap::new(),
+            account_identifier: None,
+            account_display_name: None,
+            created_ms: now_ms,
+            updated_ms: now_ms,
+            seq: 0,
+        }
+    }
+}
+
+/// What a connect flow was started for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// Create or replace the compatibility connection.
+    Default,
+    /// Add another connection.
+    Add,
+    /// Reconnect one exact connection.
+    Reauthorize(String),
 }
 
 /// An authorization in progress: created by `POST .../authorize`, consumed by the callback.
@@ -149,10 +459,16 @@ pub struct PendingAuthorization {
     pub env: String,
     /// Integration slug.
     pub slug: String,
+    /// The integration being connected.
+    pub integration_id: String,
     /// Who is connecting.
     pub user_id: String,
-    /// For organization-owned connections.
+    /// For organization-owned or organization-scoped connections.
     pub organization_id: Option<String>,
+    /// What the flow creates.
+    pub intent: Intent,
+    /// Label to store on the connection.
+    pub account_display_name: Option<String>,
     /// Where to send the browser afterwards.
     pub return_to: Option<String>,
     /// `state` sent to the provider; the callback must bring it back.
@@ -161,6 +477,46 @@ pub struct PendingAuthorization {
     pub code_verifier: String,
     /// Used once.
     pub used: bool,
+}
+
+/// An organization's configuration of an integration (pipes provider API).
+#[derive(Debug, Clone, Default)]
+pub struct OrgConfiguration {
+    /// Overrides `enabled`.
+    pub enabled: Option<bool>,
+    /// Overrides scopes (`None` = inherit).
+    pub scopes: Option<Vec<String>>,
+    /// The organization's own OAuth app: `(client_id, client_secret)`.
+    pub app: Option<(String, String)>,
+    /// Provider config for organization-credential integrations.
+    pub config: BTreeMap<String, String>,
+    /// Created (ms).
+    pub created_ms: i64,
+    /// Updated (ms).
+    pub updated_ms: i64,
+}
+
+/// `enabled | disabled`.
+#[derive(Debug, Clone)]
+pub struct WebhookEndpoint {
+    /// `we_01...`.
+    pub id: String,
+    /// Environment.
+    pub env: String,
+    /// Where deliveries go.
+    pub endpoint_url: String,
+    /// `whsec_...`, the HMAC key.
+    pub secret: String,
+    /// Disabled endpoints receive nothing.
+    pub enabled: bool,
+    /// Subscribed event names.
+    pub events: Vec<String>,
+    /// Created (ms).
+    pub created_ms: i64,
+    /// Updated (ms).
+    pub updated_ms: i64,
+    /// Creation order.
+    pub seq: u64,
 }
 
 /// An event, as listed by `/events` and delivered to webhook endpoints.
@@ -178,6 +534,43 @@ pub struct Event {
     pub created_ms: i64,
 }
 
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Every attempt failed; no more retries.
+    Failed,
+}
+
+/// One event on its way to one endpoint.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The event.
+    pub event_id: String,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When the next attempt is due (ms, virtual clock).
+    pub next_attempt_ms: i64,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// The last attempt's outcome, for the control API and tests.
+    pub last_outcome: Option<String>,
+}
+
+/// WorkOS's own rate limit: `limit` requests per API key per `window_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Window length (ms, virtual clock).
+    pub window_ms: i64,
+}
+
 /// Everything the WorkOS mock knows.
 #[derive(Debug, Default)]
 pub struct WorkosState {
@@ -185,17 +578,82 @@ pub struct WorkosState {
     pub environments: BTreeMap<String, Environment>,
     /// Users by id.
     pub users: BTreeMap<String, User>,
-    /// Integrations by `(env, slug)`.
-    pub integrations: BTreeMap<(String, String), Integration>,
+    /// Organizations by id.
+    pub organizations: BTreeMap<String, Organization>,
+    /// Organization memberships by id.
+    pub memberships: BTreeMap<String, Membership>,
+    /// Integrations by id.
+    pub integrations: BTreeMap<String, Integration>,
+    /// Organization configurations by `(organization id, integration id)`.
+    pub org_configurations: BTreeMap<(String, String), OrgConfiguration>,
     /// Connected accounts by id.
     pub accounts: BTreeMap<String, ConnectedAccount>,
     /// Pending authorizations by id.
     pub pending: HashMap<String, PendingAuthorization>,
+    /// Webhook endpoints by id.
+    pub webhook_endpoints: BTreeMap<String, WebhookEndpoint>,
     /// Events in order.
     pub events: Vec<Event>,
+    /// Webhook deliveries in order.
+    pub deliveries: Vec<Delivery>,
+    /// WorkOS's own rate limit; `None` = unlimited (the default).
+    pub rate_limit: Option<RateLimit>,
+    /// Requests counted per API key: `(window start ms, count)`.
+    pub rate_counters: HashMap<String, (i64, u32)>,
+    seq: u64,
 }
 
 impl WorkosState {
+    /// The next creation sequence number.
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Adds an environment.
+    pub fn add_environment(&mut self, env: Environment) {
+        self.environments.insert(env.id.clone(), env);
+    }
+
+    /// Adds a user (assigning its creation order).
+    pub fn add_user(&mut self, mut user: User) {
+        user.seq = self.next_seq();
+        self.users.insert(user.id.clone(), user);
+    }
+
+    /// Adds an organization (assigning its creation order).
+    pub fn add_organization(&mut self, mut org: Organization) {
+        org.seq = self.next_seq();
+        self.organizations.insert(org.id.clone(), org);
+    }
+
+    /// Adds a membership (assigning its creation order).
+    pub fn add_membership(&mut self, mut m: Membership) {
+        m.seq = self.next_seq();
+        self.memberships.insert(m.id.clone(), m);
+    }
+
+    /// Adds or replaces an integration (assigning its creation order).
+    pub fn add_integration(&mut self, mut i: Integration) {
+        i.seq = self.next_seq();
+        self.integrations.insert(i.id.clone(), i);
+    }
+
+    /// Adds or replaces a connected account (assigning its creation order).
+    pub fn add_account(&mut self, mut a: ConnectedAccount) {
+        a.seq = match self.accounts.get(&a.id) {
+            Some(old) => old.seq,
+            None => self.next_seq(),
+        };
+        self.accounts.insert(a.id.clone(), a);
+    }
+
+    /// Adds a webhook endpoint (assigning its creation order).
+    pub fn add_webhook_endpoint(&mut self, mut e: WebhookEndpoint) {
+        e.seq = self.next_seq();
+        self.webhook_endpoints.insert(e.id.clone(), e);
+    }
+
     /// The environment an API key authenticates as.
     pub fn environment_for_key(&self, key: &str) -> Option<&Environment> {
         self.environments
@@ -203,7 +661,57 @@ impl WorkosState {
             .find(|e| e.api_keys.iter().any(|k| k == key))
     }
 
-    /// The connected account of `user_id` for `slug` (user-owned, or for `org`).
+    /// The integration of `slug` with `ownership` in `env`.
+    pub fn integration(&self, env: &str, slug: &str, ownership: Ownership) -> Option<&Integration> {
+        self.integrations
+            .values()
+            .find(|i| i.env == env && i.slug == slug && i.ownership == ownership)
+    }
+
+    /// The integration of `slug` in `env`, user-owned first.
+    pub fn any_integration(&self, env: &str, slug: &str) -> Option<&Integration> {
+        self.integration(env, slug, Ownership::User)
+            .or_else(|| self.integration(env, slug, Ownership::Organization))
+    }
+
+    /// The user `id` if it belongs to `env`.
+    pub fn user_in(&self, env: &str, id: &str) -> Option<&User> {
+        self.users.get(id).filter(|u| u.env == env)
+    }
+
+    /// The organization `id` if it belongs to `env`.
+    pub fn organization_in(&self, env: &str, id: &str) -> Option<&Organization> {
+        self.organizations.get(id).filter(|o| o.env == env)
+    }
+
+    /// Whether `user_id` is an active member of `org_id`.
+    pub fn is_active_member(&self, user_id: &str, org_id: &str) -> bool {
+        self.memberships.values().any(|m| {
+            m.user_id == user_id
+                && m.organization_id == org_id
+                && m.status == MembershipStatus::Active
+        })
+    }
+
+    /// The accounts one owner holds on one integration, in creation order.
+    /// User-owned: `user_id` and the organization it is scoped to (or none);
+    /// organization-owned: the organization.
+    pub fn owner_accounts(
+        &self,
+        integration_id: &str,
+        owner: &Owner,
+    ) -> Vec<&ConnectedAccount> {
+        let mut list: Vec<&ConnectedAccount> = self
+            .accounts
+            .values()
+            .filter(|a| a.integration_id == integration_id && owner.owns(a))
+            .collect();
+        list.sort_by_key(|a| a.seq);
+        list
+    }
+
+    /// The compatibility connection of `user_id` on the user-owned `slug`
+    /// integration (scoped to `org`, or unscoped).
     pub fn find_account(
         &self,
         env: &str,
@@ -211,12 +719,50 @@ impl WorkosState {
         user_id: &str,
         org: Option<&str>,
     ) -> Option<&ConnectedAccount> {
-        self.accounts.values().find(|a| {
-            a.env == env
-                && a.slug == slug
-                && a.user_id.as_deref() == Some(user_id)
-                && a.organization_id.as_deref() == org
-                && a.state != AccountState::Disconnected
-        })
+        let integration = self.integration(env, slug, Ownership::User)?;
+        let owner = Owner::User {
+            user_id: user_id.to_string(),
+            organization_id: org.map(str::to_string),
+        };
+        self.owner_accounts(&integration.id, &owner)
+            .into_iter()
+            .find(|a| a.connection_role == ConnectionRole::Compatibility)
+    }
+}
+
+/// Who a connection belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// A user, optionally scoped to an organization.
+    User {
+        /// The user.
+        user_id: String,
+        /// The organization the connection is scoped to.
+        organization_id: Option<String>,
+    },
+    /// An organization (shared by its members).
+    Organization {
+        /// The organization.
+        organization_id: String,
+    },
+}
+
+impl Owner {
+    /// Whether `a` belongs to this owner.
+    pub fn owns(&self, a: &ConnectedAccount) -> bool {
+        match self {
+            Owner::User {
+                user_id,
+                organization_id,
+            } => {
+                a.ownership == Ownership::User
+                    && a.user_id.as_deref() == Some(user_id.as_str())
+                    && a.organization_id == *organization_id
+            }
+            Owner::Organization { organization_id } => {
+                a.ownership == Ownership::Organization
+                    && a.organization_id.as_deref() == Some(organization_id.as_str())
+            }
+        }
     }
 }

@@ -1,135 +1,233 @@
-//! The access-token endpoint (with server-side refresh) and connected-account reads.
+//! Handing out credentials: `POST /data-integrations/{slug}/token` (OAuth
+//! access tokens) and `POST /data-integrations/{slug}/credentials` (every
+//! auth method), with server-side refresh.
+//!
+//! Both answer HTTP 200 with `active: false, error: not_installed` when the
+//! owner has no connection and `needs_reauthorization` when the connection
+//! cannot be used; those are data, not errors. An OAuth token that expires
+//! within [`REFRESH_SKEW_MS`] is refreshed with the provider's token endpoint
+//! first; a refused or impossible refresh moves the connection to
+//! `needs_reauthorization` and emits
+//! `pipes.connected_account.reauthorization_needed`. A client-credentials
+//! connection mints its token the same way, with `grant_type=client_credentials`.
+//! `/token` on an API-key or client-credentials connection answers 400
+//! `auth_method_not_supported` (those have no OAuth token; `/credentials`
+//! serves them).
 
 use std::sync::Arc;
 
-use axum::Extension;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use axum::extract::State;
+use axum::response::Response;
 
-use super::connect::parse_token_reply;
-use super::state::{AccountState, Credentials};
-use super::{
-    ApiError, Ctx, Env, default_scopes, emit, json as shapes, optional_str, parse_object,
-    required_str,
-};
+use super::connect::{parse_token_reply, token_request};
+use super::errors::ApiError;
+use super::extract::{Fields, JsonBody, PathParams};
+use super::json as shapes;
+use super::resolve::{self, Selector};
+use super::state::{AccountState, AuthMethod, ConnectedAccount, Integration};
+use super::{Ctx, Env, ok};
 
 /// Tokens expiring sooner than this are refreshed before being handed out.
-const REFRESH_SKEW_MS: i64 = 60_000;
+pub const REFRESH_SKEW_MS: i64 = 60_000;
+
+/// What a token or credentials request resolved to.
+enum Resolved {
+    /// No connection, or one that needs reauthorization: the inactive answer.
+    Inactive(&'static str),
+    /// A usable connection.
+    Account(Box<ConnectedAccount>, Integration, Vec<String>),
+}
+
+async fn resolve_request(
+    ctx: &Ctx,
+    env: &str,
+    slug: &str,
+    body: &Fields,
+) -> Result<Resolved, ApiError> {
+    let user_id = body.req_str("user_id")?;
+    let org = body.opt_str("organization_id")?;
+    let connection_owner = body.connection_owner()?;
+    let sel = Selector {
+        connected_account_id: body.opt_str("connected_account_id")?,
+        multiple: body.opt_bool("supports_multiple_connections")?.unwrap_or(false),
+    };
+    let (account, integration, requested) = {
+        let st = ctx.state();
+        let integration = resolve::integration(&st, env, slug, connection_owner)?;
+        resolve::usable(&st, env, &integration)?;
+        let owner = resolve::owner(&st, env, &integration, Some(&user_id), org.as_deref())?;
+        let account = resolve::select(&st, &integration.id, &owner, &sel)?;
+        let requested = resolve::requested_scopes(&st, &integration, org.as_deref());
+        (account, integration, requested)
+    };
+    Ok(match account {
+        None => Resolved::Inactive("not_installed"),
+        Some(a) if a.state != AccountState::Connected => Resolved::Inactive("needs_reauthorization"),
+        Some(a) => Resolved::Account(Box::new(a), integration, requested),
+    })
+}
+
+fn missing(requested: &[String], granted: &[String]) -> Vec<String> {
+    requested
+        .iter()
+        .filter(|s| !granted.contains(s))
+        .cloned()
+        .collect()
+}
 
 /// `POST /data-integrations/{slug}/token`.
 pub async fn token(
     State(ctx): State<Arc<Ctx>>,
-    Extension(Env(env)): Extension<Env>,
-    Path(slug): Path<String>,
-    body: Bytes,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let body = parse_object(&body)?;
-    let user_id = required_str(&body, "user_id")?;
-    let org = optional_str(&body, "organization_id")?;
-    let (account, integration) = {
-        let st = ctx.state();
-        let integration = st
-            .integrations
-            .get(&(env.clone(), slug.clone()))
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::not_found("Data integration not found for the given provider slug")
-            })?;
-        let account = st
-            .find_account(&env, &slug, &user_id, org.as_deref())
-            .cloned();
-        (account, integration)
+    let (account, integration, requested) = match resolve_request(&ctx, &env, &slug, &body).await? {
+        Resolved::Inactive(error) => return Ok(ok(shapes::inactive(error))),
+        Resolved::Account(a, i, r) => (*a, i, r),
     };
-    let Some(mut account) = account else {
-        return Ok(axum::Json(shapes::inactive("not_installed")).into_response());
+    if account.auth_method != AuthMethod::OAuth {
+        return Err(ApiError::bad_request(
+            "auth_method_not_supported",
+            format!(
+                "This {slug} connection uses {}; it has no OAuth access token. Use POST /data-integrations/{slug}/credentials.",
+                account.auth_method.as_str()
+            ),
+        ));
+    }
+    let Some(account) = fresh(&ctx, &env, account, &integration).await else {
+        return Ok(ok(shapes::inactive("needs_reauthorization")));
     };
-    if account.state != AccountState::Connected {
-        return Ok(axum::Json(shapes::inactive("needs_reauthorization")).into_response());
-    }
-    let now = ctx.clock.now_ms();
-    if account
-        .expires_ms
-        .is_some_and(|e| e <= now + REFRESH_SKEW_MS)
-    {
-        match refresh(&ctx, &account, &integration).await {
-            Ok(updated) => account = updated,
-            Err(()) => {
-                let failed = {
-                    let mut st = ctx.state();
-                    let a = st
-                        .accounts
-                        .get_mut(&account.id)
-                        .ok_or_else(|| ApiError::not_found("Connected account not found"))?;
-                    a.state = AccountState::NeedsReauthorization;
-                    a.updated_ms = ctx.clock.now_ms();
-                    a.clone()
-                };
-                emit(
-                    &ctx,
-                    &env,
-                    "pipes.connected_account.reauthorization_needed",
-                    shapes::account_event_data(&failed),
-                );
-                return Ok(axum::Json(shapes::inactive("needs_reauthorization")).into_response());
-            }
-        }
-    }
-    let requested = integration
-        .scopes
-        .clone()
-        .unwrap_or_else(|| default_scopes(integration.provider));
-    let missing: Vec<String> = requested
-        .into_iter()
-        .filter(|s| !account.scopes.contains(s))
-        .collect();
     let token = account.access_token.clone().unwrap_or_default();
-    Ok(axum::Json(shapes::access_token(
+    Ok(ok(shapes::access_token(
         &token,
         account.expires_ms,
         &account.scopes,
-        &missing,
-    ))
-    .into_response())
+        &missing(&requested, &account.scopes),
+    )))
 }
 
-/// Refreshes with the provider's token endpoint. `Err` means the account
-/// needs reauthorization (no refresh token, or the provider refused it).
-async fn refresh(
-    ctx: &Ctx,
-    account: &super::state::ConnectedAccount,
-    integration: &super::state::Integration,
-) -> Result<super::state::ConnectedAccount, ()> {
-    let refresh_token = account.refresh_token.clone().ok_or(())?;
-    let link = ctx.providers.get(&integration.slug).cloned().ok_or(())?;
-    let (client_id, client_secret) = match &integration.credentials {
-        Credentials::Shared => (
-            link.shared_client_id.clone(),
-            link.shared_client_secret.clone(),
-        ),
-        Credentials::Custom {
-            client_id,
-            client_secret,
-        } => (client_id.clone(), client_secret.clone()),
+/// `POST /data-integrations/{slug}/credentials`.
+pub async fn credentials(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let (account, integration, requested) = match resolve_request(&ctx, &env, &slug, &body).await? {
+        Resolved::Inactive(error) => return Ok(ok(shapes::inactive(error))),
+        Resolved::Account(a, i, r) => (*a, i, r),
     };
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token.as_str()),
-        ("client_id", client_id.as_str()),
-        ("client_secret", client_secret.as_str()),
-    ];
-    let reply = ctx
-        .http
-        .send(
-            ctx.http
-                .request(reqwest::Method::POST, &link.token_url)
-                .header("accept", "application/json")
-                .form(&form),
-        )
-        .await
-        .map_err(|_| ())?;
+    match account.auth_method {
+        AuthMethod::ApiKey => {
+            let value = account.api_key.clone().unwrap_or_default();
+            Ok(ok(shapes::credential(&account, &value, &[])))
+        }
+        AuthMethod::OAuth | AuthMethod::ClientCredentials => {
+            let Some(account) = fresh(&ctx, &env, account, &integration).await else {
+                return Ok(ok(shapes::inactive("needs_reauthorization")));
+            };
+            let value = account.access_token.clone().unwrap_or_default();
+            let missing = if account.auth_method == AuthMethod::OAuth {
+                missing(&requested, &account.scopes)
+            } else {
+                Vec::new()
+            };
+            Ok(ok(shapes::credential(&account, &value, &missing)))
+        }
+    }
+}
+
+/// The account with a token good for at least [`REFRESH_SKEW_MS`], or
+/// `None` after marking it `needs_reauthorization` (and emitting the event).
+async fn fresh(
+    ctx: &Ctx,
+    env: &str,
+    account: ConnectedAccount,
+    integration: &Integration,
+) -> Option<ConnectedAccount> {
+    let now = ctx.clock.now_ms();
+    let usable = account.access_token.is_some()
+        && account.expires_ms.is_none_or(|e| e > now + REFRESH_SKEW_MS);
+    if usable {
+        return Some(account);
+    }
+    match renew(ctx, &account, integration).await {
+        Ok(updated) => Some(updated),
+        Err(()) => {
+            needs_reauthorization(ctx, env, &account.id, None);
+            ctx.flush().await;
+            None
+        }
+    }
+}
+
+/// Moves a connection to `needs_reauthorization` (with `reason`) and emits the event.
+pub fn needs_reauthorization(ctx: &Ctx, env: &str, account_id: &str, reason: Option<&str>) {
+    let failed = {
+        let mut st = ctx.state();
+        let Some(a) = st.accounts.get_mut(account_id) else {
+            return;
+        };
+        if a.state == AccountState::NeedsReauthorization {
+            return;
+        }
+        a.state = AccountState::NeedsReauthorization;
+        a.state_reason = reason.map(str::to_string);
+        a.updated_ms = ctx.clock.now_ms();
+        a.clone()
+    };
+    ctx.emit(
+        env,
+        "pipes.connected_account.reauthorization_needed",
+        shapes::account_event_data(&failed),
+    );
+}
+
+/// Gets a new token from the provider: a refresh for OAuth, a
+/// client-credentials grant for client credentials. `Err` means the
+/// connection needs reauthorization.
+async fn renew(
+    ctx: &Ctx,
+    account: &ConnectedAccount,
+    integration: &Integration,
+) -> Result<ConnectedAccount, ()> {
+    let app = {
+        let st = ctx.state();
+        let mut app = resolve::oauth_app(ctx, &st, integration, account.organization_id.as_deref())
+            .map_err(|_| ())?;
+        if account.auth_method == AuthMethod::ClientCredentials {
+            app.client_id = account.client_id.clone().ok_or(())?;
+            app.client_secret = account.client_secret.clone().ok_or(())?;
+        }
+        app
+    };
+    let reply = if account.auth_method == AuthMethod::ClientCredentials {
+        let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        if !app.basic_auth {
+            form.push(("client_id", &app.client_id));
+            form.push(("client_secret", &app.client_secret));
+        }
+        token_request(ctx, &app, &app.token_url, &form).await
+    } else {
+        let refresh_token = account.refresh_token.clone().ok_or(())?;
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.as_str()),
+        ];
+        if !app.basic_auth {
+            form.push(("client_id", &app.client_id));
+            form.push(("client_secret", &app.client_secret));
+        }
+        token_request(ctx, &app, &app.refresh_url, &form).await
+    }
+    .map_err(|_| ())?;
     let grant = parse_token_reply(reply.status, &reply.body).map_err(|_| ())?;
+    let recorder = ctx.http.recorder();
+    recorder.secret("access_token", &grant.access_token);
+    if let Some(rt) = &grant.refresh_token {
+        recorder.secret("refresh_token", rt);
+    }
     let now = ctx.clock.now_ms();
     let mut st = ctx.state();
     let a = st.accounts.get_mut(&account.id).ok_or(())?;
@@ -143,18 +241,4 @@ async fn refresh(
     }
     a.updated_ms = now;
     Ok(a.clone())
-}
-
-/// `GET /user_management/users/{user_id}/connected_accounts/{slug}`.
-pub async fn get_user_connected_account(
-    State(ctx): State<Arc<Ctx>>,
-    Extension(Env(env)): Extension<Env>,
-    Path((user_id, slug)): Path<(String, String)>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let st = ctx.state();
-    let org = q.get("organization_id").map(String::as_str);
-    st.find_account(&env, &slug, &user_id, org)
-        .map(|a| axum::Json(shapes::connected_account(a)))
-        .ok_or_else(|| ApiError::not_found("Connected account not found"))
 }

@@ -1,0 +1,115 @@
+//! What every request goes through: `X-Request-ID`, API-key authentication
+//! with WorkOS's own rate limit, and the JSON answers for unknown routes,
+//! unknown methods and anything else that would not be JSON.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::errors::ApiError;
+use super::{Ctx, Env};
+
+/// Every response carries `X-Request-ID`: the caller's, or a new seeded one.
+pub async fn request_id(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+    let incoming = req.headers().get("x-request-id").cloned();
+    let mut resp = next.run(req).await;
+    let id = incoming.unwrap_or_else(|| {
+        HeaderValue::from_str(&ctx.ids.id("req")).unwrap_or(HeaderValue::from_static("req_unknown"))
+    });
+    resp.headers_mut().insert("x-request-id", id);
+    resp
+}
+
+/// `Authorization: Bearer sk_...` naming a key of a known environment, then
+/// the per-key rate limit when one is set.
+pub async fn authenticate(
+    State(ctx): State<Arc<Ctx>>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim().to_string())
+        .filter(|key| key.starts_with("sk_"))
+        .ok_or_else(ApiError::unauthorized)?;
+    let now = ctx.clock.now_ms();
+    let env = {
+        let mut st = ctx.state();
+        let env = st
+            .environment_for_key(&key)
+            .map(|e| e.id.clone())
+            .ok_or_else(ApiError::unauthorized)?;
+        if let Some(limit) = st.rate_limit {
+            let window = limit.window_ms.max(1);
+            let counter = st.rate_counters.entry(key).or_insert((now, 0));
+            if now - counter.0 >= window {
+                *counter = (now, 0);
+            }
+            if counter.1 >= limit.limit {
+                let wait_ms = (counter.0 + window - now).max(1);
+                let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
+                return Err(ApiError::rate_limited(secs));
+            }
+            counter.1 += 1;
+        }
+        env
+    };
+    req.extensions_mut().insert(Env(env));
+    Ok(next.run(req).await)
+}
+
+/// 404 for a route WorkOS does not have.
+pub async fn unknown_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not Found")
+}
+
+/// 405 for a known route with a method it does not take.
+pub async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+}
+
+/// The last line of defence: an error response that is not JSON (a
+/// framework rejection, an empty 405) becomes `{message, code}`, because the
+/// Node SDK cannot read anything else. The browser-facing HTML pages of the
+/// connect flow are left alone.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if status.as_u16() < 400 {
+        return resp;
+    }
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.contains("json") || content_type.contains("html") {
+        return resp;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "request_entity_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "invalid_content_type",
+        s if s.is_server_error() => "server_error",
+        _ => "bad_request",
+    };
+    let message = status.canonical_reason().unwrap_or("Error");
+    let mut fixed = ApiError::new(status, code, message).into_response();
+    if let Some(v) = resp.headers().get(header::RETRY_AFTER) {
+        fixed.headers_mut().insert(header::RETRY_AFTER, v.clone());
+    }
+    fixed
+}
