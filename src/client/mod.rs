@@ -145,8 +145,13 @@ impl PipesClient {
         Ok(())
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, what: &'static str) -> Result<T, PipesError> {
-        self.call::<(), T>(reqwest::Method::GET, path, None, what).await
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &'static str,
+    ) -> Result<T, PipesError> {
+        self.call::<(), T>(reqwest::Method::GET, path, None, what)
+            .await
     }
 
     /// `POST /data-integrations/{slug}/authorize`.
@@ -155,7 +160,8 @@ impl PipesClient {
         slug: &str,
         request: &AuthorizeRequest,
     ) -> Result<AuthorizeUrl, PipesError> {
-        self.authorize_with(slug, &AuthorizeParams::from(request)).await
+        self.authorize_with(slug, &AuthorizeParams::from(request))
+            .await
     }
 
     /// `POST /data-integrations/{slug}/authorize` with every option.
@@ -287,8 +293,11 @@ impl PipesClient {
         slug: &str,
         organization_owned: bool,
     ) -> Result<DataIntegration, PipesError> {
-        self.get(&Self::integration_path(slug, organization_owned), "data integration")
-            .await
+        self.get(
+            &Self::integration_path(slug, organization_owned),
+            "data integration",
+        )
+        .await
     }
 
     /// `PUT /data-integrations/{slug}` (or `/organization`).
@@ -479,7 +488,10 @@ impl PipesClient {
             q.push(("organization_id".to_string(), o.to_string()));
         }
         if supports_multiple_connections {
-            q.push(("supports_multiple_connections".to_string(), "true".to_string()));
+            q.push((
+                "supports_multiple_connections".to_string(),
+                "true".to_string(),
+            ));
         }
         let p = match owner {
             AccountOwner::User(u) => path(&["user_management", "users", u, "data_providers"], &q),
@@ -495,7 +507,11 @@ impl PipesClient {
     ) -> Result<List<DataIntegrationConfiguration>, PipesError> {
         self.get(
             &path(
-                &["organizations", organization_id, "data_integration_configurations"],
+                &[
+                    "organizations",
+                    organization_id,
+                    "data_integration_configurations",
+                ],
                 &[],
             ),
             "configuration list",
@@ -546,8 +562,11 @@ impl PipesClient {
 
     /// `GET /user_management/users`.
     pub async fn list_users(&self, page: &ListParams) -> Result<List<User>, PipesError> {
-        self.get(&path(&["user_management", "users"], &page.pairs()), "user list")
-            .await
+        self.get(
+            &path(&["user_management", "users"], &page.pairs()),
+            "user list",
+        )
+        .await
     }
 
     /// `DELETE /user_management/users/{id}`.
@@ -584,8 +603,11 @@ impl PipesClient {
         &self,
         page: &ListParams,
     ) -> Result<List<Organization>, PipesError> {
-        self.get(&path(&["organizations"], &page.pairs()), "organization list")
-            .await
+        self.get(
+            &path(&["organizations"], &page.pairs()),
+            "organization list",
+        )
+        .await
     }
 
     /// `DELETE /organizations/{id}`.
@@ -649,7 +671,10 @@ impl PipesClient {
         let action = if active { "reactivate" } else { "deactivate" };
         self.call::<(), _>(
             reqwest::Method::PUT,
-            &path(&["user_management", "organization_memberships", id, action], &[]),
+            &path(
+                &["user_management", "organization_memberships", id, action],
+                &[],
+            ),
             None,
             "organization membership",
         )
@@ -670,8 +695,11 @@ impl PipesClient {
         &self,
         page: &ListParams,
     ) -> Result<List<WebhookEndpoint>, PipesError> {
-        self.get(&path(&["webhook_endpoints"], &page.pairs()), "webhook endpoint list")
-            .await
+        self.get(
+            &path(&["webhook_endpoints"], &page.pairs()),
+            "webhook endpoint list",
+        )
+        .await
     }
 
     /// `POST /webhook_endpoints`.

@@ -463,7 +463,10 @@ impl AccountSelector {
             q.push(("organization_id".to_string(), o.clone()));
         }
         if self.supports_multiple_connections {
-            q.push(("supports_multiple_connections".to_string(), "true".to_string()));
+            q.push((
+                "supports_multiple_connections".to_string(),
+                "true".to_string(),
+            ));
         }
         if let Some(c) = &self.connected_account_id {
             q.push(("connected_account_id".to_string(), c.clone()));

@@ -28,8 +28,7 @@ use super::extract::{Fields, JsonBody, Patch, PathParams, QueryParams};
 use super::json as shapes;
 use super::resolve::{self, Selector};
 use super::state::{
-    AccountState, ConnectedAccount, ConnectionRole, Integration, Owner, Ownership,
-    WorkosState,
+    AccountState, ConnectedAccount, ConnectionRole, Integration, Owner, Ownership, WorkosState,
 };
 use super::{Ctx, Env, created, no_content, ok};
 
@@ -98,7 +97,13 @@ fn not_found() -> ApiError {
     ApiError::not_found("Connected account not found")
 }
 
-async fn get_account(ctx: &Ctx, env: &str, route: Route, slug: &str, q: &QueryParams) -> Result<Response, ApiError> {
+async fn get_account(
+    ctx: &Ctx,
+    env: &str,
+    route: Route,
+    slug: &str,
+    q: &QueryParams,
+) -> Result<Response, ApiError> {
     let sel = selector(q)?;
     let st = ctx.state();
     let (i, owner) = locate(&st, env, &route, slug, q)?;
@@ -106,7 +111,13 @@ async fn get_account(ctx: &Ctx, env: &str, route: Route, slug: &str, q: &QueryPa
     Ok(ok(shapes::connected_account(&account)))
 }
 
-async fn delete_account(ctx: &Ctx, env: &str, route: Route, slug: &str, q: &QueryParams) -> Result<Response, ApiError> {
+async fn delete_account(
+    ctx: &Ctx,
+    env: &str,
+    route: Route,
+    slug: &str,
+    q: &QueryParams,
+) -> Result<Response, ApiError> {
     let sel = selector(q)?;
     let gone = {
         let mut st = ctx.state();
@@ -220,7 +231,12 @@ pub fn state_event(ctx: &Ctx, env: &str, a: &ConnectedAccount) {
 }
 
 /// The acting member of an organization route (body `user_id`, an active member).
-fn acting_member(st: &WorkosState, env: &str, route: &Route, body: &Fields) -> Result<Option<String>, ApiError> {
+fn acting_member(
+    st: &WorkosState,
+    env: &str,
+    route: &Route,
+    body: &Fields,
+) -> Result<Option<String>, ApiError> {
     match route {
         Route::User { .. } => Ok(None),
         Route::Organization { organization_id } => {
@@ -249,7 +265,8 @@ async fn create_account(
         ));
     }
     let fields = token_fields(body)?;
-    let has_token = matches!(fields.access_token, Patch::Set(_)) || matches!(fields.refresh_token, Patch::Set(_));
+    let has_token = matches!(fields.access_token, Patch::Set(_))
+        || matches!(fields.refresh_token, Patch::Set(_));
     if !has_token && fields.state.is_none() {
         return Err(ApiError::unprocessable(&[("access_token", "required")]));
     }
@@ -269,7 +286,9 @@ async fn create_account(
             if taken {
                 return Err(ApiError::conflict(
                     "connected_account_already_exists",
-                    format!("A connected account already exists for provider '{slug}'. Use PUT to update it."),
+                    format!(
+                        "A connected account already exists for provider '{slug}'. Use PUT to update it."
+                    ),
                 ));
             }
             ConnectionRole::Compatibility
@@ -282,7 +301,9 @@ async fn create_account(
         a.connection_role = role;
         a.state = AccountState::NeedsReauthorization;
         match &owner {
-            Owner::User { organization_id, .. } => a.organization_id = organization_id.clone(),
+            Owner::User {
+                organization_id, ..
+            } => a.organization_id = organization_id.clone(),
             Owner::Organization { organization_id } => {
                 a.user_id = None;
                 a.organization_id = Some(organization_id.clone());
@@ -307,7 +328,10 @@ async fn create_account(
     };
     state_event(ctx, env, &account);
     ctx.flush().await;
-    Ok(created(shapes::with_warnings(shapes::connected_account(&account), warnings)))
+    Ok(created(shapes::with_warnings(
+        shapes::connected_account(&account),
+        warnings,
+    )))
 }
 
 async fn update_account(
@@ -353,10 +377,18 @@ async fn update_account(
         state_event(ctx, env, &account);
         ctx.flush().await;
     }
-    Ok(ok(shapes::with_warnings(shapes::connected_account(&account), warnings)))
+    Ok(ok(shapes::with_warnings(
+        shapes::connected_account(&account),
+        warnings,
+    )))
 }
 
-async fn data_providers(ctx: &Ctx, env: &str, route: Route, q: &QueryParams) -> Result<Response, ApiError> {
+async fn data_providers(
+    ctx: &Ctx,
+    env: &str,
+    route: Route,
+    q: &QueryParams,
+) -> Result<Response, ApiError> {
     let multiple = q.bool("supports_multiple_connections")?;
     let st = ctx.state();
     let (owners, ownerships): (Vec<Owner>, Vec<Ownership>) = match &route {
@@ -482,7 +514,14 @@ pub async fn get_org_account(
     PathParams((organization_id, slug)): PathParams<(String, String)>,
     q: QueryParams,
 ) -> Result<Response, ApiError> {
-    get_account(&ctx, &env, Route::Organization { organization_id }, &slug, &q).await
+    get_account(
+        &ctx,
+        &env,
+        Route::Organization { organization_id },
+        &slug,
+        &q,
+    )
+    .await
 }
 
 /// `POST /organizations/{organization_id}/connected_accounts/{slug}`.
@@ -493,7 +532,15 @@ pub async fn create_org_account(
     q: QueryParams,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    create_account(&ctx, &env, Route::Organization { organization_id }, &slug, &q, &body).await
+    create_account(
+        &ctx,
+        &env,
+        Route::Organization { organization_id },
+        &slug,
+        &q,
+        &body,
+    )
+    .await
 }
 
 /// `PUT /organizations/{organization_id}/connected_accounts/{slug}`.
@@ -504,7 +551,15 @@ pub async fn update_org_account(
     q: QueryParams,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    update_account(&ctx, &env, Route::Organization { organization_id }, &slug, &q, &body).await
+    update_account(
+        &ctx,
+        &env,
+        Route::Organization { organization_id },
+        &slug,
+        &q,
+        &body,
+    )
+    .await
 }
 
 /// `DELETE /organizations/{organization_id}/connected_accounts/{slug}` → 204.
@@ -514,7 +569,14 @@ pub async fn delete_org_account(
     PathParams((organization_id, slug)): PathParams<(String, String)>,
     q: QueryParams,
 ) -> Result<Response, ApiError> {
-    delete_account(&ctx, &env, Route::Organization { organization_id }, &slug, &q).await
+    delete_account(
+        &ctx,
+        &env,
+        Route::Organization { organization_id },
+        &slug,
+        &q,
+    )
+    .await
 }
 
 /// `GET /organizations/{organization_id}/data_providers`.

@@ -51,7 +51,12 @@ pub async fn list(
         }
         let i = for_slug(&st, &env, &slug)?;
         let cfg = st.org_configurations.get(&(org.clone(), i.id.clone()));
-        rows.push(shapes::configuration(&i, &org, cfg, &ctx.callback_url(&slug)));
+        rows.push(shapes::configuration(
+            &i,
+            &org,
+            cfg,
+            &ctx.callback_url(&slug),
+        ));
         seen.push(slug);
     }
     Ok(ok(shapes::plain_list(rows)))
@@ -84,14 +89,18 @@ pub async fn update(
             return Err(ApiError::invalid_field(
                 "client_id",
                 "invalid",
-                format!("The {slug} integration does not use organization credentials; client_id and client_secret are set on the integration."),
+                format!(
+                    "The {slug} integration does not use organization credentials; client_id and client_secret are set on the integration."
+                ),
             ));
         }
         if config.is_some() {
             return Err(ApiError::invalid_field(
                 "config",
                 "invalid",
-                format!("The {slug} integration does not use organization credentials; its config belongs on the integration."),
+                format!(
+                    "The {slug} integration does not use organization credentials; its config belongs on the integration."
+                ),
             ));
         }
     }
@@ -122,5 +131,10 @@ pub async fn update(
     }
     cfg.updated_ms = now;
     let cfg = cfg.clone();
-    Ok(ok(shapes::configuration(&i, &org, Some(&cfg), &ctx.callback_url(&slug))))
+    Ok(ok(shapes::configuration(
+        &i,
+        &org,
+        Some(&cfg),
+        &ctx.callback_url(&slug),
+    )))
 }

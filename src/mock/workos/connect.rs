@@ -44,7 +44,9 @@ pub async fn authorize(
     let account_display_name = body.opt_str("account_display_name")?;
     body.opt_str_map("config")?;
     if let Some(to) = &return_to
-        && url::Url::parse(to).map(|u| u.host_str().is_none()).unwrap_or(true)
+        && url::Url::parse(to)
+            .map(|u| u.host_str().is_none())
+            .unwrap_or(true)
     {
         return Err(ApiError::invalid_field(
             "return_to",
@@ -54,7 +56,10 @@ pub async fn authorize(
     }
     let intent = match (intent.as_deref(), connected_account_id) {
         (Some("reauthorize"), None) => {
-            return Err(ApiError::unprocessable(&[("connected_account_id", "required")]));
+            return Err(ApiError::unprocessable(&[(
+                "connected_account_id",
+                "required",
+            )]));
         }
         (Some("reauthorize"), Some(id)) => Intent::Reauthorize(id),
         (Some(_), _) => Intent::Add,
@@ -137,8 +142,7 @@ pub async fn authorize_redirect(
     let Some(integration) = st.integrations.get(&pending.integration_id) else {
         return error_page(StatusCode::NOT_FOUND, "The integration was removed.");
     };
-    let app = match resolve::oauth_app(&ctx, &st, integration, pending.organization_id.as_deref())
-    {
+    let app = match resolve::oauth_app(&ctx, &st, integration, pending.organization_id.as_deref()) {
         Ok(app) => app,
         Err(e) => {
             let message = e
@@ -160,14 +164,21 @@ pub async fn authorize_redirect(
     ];
     params.extend(app.extra.iter().cloned());
     if app.pkce {
-        params.push(("code_challenge".into(), pkce_challenge(&pending.code_verifier)));
+        params.push((
+            "code_challenge".into(),
+            pkce_challenge(&pending.code_verifier),
+        ));
         params.push(("code_challenge_method".into(), "S256".into()));
     }
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &params {
         ser.append_pair(k, v);
     }
-    let sep = if app.authorize_url.contains('?') { '&' } else { '?' };
+    let sep = if app.authorize_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     found(&format!("{}{sep}{}", app.authorize_url, ser.finish()))
 }
 
@@ -455,7 +466,11 @@ async fn fail(
         &failure,
         ctx.clock.now_ms(),
     );
-    ctx.emit(&pending.env, "pipes.connected_account.connection_failed", data);
+    ctx.emit(
+        &pending.env,
+        "pipes.connected_account.connection_failed",
+        data,
+    );
     ctx.flush().await;
     let error = failure
         .provider_error

@@ -149,7 +149,9 @@ impl Ctx {
             .webhook_endpoints
             .values()
             .filter(|e| {
-                e.env == env && e.enabled && (e.events.is_empty() || e.events.iter().any(|n| n == name))
+                e.env == env
+                    && e.enabled
+                    && (e.events.is_empty() || e.events.iter().any(|n| n == name))
             })
             .map(|e| (e.seq, e.id.clone()))
             .collect();
@@ -170,7 +172,11 @@ impl Ctx {
 }
 
 /// `GET /events`.
-pub async fn list(State(ctx): State<Arc<Ctx>>, Env(env): Env, q: QueryParams) -> Result<Response, ApiError> {
+pub async fn list(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    q: QueryParams,
+) -> Result<Response, ApiError> {
     let names: Vec<String> = q
         .get("events")
         .map(|s| {
@@ -206,9 +212,8 @@ pub async fn list(State(ctx): State<Arc<Ctx>>, Env(env): Env, q: QueryParams) ->
         .filter(|(_, e)| range_start.is_none_or(|t| e.created_ms >= t))
         .filter(|(_, e)| range_end.is_none_or(|t| e.created_ms <= t))
         .filter(|(_, e)| {
-            org.as_deref().is_none_or(|o| {
-                e.data.get("organization_id").and_then(Value::as_str) == Some(o)
-            })
+            org.as_deref()
+                .is_none_or(|o| e.data.get("organization_id").and_then(Value::as_str) == Some(o))
         })
         .collect();
     if order != "asc" {
@@ -217,7 +222,11 @@ pub async fn list(State(ctx): State<Arc<Ctx>>, Env(env): Env, q: QueryParams) ->
     // The cursor may be an event the filters hide: position by stream order.
     let start = match q.get("after") {
         Some(cursor) => {
-            let Some(at) = st.events.iter().position(|e| e.id == cursor && e.env == env) else {
+            let Some(at) = st
+                .events
+                .iter()
+                .position(|e| e.id == cursor && e.env == env)
+            else {
                 return Err(ApiError::invalid_field(
                     "after",
                     "invalid",
@@ -231,7 +240,10 @@ pub async fn list(State(ctx): State<Arc<Ctx>>, Env(env): Env, q: QueryParams) ->
         None => 0,
     };
     let end = (start + limit).min(rows.len());
-    let data: Vec<Value> = rows[start..end].iter().map(|(_, e)| shapes::event(e)).collect();
+    let data: Vec<Value> = rows[start..end]
+        .iter()
+        .map(|(_, e)| shapes::event(e))
+        .collect();
     let after = if end < rows.len() && end > start {
         rows.get(end - 1).map(|(_, e)| e.id.clone())
     } else {

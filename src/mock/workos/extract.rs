@@ -207,10 +207,7 @@ impl Fields {
             Some(v) => Err(ApiError::invalid_field(
                 field,
                 "invalid",
-                format!(
-                    "{field} must be one of {}; got '{v}'.",
-                    allowed.join(", ")
-                ),
+                format!("{field} must be one of {}; got '{v}'.", allowed.join(", ")),
             )),
             None => Ok(None),
         }
@@ -226,13 +223,15 @@ impl Fields {
     /// An optional ISO-8601 timestamp, as epoch milliseconds.
     pub fn opt_time(&self, field: &str) -> Result<Option<i64>, ApiError> {
         match self.opt_str(field)? {
-            Some(s) => crate::mock::clock::parse_iso8601(&s).map(Some).ok_or_else(|| {
-                ApiError::invalid_field(
-                    field,
-                    "invalid",
-                    format!("{field} must be an ISO-8601 timestamp; got '{s}'."),
-                )
-            }),
+            Some(s) => crate::mock::clock::parse_iso8601(&s)
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        field,
+                        "invalid",
+                        format!("{field} must be an ISO-8601 timestamp; got '{s}'."),
+                    )
+                }),
             None => Ok(None),
         }
     }
@@ -320,7 +319,10 @@ pub fn valid_slug(slug: &str) -> bool {
         && slug
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && slug.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && slug
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 /// Whether `id` looks like a WorkOS id (`<prefix>_` and alphanumerics).

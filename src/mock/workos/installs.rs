@@ -100,10 +100,17 @@ async fn install(
                 return Err(ApiError::invalid_field(
                     "connection_intent",
                     "invalid",
-                    format!("connection_intent must be 'add' on POST; got '{other}'. Use PUT to update a connection."),
+                    format!(
+                        "connection_intent must be 'add' on POST; got '{other}'. Use PUT to update a connection."
+                    ),
                 ));
             }
-            None => return Err(ApiError::unprocessable(&[("connection_intent", "required")])),
+            None => {
+                return Err(ApiError::unprocessable(&[(
+                    "connection_intent",
+                    "required",
+                )]));
+            }
         }
         if connected_account_id.is_some() {
             return Err(ApiError::invalid_field(
@@ -115,7 +122,10 @@ async fn install(
     } else {
         let intent = body.opt_enum("connection_intent", &["reauthorize"])?;
         if intent.is_some() && connected_account_id.is_none() {
-            return Err(ApiError::unprocessable(&[("connected_account_id", "required")]));
+            return Err(ApiError::unprocessable(&[(
+                "connected_account_id",
+                "required",
+            )]));
         }
     }
     let recorder = ctx.http.recorder();
@@ -135,7 +145,11 @@ async fn install(
                 format!(
                     "The {slug} integration does not accept {} connections; its auth methods are {}.",
                     method.as_str(),
-                    i.auth_methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+                    i.auth_methods
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -164,7 +178,9 @@ async fn install(
                 a.connection_role = role;
                 a.scopes = Vec::new();
                 match &owner {
-                    Owner::User { organization_id, .. } => {
+                    Owner::User {
+                        organization_id, ..
+                    } => {
                         a.organization_id = organization_id.clone();
                     }
                     Owner::Organization { organization_id } => {
@@ -227,7 +243,15 @@ pub async fn create_client_credentials(
     PathParams(slug): PathParams<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    install(&ctx, &env, &slug, &body, AuthMethod::ClientCredentials, true).await
+    install(
+        &ctx,
+        &env,
+        &slug,
+        &body,
+        AuthMethod::ClientCredentials,
+        true,
+    )
+    .await
 }
 
 /// `PUT /data-integrations/{slug}/client-credentials`.
@@ -237,5 +261,13 @@ pub async fn upsert_client_credentials(
     PathParams(slug): PathParams<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    install(&ctx, &env, &slug, &body, AuthMethod::ClientCredentials, false).await
+    install(
+        &ctx,
+        &env,
+        &slug,
+        &body,
+        AuthMethod::ClientCredentials,
+        false,
+    )
+    .await
 }

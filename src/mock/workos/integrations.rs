@@ -103,7 +103,9 @@ fn parse_auth_methods(body: &Fields) -> Result<Option<Vec<AuthMethod>>, ApiError
                 ApiError::invalid_field(
                     "auth_methods",
                     "invalid",
-                    format!("auth_methods must be oauth, api_key or client_credentials; got '{m}'."),
+                    format!(
+                        "auth_methods must be oauth, api_key or client_credentials; got '{m}'."
+                    ),
                 )
             })
         })
@@ -112,7 +114,11 @@ fn parse_auth_methods(body: &Fields) -> Result<Option<Vec<AuthMethod>>, ApiError
 }
 
 /// Reads a `custom_provider` block over `base` (create: defaults; update: the current definition).
-fn parse_custom_provider(c: &Fields, base: CustomProvider, create: bool) -> Result<CustomProvider, ApiError> {
+fn parse_custom_provider(
+    c: &Fields,
+    base: CustomProvider,
+    create: bool,
+) -> Result<CustomProvider, ApiError> {
     let mut p = base;
     let field = |name: &str| format!("custom_provider.{name}");
     let wrap = |name: &str, e: ApiError| {
@@ -136,7 +142,9 @@ fn parse_custom_provider(c: &Fields, base: CustomProvider, create: bool) -> Resu
     ] {
         let value = c.patch_str(name).map_err(|e| wrap(name, e))?;
         if let Patch::Set(u) = &value
-            && url::Url::parse(u).map(|x| x.host_str().is_none()).unwrap_or(true)
+            && url::Url::parse(u)
+                .map(|x| x.host_str().is_none())
+                .unwrap_or(true)
         {
             return Err(ApiError::unprocessable(&[(&field(name), "invalid")]));
         }
@@ -257,7 +265,9 @@ pub async fn create(
         return Err(ApiError::invalid_field(
             "provider",
             "invalid",
-            format!("provider must be a slug of lowercase letters, digits, '-' and '_'; got '{provider}'."),
+            format!(
+                "provider must be a slug of lowercase letters, digits, '-' and '_'; got '{provider}'."
+            ),
         ));
     }
     let ownership = body
@@ -281,7 +291,9 @@ pub async fn create(
                 return Err(ApiError::invalid_field(
                     "provider",
                     "invalid",
-                    format!("'{provider}' is a built-in provider; a custom provider cannot shadow it."),
+                    format!(
+                        "'{provider}' is a built-in provider; a custom provider cannot shadow it."
+                    ),
                 ));
             }
             (Some(_), None) => None,
@@ -298,7 +310,9 @@ pub async fn create(
                         return Err(ApiError::invalid_field(
                             "provider",
                             "invalid",
-                            format!("Unknown provider '{provider}': use a built-in slug (github, slack, google, salesforce) or define it with custom_provider."),
+                            format!(
+                                "Unknown provider '{provider}': use a built-in slug (github, slack, google, salesforce) or define it with custom_provider."
+                            ),
                         ));
                     }
                 }
@@ -403,7 +417,9 @@ async fn update(
                 return Err(ApiError::invalid_field(
                     "custom_provider",
                     "invalid",
-                    format!("custom_provider is only valid for custom-provider integrations; {slug} is built in."),
+                    format!(
+                        "custom_provider is only valid for custom-provider integrations; {slug} is built in."
+                    ),
                 ));
             };
             let updated = parse_custom_provider(c, current, false)?;
@@ -448,7 +464,12 @@ async fn update(
     Ok(ok(integration_json(ctx, &integration, None)))
 }
 
-async fn delete(ctx: &Ctx, env: &str, slug: &str, ownership: Ownership) -> Result<Response, ApiError> {
+async fn delete(
+    ctx: &Ctx,
+    env: &str,
+    slug: &str,
+    ownership: Ownership,
+) -> Result<Response, ApiError> {
     let removed = {
         let mut st = ctx.state();
         let i = resolve::integration(&st, env, slug, Some(ownership))?;
@@ -475,7 +496,11 @@ async fn delete(ctx: &Ctx, env: &str, slug: &str, ownership: Ownership) -> Resul
 }
 
 /// `GET /data-integrations/{slug}`.
-pub async fn get_user(State(ctx): State<Arc<Ctx>>, Env(env): Env, PathParams(slug): PathParams<String>) -> Result<Response, ApiError> {
+pub async fn get_user(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+) -> Result<Response, ApiError> {
     get(&ctx, &env, &slug, Ownership::User).await
 }
 
@@ -490,12 +515,20 @@ pub async fn update_user(
 }
 
 /// `DELETE /data-integrations/{slug}` → 204.
-pub async fn delete_user(State(ctx): State<Arc<Ctx>>, Env(env): Env, PathParams(slug): PathParams<String>) -> Result<Response, ApiError> {
+pub async fn delete_user(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+) -> Result<Response, ApiError> {
     delete(&ctx, &env, &slug, Ownership::User).await
 }
 
 /// `GET /data-integrations/{slug}/organization`.
-pub async fn get_org(State(ctx): State<Arc<Ctx>>, Env(env): Env, PathParams(slug): PathParams<String>) -> Result<Response, ApiError> {
+pub async fn get_org(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+) -> Result<Response, ApiError> {
     get(&ctx, &env, &slug, Ownership::Organization).await
 }
 
@@ -510,6 +543,10 @@ pub async fn update_org(
 }
 
 /// `DELETE /data-integrations/{slug}/organization` → 204.
-pub async fn delete_org(State(ctx): State<Arc<Ctx>>, Env(env): Env, PathParams(slug): PathParams<String>) -> Result<Response, ApiError> {
+pub async fn delete_org(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    PathParams(slug): PathParams<String>,
+) -> Result<Response, ApiError> {
     delete(&ctx, &env, &slug, Ownership::Organization).await
 }

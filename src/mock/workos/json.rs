@@ -277,7 +277,11 @@ pub fn configuration(
         Credentials::Custom {
             client_id,
             client_secret,
-        } => ("custom", Some(client_id.clone()), Some(last4(client_secret))),
+        } => (
+            "custom",
+            Some(client_id.clone()),
+            Some(last4(client_secret)),
+        ),
         Credentials::Organization => match cfg.and_then(|c| c.app.as_ref()) {
             Some((id, secret)) => ("organization", Some(id.clone()), Some(last4(secret))),
             None => ("organization", None, None),

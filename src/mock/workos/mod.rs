@@ -278,8 +278,14 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             "/data-integrations/{slug}/client-credentials",
             post(installs::create_client_credentials).put(installs::upsert_client_credentials),
         )
-        .route("/data-integrations/{slug}/authorize", post(connect::authorize))
-        .route("/data-integrations/{slug}/credentials", post(tokens::credentials))
+        .route(
+            "/data-integrations/{slug}/authorize",
+            post(connect::authorize),
+        )
+        .route(
+            "/data-integrations/{slug}/credentials",
+            post(tokens::credentials),
+        )
         .route("/data-integrations/{slug}/token", post(tokens::token))
         // Connected accounts and data providers (16-27).
         .route(

@@ -55,13 +55,16 @@ pub fn paginate<T>(oldest_first: Vec<(String, T)>, q: &QueryParams) -> Result<Pa
         (q.get("after"), q.get("before"))
     };
     let position = |cursor: &str, name: &str| {
-        items.iter().position(|(id, _)| id == cursor).ok_or_else(|| {
-            ApiError::invalid_field(
-                name,
-                "invalid",
-                format!("{name} must be the id of an object in this list; got '{cursor}'."),
-            )
-        })
+        items
+            .iter()
+            .position(|(id, _)| id == cursor)
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    name,
+                    "invalid",
+                    format!("{name} must be the id of an object in this list; got '{cursor}'."),
+                )
+            })
     };
     let fwd_name = if order == "normal" { "before" } else { "after" };
     let back_name = if order == "normal" { "after" } else { "before" };
@@ -90,8 +93,16 @@ pub fn paginate<T>(oldest_first: Vec<(String, T)>, q: &QueryParams) -> Result<Pa
         .map(|(_, t)| t)
         .collect();
     let (next, prev) = (
-        if more_after && !page.is_empty() { last } else { None },
-        if more_before && !page.is_empty() { first } else { None },
+        if more_after && !page.is_empty() {
+            last
+        } else {
+            None
+        },
+        if more_before && !page.is_empty() {
+            first
+        } else {
+            None
+        },
     );
     let (before, after) = if order == "normal" {
         (next, prev)

@@ -74,7 +74,9 @@ pub fn user(st: &WorkosState, env: &str, id: &str) -> Result<User, ApiError> {
 /// The organization `id` of `env`, or 404.
 pub fn organization(st: &WorkosState, env: &str, id: &str) -> Result<Organization, ApiError> {
     if !valid_id(id, "org") {
-        return Err(ApiError::not_found(format!("Organization not found: '{id}'")));
+        return Err(ApiError::not_found(format!(
+            "Organization not found: '{id}'"
+        )));
     }
     st.organization_in(env, id)
         .cloned()
@@ -201,7 +203,11 @@ pub fn role_for_add(
     {
         return Ok(ConnectionRole::Compatibility);
     }
-    if st.environments.get(env).is_some_and(|e| e.multiple_connections) {
+    if st
+        .environments
+        .get(env)
+        .is_some_and(|e| e.multiple_connections)
+    {
         Ok(ConnectionRole::Standard)
     } else {
         Err(ApiError::new(
@@ -329,7 +335,12 @@ pub fn oauth_app(
             refresh_url: l.token_url.clone(),
             client_id,
             client_secret,
-            scope_separator: if l.kind == ProviderKind::Slack { "," } else { " " }.to_string(),
+            scope_separator: if l.kind == ProviderKind::Slack {
+                ","
+            } else {
+                " "
+            }
+            .to_string(),
             pkce: true,
             extra: match l.kind {
                 ProviderKind::Google => vec![
@@ -359,7 +370,10 @@ pub fn oauth_app(
     Ok(OAuthApp {
         kind: None,
         authorize_url,
-        refresh_url: c.refresh_token_url.clone().unwrap_or_else(|| token_url.clone()),
+        refresh_url: c
+            .refresh_token_url
+            .clone()
+            .unwrap_or_else(|| token_url.clone()),
         token_url,
         client_id,
         client_secret,

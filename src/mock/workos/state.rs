@@ -306,7 +306,10 @@ impl Integration {
 
     /// The integration's main auth method.
     pub fn auth_method(&self) -> AuthMethod {
-        self.auth_methods.first().copied().unwrap_or(AuthMethod::OAuth)
+        self.auth_methods
+            .first()
+            .copied()
+            .unwrap_or(AuthMethod::OAuth)
     }
 }
 
@@ -696,11 +699,7 @@ impl WorkosState {
     /// The accounts one owner holds on one integration, in creation order.
     /// User-owned: `user_id` and the organization it is scoped to (or none);
     /// organization-owned: the organization.
-    pub fn owner_accounts(
-        &self,
-        integration_id: &str,
-        owner: &Owner,
-    ) -> Vec<&ConnectedAccount> {
+    pub fn owner_accounts(&self, integration_id: &str, owner: &Owner) -> Vec<&ConnectedAccount> {
         let mut list: Vec<&ConnectedAccount> = self
             .accounts
             .values()

@@ -49,7 +49,9 @@ async fn resolve_request(
     let connection_owner = body.connection_owner()?;
     let sel = Selector {
         connected_account_id: body.opt_str("connected_account_id")?,
-        multiple: body.opt_bool("supports_multiple_connections")?.unwrap_or(false),
+        multiple: body
+            .opt_bool("supports_multiple_connections")?
+            .unwrap_or(false),
     };
     let (account, integration, requested) = {
         let st = ctx.state();
@@ -62,7 +64,9 @@ async fn resolve_request(
     };
     Ok(match account {
         None => Resolved::Inactive("not_installed"),
-        Some(a) if a.state != AccountState::Connected => Resolved::Inactive("needs_reauthorization"),
+        Some(a) if a.state != AccountState::Connected => {
+            Resolved::Inactive("needs_reauthorization")
+        }
         Some(a) => Resolved::Account(Box::new(a), integration, requested),
     })
 }

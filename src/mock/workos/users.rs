@@ -118,7 +118,9 @@ pub async fn list_users(
         .collect();
     rows.sort_by_key(|u| u.seq);
     let page = paginate(
-        rows.into_iter().map(|u| (u.id.clone(), shapes::user(u))).collect(),
+        rows.into_iter()
+            .map(|u| (u.id.clone(), shapes::user(u)))
+            .collect(),
         &q,
     )?;
     Ok(ok(shapes::page(page.items, page.before, page.after)))
@@ -170,7 +172,12 @@ fn remove_accounts(
     st: &mut WorkosState,
     doomed: impl Fn(&ConnectedAccount) -> bool,
 ) -> Vec<ConnectedAccount> {
-    let mut gone: Vec<ConnectedAccount> = st.accounts.values().filter(|a| doomed(a)).cloned().collect();
+    let mut gone: Vec<ConnectedAccount> = st
+        .accounts
+        .values()
+        .filter(|a| doomed(a))
+        .cloned()
+        .collect();
     gone.sort_by_key(|a| a.seq);
     for a in &gone {
         st.accounts.remove(&a.id);
@@ -200,7 +207,10 @@ pub async fn create_organization(
             .ok_or_else(|| ApiError::unprocessable(&[("domain_data", "invalid")]))?;
         for item in items {
             let domain = item.get("domain").and_then(Value::as_str);
-            let state = item.get("state").and_then(Value::as_str).unwrap_or("pending");
+            let state = item
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or("pending");
             match domain {
                 Some(d) if ["pending", "verified"].contains(&state) => {
                     domains.push((d.to_lowercase(), state.to_string()));
@@ -270,7 +280,11 @@ pub async fn list_organizations(
         .values()
         .filter(|o| o.env == env)
         .filter(|o| domains.is_empty() || o.domains.iter().any(|(_, d, _)| domains.contains(d)))
-        .filter(|o| search.as_ref().is_none_or(|s| o.name.to_lowercase().contains(s)))
+        .filter(|o| {
+            search
+                .as_ref()
+                .is_none_or(|s| o.name.to_lowercase().contains(s))
+        })
         .collect();
     rows.sort_by_key(|o| o.seq);
     let page = paginate(
@@ -289,7 +303,9 @@ pub async fn get_organization(
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     let st = ctx.state();
-    Ok(ok(shapes::organization(&resolve::organization(&st, &env, &id)?)))
+    Ok(ok(shapes::organization(&resolve::organization(
+        &st, &env, &id,
+    )?)))
 }
 
 /// `DELETE /organizations/{organization_id}` → 200, no body.
@@ -304,7 +320,9 @@ pub async fn delete_organization(
         st.organizations.remove(&id);
         st.memberships.retain(|_, m| m.organization_id != id);
         st.org_configurations.retain(|(o, _), _| *o != id);
-        remove_accounts(&mut st, |a| a.organization_id.as_deref() == Some(id.as_str()))
+        remove_accounts(&mut st, |a| {
+            a.organization_id.as_deref() == Some(id.as_str())
+        })
     };
     for a in &gone {
         disconnected(&ctx, &env, a);
@@ -314,7 +332,10 @@ pub async fn delete_organization(
 }
 
 fn membership_json(st: &WorkosState, m: &Membership) -> Value {
-    let org_name = st.organizations.get(&m.organization_id).map(|o| o.name.as_str());
+    let org_name = st
+        .organizations
+        .get(&m.organization_id)
+        .map(|o| o.name.as_str());
     shapes::membership(m, st.users.get(&m.user_id), org_name)
 }
 
@@ -351,7 +372,10 @@ pub async fn create_membership(
         return Err(ApiError::invalid_field(
             "role_slug",
             "invalid_role",
-            format!("Role '{bad}' does not exist; roles are {}.", ROLES.join(", ")),
+            format!(
+                "Role '{bad}' does not exist; roles are {}.",
+                ROLES.join(", ")
+            ),
         ));
     }
     let now = ctx.clock.now_ms();

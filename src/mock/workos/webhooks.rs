@@ -77,7 +77,11 @@ impl Ctx {
                 Some((url, secret, true)) => self.post_event(&url, &secret, &event).await,
                 // Deleted or disabled since: drop it.
                 _ => {
-                    self.finish(index, DeliveryStatus::Failed, "endpoint removed or disabled");
+                    self.finish(
+                        index,
+                        DeliveryStatus::Failed,
+                        "endpoint removed or disabled",
+                    );
                     continue;
                 }
             };
@@ -143,7 +147,8 @@ fn check_url(url: &str) -> Result<(), ApiError> {
     };
     let parsed = url::Url::parse(url).map_err(|_| invalid())?;
     let host = parsed.host_str().unwrap_or_default();
-    let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1") || host.ends_with(".test");
+    let local =
+        matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1") || host.ends_with(".test");
     match parsed.scheme() {
         "https" if !host.is_empty() => Ok(()),
         "http" if local => Ok(()),
@@ -187,10 +192,17 @@ fn duplicate(st: &super::state::WorkosState, env: &str, url: &str, except: Optio
 }
 
 /// `GET /webhook_endpoints`.
-pub async fn list(State(ctx): State<Arc<Ctx>>, Env(env): Env, q: QueryParams) -> Result<Response, ApiError> {
+pub async fn list(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    q: QueryParams,
+) -> Result<Response, ApiError> {
     let st = ctx.state();
-    let mut rows: Vec<&WebhookEndpoint> =
-        st.webhook_endpoints.values().filter(|e| e.env == env).collect();
+    let mut rows: Vec<&WebhookEndpoint> = st
+        .webhook_endpoints
+        .values()
+        .filter(|e| e.env == env)
+        .collect();
     rows.sort_by_key(|e| e.seq);
     let page = paginate(
         rows.into_iter()
