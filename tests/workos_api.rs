@@ -1434,3 +1434,70 @@ async fn errors_map_to_the_diagnoses_a_user_can_act_on() {
         .expect_err("422");
     assert_eq!(err.kind(), DiagnosisKind::InvalidRequest);
 }
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_gets_the_first_answer_instead_of_a_conflict() {
+    let api = Api::start().await;
+    api.github("user").await;
+    let ada = api.user("ada@example.com").await;
+    let url = format!(
+        "{}/user_management/users/{ada}/connected_accounts/github",
+        api.stack.workos.uri()
+    );
+    let post = || {
+        api.http
+            .post(&url)
+            .bearer_auth(&api.stack.api_key)
+            .header("idempotency-key", "5f0c6c3e-import-1")
+            .json(&json!({"access_token": "gho_once"}))
+            .send()
+    };
+    let first = post().await.expect("first");
+    assert_eq!(first.status(), 201);
+    let first_body: Value = first.json().await.expect("json");
+    let second = post().await.expect("second");
+    assert_eq!(second.status(), 201, "replayed, not a 409");
+    assert_eq!(second.json::<Value>().await.expect("json"), first_body);
+    assert_eq!(api.event_names().len(), 1, "the import ran once");
+    let fresh_key = api
+        .http
+        .post(&url)
+        .bearer_auth(&api.stack.api_key)
+        .header("idempotency-key", "another-key")
+        .json(&json!({"access_token": "gho_once"}))
+        .send()
+        .await
+        .expect("third");
+    assert_eq!(fresh_key.status(), 409);
+}
+
+#[tokio::test]
+async fn an_organization_can_switch_an_integration_off_for_itself() {
+    let api = Api::start().await;
+    api.github("user").await;
+    let ada = api.user("ada@example.com").await;
+    let org = api.org("Acme").await;
+    api.send(
+        "PUT",
+        &format!("/organizations/{org}/data_integration_configurations/github"),
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    let scoped = api
+        .send(
+            "POST",
+            "/data-integrations/github/authorize",
+            Some(json!({"user_id": ada, "organization_id": org})),
+        )
+        .await;
+    assert_eq!(scoped.status, 403);
+    assert_eq!(code(&scoped), "data_integration_disabled");
+    let unscoped = api
+        .send(
+            "POST",
+            "/data-integrations/github/authorize",
+            Some(json!({"user_id": ada})),
+        )
+        .await;
+    assert_eq!(unscoped.status, 200, "other users are not affected");
+}

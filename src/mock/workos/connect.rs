@@ -68,7 +68,7 @@ pub async fn authorize(
     };
     let mut st = ctx.state();
     let integration = resolve::integration(&st, &env, &slug, connection_owner)?;
-    resolve::usable(&st, &env, &integration)?;
+    resolve::usable(&st, &env, &integration, organization_id.as_deref())?;
     if !integration
         .auth_methods
         .contains(&super::state::AuthMethod::OAuth)

@@ -153,7 +153,7 @@ async fn install(
                 ),
             ));
         }
-        resolve::usable(&st, env, &i)?;
+        resolve::usable(&st, env, &i, org.as_deref())?;
         let owner = resolve::owner(&st, env, &i, Some(&user_id), org.as_deref())?;
         let existing = if create {
             None

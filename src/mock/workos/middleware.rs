@@ -65,6 +65,74 @@ pub async fn authenticate(
     Ok(next.run(req).await)
 }
 
+/// How long an `Idempotency-Key` is remembered: 24 hours of virtual time.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A POST repeating an `Idempotency-Key` within [`IDEMPOTENCY_TTL_MS`] gets
+/// the first answer again instead of running twice (so an SDK retrying an
+/// import after a timeout does not meet a 409). 429 and 5xx answers are not
+/// kept: retrying those must run the request. Keys are per environment.
+pub async fn idempotency(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let env = req.extensions().get::<Env>().map(|e| e.0.clone());
+    let (Some(key), Some(env), true) = (key, env, req.method() == axum::http::Method::POST) else {
+        return next.run(req).await;
+    };
+    let slot = format!("{env} {key}");
+    let now = ctx.clock.now_ms();
+    let stored = ctx
+        .state()
+        .idempotent
+        .get(&slot)
+        .filter(|a| now - a.at_ms < IDEMPOTENCY_TTL_MS)
+        .cloned();
+    if let Some(a) = stored {
+        return replay(&a);
+    }
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    if status == 429 || status >= 500 {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal Server Error",
+        )
+        .into_response();
+    };
+    let answer = super::state::StoredAnswer {
+        status,
+        content_type: parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: bytes.to_vec(),
+        at_ms: now,
+    };
+    ctx.state().idempotent.insert(slot, answer);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+fn replay(a: &super::state::StoredAnswer) -> Response {
+    let mut resp = Response::new(axum::body::Body::from(a.body.clone()));
+    *resp.status_mut() = StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK);
+    if let Some(ct) = a
+        .content_type
+        .as_deref()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+    {
+        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    resp
+}
+
 /// 404 for a route WorkOS does not have.
 pub async fn unknown_route() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not Found")

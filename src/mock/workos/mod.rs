@@ -39,6 +39,9 @@
 //! - WorkOS's own rate limit is off unless set (`WorkosState::rate_limit`):
 //!   then each API key gets `limit` requests per window of the virtual
 //!   clock, and the next answers 429 with `Retry-After` in seconds.
+//! - A POST repeating an `Idempotency-Key` (the Python SDK sends one on
+//!   every POST) within 24 hours gets the first answer again, whatever its
+//!   body; 429 and 5xx answers are not kept.
 //! - Unknown routes answer 404 `{"message":"Not Found","code":"not_found"}`
 //!   (as the emulator does), known routes with another method 405
 //!   `method_not_allowed`, bodies over 1 MiB 413, all as JSON.
@@ -360,6 +363,10 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             patch(webhooks::update).delete(webhooks::delete),
         )
         .route("/events", get(events::list))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&ctx),
+            middleware::idempotency,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&ctx),
             middleware::authenticate,

@@ -33,10 +33,30 @@ pub fn integration(
     .ok_or_else(|| ApiError::integration_not_found(slug))
 }
 
-/// Refuses integrations that cannot hand out connections: disabled, or on
-/// WorkOS's shared app in a production environment.
-pub fn usable(st: &WorkosState, env: &str, i: &Integration) -> Result<(), ApiError> {
-    if !i.enabled {
+/// Refuses integrations that cannot hand out connections: disabled (for
+/// the whole environment, or by `org`'s configuration), or on WorkOS's
+/// shared app in a production environment.
+pub fn usable(
+    st: &WorkosState,
+    env: &str,
+    i: &Integration,
+    org: Option<&str>,
+) -> Result<(), ApiError> {
+    let org_switch = org.and_then(|o| {
+        st.org_configurations
+            .get(&(o.to_string(), i.id.clone()))
+            .and_then(|c| c.enabled)
+    });
+    if org_switch == Some(false) {
+        return Err(ApiError::forbidden(
+            "data_integration_disabled",
+            format!(
+                "The {} data integration is disabled for this organization.",
+                i.slug
+            ),
+        ));
+    }
+    if !i.enabled && org_switch != Some(true) {
         return Err(ApiError::forbidden(
             "data_integration_disabled",
             format!(

@@ -574,6 +574,19 @@ pub struct RateLimit {
     pub window_ms: i64,
 }
 
+/// An answer kept for a repeated `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct StoredAnswer {
+    /// Status.
+    pub status: u16,
+    /// `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// Body.
+    pub body: Vec<u8>,
+    /// When it was first answered (ms).
+    pub at_ms: i64,
+}
+
 /// Everything the WorkOS mock knows.
 #[derive(Debug, Default)]
 pub struct WorkosState {
@@ -603,6 +616,8 @@ pub struct WorkosState {
     pub rate_limit: Option<RateLimit>,
     /// Requests counted per API key: `(window start ms, count)`.
     pub rate_counters: HashMap<String, (i64, u32)>,
+    /// Answers to POSTs by `<environment> <Idempotency-Key>`.
+    pub idempotent: HashMap<String, StoredAnswer>,
     seq: u64,
 }
 

@@ -35,7 +35,7 @@ enum Resolved {
     /// No connection, or one that needs reauthorization: the inactive answer.
     Inactive(&'static str),
     /// A usable connection.
-    Account(Box<ConnectedAccount>, Integration, Vec<String>),
+    Account(Box<(ConnectedAccount, Integration, Vec<String>)>),
 }
 
 async fn resolve_request(
@@ -56,7 +56,7 @@ async fn resolve_request(
     let (account, integration, requested) = {
         let st = ctx.state();
         let integration = resolve::integration(&st, env, slug, connection_owner)?;
-        resolve::usable(&st, env, &integration)?;
+        resolve::usable(&st, env, &integration, org.as_deref())?;
         let owner = resolve::owner(&st, env, &integration, Some(&user_id), org.as_deref())?;
         let account = resolve::select(&st, &integration.id, &owner, &sel)?;
         let requested = resolve::requested_scopes(&st, &integration, org.as_deref());
@@ -67,7 +67,7 @@ async fn resolve_request(
         Some(a) if a.state != AccountState::Connected => {
             Resolved::Inactive("needs_reauthorization")
         }
-        Some(a) => Resolved::Account(Box::new(a), integration, requested),
+        Some(a) => Resolved::Account(Box::new((a, integration, requested))),
     })
 }
 
@@ -88,7 +88,7 @@ pub async fn token(
 ) -> Result<Response, ApiError> {
     let (account, integration, requested) = match resolve_request(&ctx, &env, &slug, &body).await? {
         Resolved::Inactive(error) => return Ok(ok(shapes::inactive(error))),
-        Resolved::Account(a, i, r) => (*a, i, r),
+        Resolved::Account(found) => *found,
     };
     if account.auth_method != AuthMethod::OAuth {
         return Err(ApiError::bad_request(
@@ -120,7 +120,7 @@ pub async fn credentials(
 ) -> Result<Response, ApiError> {
     let (account, integration, requested) = match resolve_request(&ctx, &env, &slug, &body).await? {
         Resolved::Inactive(error) => return Ok(ok(shapes::inactive(error))),
-        Resolved::Account(a, i, r) => (*a, i, r),
+        Resolved::Account(found) => *found,
     };
     match account.auth_method {
         AuthMethod::ApiKey => {

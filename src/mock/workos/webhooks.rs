@@ -276,7 +276,7 @@ pub async fn update(
     }
     let now = ctx.clock.now_ms();
     let mut st = ctx.state();
-    if !st.webhook_endpoints.get(&id).is_some_and(|e| e.env == env) {
+    if st.webhook_endpoints.get(&id).is_none_or(|e| e.env != env) {
         return Err(endpoint_not_found(&id));
     }
     if let Some(u) = &url
@@ -311,7 +311,7 @@ pub async fn delete(
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     let mut st = ctx.state();
-    if !valid_id(&id, "we") || !st.webhook_endpoints.get(&id).is_some_and(|e| e.env == env) {
+    if !valid_id(&id, "we") || st.webhook_endpoints.get(&id).is_none_or(|e| e.env != env) {
         return Err(endpoint_not_found(&id));
     }
     st.webhook_endpoints.remove(&id);
