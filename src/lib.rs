@@ -31,6 +31,7 @@ pub mod client;
 pub mod mock;
 pub mod provider;
 pub mod runner;
+pub mod serve;
 pub mod steps;
 pub mod transcript;
 

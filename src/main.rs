@@ -19,6 +19,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the mock WorkOS API and provider mocks for an app in any language.
+    Serve {
+        /// Port of the WorkOS mock; the provider mocks take the next four (0 = ephemeral ports).
+        #[arg(long, default_value_t = 4100)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Seed file (YAML): environment, API keys, users, organizations, integrations, accounts, webhooks.
+        #[arg(long)]
+        seed: Option<std::path::PathBuf>,
+        /// API key the mock accepts, besides the seed's.
+        #[arg(long, default_value = pipes_harness::serve::DEFAULT_API_KEY)]
+        api_key: String,
+    },
     /// List every step with a description and an example.
     Steps {
         /// Print the Markdown table the README carries.
@@ -85,6 +100,19 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Serve {
+            port,
+            host,
+            seed,
+            api_key,
+        } => runtime.block_on(pipes_harness::serve::run(
+            pipes_harness::serve::ServeOptions {
+                host,
+                port,
+                seed,
+                api_key,
+            },
+        )),
         Command::Steps {
             markdown,
             diagnoses,

@@ -53,21 +53,71 @@ pub struct Stack {
     pub api_key: String,
 }
 
+/// How a stack starts. A scenario takes [`StackConfig::scenario`]: frozen
+/// clock, ephemeral loopback ports. `serve` chooses its ports, a real-time
+/// clock and adds its control routes.
+#[derive(Debug)]
+pub struct StackConfig {
+    /// Seed of ids and secrets.
+    pub seed: u64,
+    /// The clock every part reads.
+    pub clock: Clock,
+    /// Where the WorkOS mock listens; `None` = an ephemeral loopback port.
+    pub workos_listener: Option<tokio::net::TcpListener>,
+    /// Where provider mocks listen; a missing one gets an ephemeral loopback port.
+    pub provider_listeners: BTreeMap<ProviderKind, std::net::TcpListener>,
+    /// Routes merged into the WorkOS mock outside API-key authentication.
+    pub extra_routes: axum::Router<std::sync::Arc<workos::Ctx>>,
+}
+
+impl StackConfig {
+    /// A scenario's stack: ids from `seed`, frozen clock, ephemeral ports.
+    pub fn scenario(seed: u64) -> Self {
+        StackConfig {
+            seed,
+            clock: Clock::scenario(),
+            workos_listener: None,
+            provider_listeners: BTreeMap::new(),
+            extra_routes: axum::Router::new(),
+        }
+    }
+}
+
 impl Stack {
     /// Starts a stack whose ids and secrets come from `seed`.
     pub async fn start(seed: u64) -> Result<Stack, StackError> {
-        let clock = Clock::scenario();
+        Self::start_with(StackConfig::scenario(seed)).await
+    }
+
+    /// Starts a stack as `config` says.
+    pub async fn start_with(config: StackConfig) -> Result<Stack, StackError> {
+        let StackConfig {
+            seed,
+            clock,
+            workos_listener,
+            mut provider_listeners,
+            extra_routes,
+        } = config;
         let ids = IdGen::new(clock.clone(), seed);
         let recorder = Recorder::new();
-        let workos_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let workos_listener = match workos_listener {
+            Some(l) => l,
+            None => tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+        };
         let workos_base = format!("http://{}", workos_listener.local_addr()?);
         recorder.host(&workos_base, "workos.test");
 
         let mut providers = BTreeMap::new();
         let mut links = BTreeMap::new();
         for kind in ProviderKind::ALL {
-            let mock =
-                ProviderMock::start(kind, clock.clone(), ids.clone(), recorder.clone()).await;
+            let mock = ProviderMock::start_on(
+                kind,
+                provider_listeners.remove(&kind),
+                clock.clone(),
+                ids.clone(),
+                recorder.clone(),
+            )
+            .await;
             recorder.host(&mock.uri(), &format!("{}.test", kind.slug()));
             let shared_client_id = format!("workos_shared_{}", kind.slug());
             let shared_client_secret = ids.secret("shared_secret_", 32);
@@ -101,13 +151,14 @@ impl Stack {
             vec![api_key.clone()],
         ));
         let workos_http = HttpClient::new("workos", recorder.clone());
-        let workos = WorkosMock::start(
+        let workos = WorkosMock::start_with(
             workos_listener,
             clock.clone(),
             ids.clone(),
             workos_http,
             links,
             state,
+            extra_routes,
         )
         .await?;
 

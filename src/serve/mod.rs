@@ -1,0 +1,706 @@
+//! `pipes-harness serve`: the mock stack as a standalone server, so an app
+//! in any language (with the official WorkOS SDK) can run against it.
+//!
+//! The WorkOS mock listens on `--port` (default 4100) and the provider mocks
+//! on the ports after it (GitHub, Slack, Google, Salesforce), or all on
+//! ephemeral ports with `--port 0`. The world starts from a seed file
+//! ([`seed`]), the clock is real time (with a test able to jump it forward
+//! through the control API, [`control`]), and the base URLs are printed as
+//! soon as every server accepts connections:
+//!
+//! ```text
+//! workos http://127.0.0.1:4100
+//! github http://127.0.0.1:4101
+//! slack http://127.0.0.1:4102
+//! google http://127.0.0.1:4103
+//! salesforce http://127.0.0.1:4104
+//! ready
+//! ```
+//!
+//! The seed is resolved once into a [`World`] with fixed ids, tokens and
+//! provider accounts; installing it again is what `POST /_harness/reset`
+//! does, so an app that kept an id from before a reset still finds it.
+
+pub mod control;
+pub mod seed;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::mock::clock::Clock;
+use crate::mock::ids::DEFAULT_SEED;
+use crate::mock::providers::engine::{
+    Account, CodeRequest, Exchange, OAuthApp, RefreshGrant, Token,
+};
+use crate::mock::workos::state::{
+    AccountState, Credentials, EnvironmentKind, Integration, Membership, MembershipStatus,
+    Organization, Ownership, User, WebhookEndpoint, WorkosState,
+};
+use crate::mock::workos::{Ctx, default_scopes};
+use crate::mock::{Stack, StackConfig, StackError};
+use crate::provider::ProviderKind;
+
+use seed::{Seed, SeedAccountState, SeedCredentials, SeedEnvironment, SeedError, SeedOwner};
+
+/// The API key `serve` accepts when `--api-key` is not given.
+pub const DEFAULT_API_KEY: &str = "sk_test_default";
+
+/// How often queued webhook deliveries (and their retries) are attempted.
+const DELIVERY_TICK: Duration = Duration::from_millis(100);
+
+/// Command-line options of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address to bind and advertise.
+    pub host: String,
+    /// WorkOS mock port; providers take the next four. 0 = all ephemeral.
+    pub port: u16,
+    /// Seed file.
+    pub seed: Option<PathBuf>,
+    /// API key accepted besides the seed's.
+    pub api_key: String,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            host: "127.0.0.1".into(),
+            port: 4100,
+            seed: None,
+            api_key: DEFAULT_API_KEY.into(),
+        }
+    }
+}
+
+/// `serve` could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The seed file is unreadable or invalid.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// `--api-key` is not a WorkOS-style key.
+    #[error("invalid --api-key `{0}`: WorkOS API keys start with `sk_` (e.g. `sk_test_default`)")]
+    ApiKey(String),
+    /// A port could not be bound.
+    #[error(
+        "cannot listen on {addr} for the {what} mock: {source} (pick another --port, or --port 0 for ephemeral ports)"
+    )]
+    Bind {
+        /// Which server.
+        what: String,
+        /// host:port.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The port range runs past 65535.
+    #[error(
+        "--port {0} leaves no room for the four provider mocks on the ports after it (at most 65531)"
+    )]
+    PortRange(u16),
+    /// The stack failed to start.
+    #[error(transparent)]
+    Stack(#[from] StackError),
+}
+
+/// A running `serve`: the stack, and what resets it.
+#[derive(Debug)]
+pub struct Server {
+    stack: Arc<Stack>,
+    control: Arc<control::Control>,
+    ticker: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.ticker.abort();
+    }
+}
+
+impl Server {
+    /// Binds every port, starts the stack and installs the seed.
+    pub async fn start(opts: &ServeOptions) -> Result<Server, ServeError> {
+        if !(opts.api_key.len() > 3 && opts.api_key.starts_with("sk_")) {
+            return Err(ServeError::ApiKey(opts.api_key.clone()));
+        }
+        let seed = match &opts.seed {
+            Some(path) => Seed::load(path)?,
+            None => Seed::default(),
+        };
+        if opts.port > u16::MAX - 4 {
+            return Err(ServeError::PortRange(opts.port));
+        }
+        let workos_listener = bind(&opts.host, opts.port, "WorkOS").await?;
+        let mut provider_listeners = BTreeMap::new();
+        for (i, kind) in ProviderKind::ALL.into_iter().enumerate() {
+            let port = if opts.port == 0 {
+                0
+            } else {
+                opts.port + 1 + i as u16
+            };
+            let listener = bind(&opts.host, port, kind.display_name())
+                .await?
+                .into_std()
+                .map_err(|source| ServeError::Bind {
+                    what: kind.display_name().into(),
+                    addr: format!("{}:{port}", opts.host),
+                    source,
+                })?;
+            provider_listeners.insert(kind, listener);
+        }
+
+        let control = Arc::new(control::Control::new());
+        let config = StackConfig {
+            seed: DEFAULT_SEED,
+            clock: Clock::realtime(),
+            workos_listener: Some(workos_listener),
+            provider_listeners,
+            extra_routes: control::router(Arc::clone(&control)),
+        };
+        let stack = Arc::new(Stack::start_with(config).await?);
+        let world = World::resolve(&stack, &seed, &opts.api_key);
+        world.install(&stack);
+        control.attach(Arc::downgrade(&stack), world);
+        let ticker = stack.workos.spawn_delivery_ticker(DELIVERY_TICK);
+        Ok(Server {
+            stack,
+            control,
+            ticker,
+        })
+    }
+
+    /// `(name, base URL)` of every server: `workos` first, then each provider.
+    pub fn urls(&self) -> Vec<(String, String)> {
+        let mut urls = vec![("workos".to_string(), self.stack.workos.uri().to_string())];
+        for kind in ProviderKind::ALL {
+            urls.push((kind.slug().to_string(), self.stack.provider(kind).uri()));
+        }
+        urls
+    }
+
+    /// The running stack.
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+
+    /// Puts the world back to the seed (what `POST /_harness/reset` does).
+    pub async fn reset(&self) {
+        self.control.reset().await;
+    }
+}
+
+async fn bind(host: &str, port: u16, what: &str) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind((host, port))
+        .await
+        .map_err(|source| ServeError::Bind {
+            what: what.to_string(),
+            addr: format!("{host}:{port}"),
+            source,
+        })
+}
+
+/// Runs `serve` until Ctrl-C or SIGTERM. Prints the URLs on stdout, errors
+/// on stderr; the exit code is 0 after a clean shutdown, 2 when it could not
+/// start.
+pub async fn run(opts: ServeOptions) -> ExitCode {
+    let server = match Server::start(&opts).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    for (name, url) in server.urls() {
+        let _ = writeln!(out, "{name} {url}");
+    }
+    let _ = writeln!(out, "ready");
+    let _ = out.flush();
+    drop(out);
+    eprintln!(
+        "pipes-harness serve: WorkOS mock at {} (API key {}); control API at {}/_harness; Ctrl-C to stop",
+        server.stack.workos.uri(),
+        opts.api_key,
+        server.stack.workos.uri()
+    );
+    let signal = shutdown_signal().await;
+    eprintln!("pipes-harness serve: {signal}, stopping");
+    drop(server);
+    ExitCode::SUCCESS
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM; names the one that came.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = term.recv() => "terminated",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "interrupted"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "interrupted"
+    }
+}
+
+/// The seed resolved into concrete ids, tokens and provider accounts, so
+/// that installing it twice gives the same world. Timestamps and token
+/// expiries are taken at install time, relative to the clock then.
+#[derive(Debug, Clone)]
+pub struct World {
+    env: String,
+    kind: EnvironmentKind,
+    api_keys: Vec<String>,
+    users: Vec<User>,
+    organizations: Vec<Organization>,
+    memberships: Vec<Membership>,
+    integrations: Vec<Integration>,
+    accounts: Vec<WorldAccount>,
+    webhooks: Vec<WebhookEndpoint>,
+    /// Per provider: OAuth apps and accounts as they were once the seed was applied.
+    providers: BTreeMap<ProviderKind, ProviderSnapshot>,
+}
+
+/// A provider's OAuth apps and sign-in accounts, by client id and login.
+type ProviderSnapshot = (BTreeMap<String, OAuthApp>, BTreeMap<String, Account>);
+
+/// A seeded connected account and the provider-side token that backs it.
+#[derive(Debug, Clone)]
+struct WorldAccount {
+    account: crate::mock::workos::state::ConnectedAccount,
+    kind: ProviderKind,
+    client_id: String,
+    login: String,
+    /// Seconds after install when the access token expires.
+    expires_in: Option<i64>,
+    /// Or a fixed instant.
+    expires_at_ms: Option<i64>,
+}
+
+impl World {
+    /// Resolves `seed` against a started stack: ids come from the stack's
+    /// seeded generator, tokens the seed leaves out are issued by the
+    /// provider mock itself, so they have the provider's real shapes.
+    pub fn resolve(stack: &Stack, seed: &Seed, api_key: &str) -> World {
+        let ctx: &Arc<Ctx> = stack.workos.ctx();
+        let ids = &stack.ids;
+        let now = stack.clock.now_ms();
+        let env = stack.sandbox.clone();
+        let mut api_keys = vec![api_key.to_string()];
+        for k in &seed.api_keys {
+            if !api_keys.contains(&k.0) {
+                api_keys.push(k.0.clone());
+            }
+        }
+
+        let users: Vec<User> = seed
+            .users
+            .iter()
+            .map(|u| User {
+                id: u
+                    .id
+                    .as_ref()
+                    .map(|i| i.0.clone())
+                    .unwrap_or_else(|| ids.id("user")),
+                env: env.clone(),
+                email: u.email.0.clone(),
+                first_name: u.first_name.clone(),
+                last_name: u.last_name.clone(),
+                email_verified: u.email_verified,
+                created_ms: now,
+                updated_ms: now,
+                ..User::default()
+            })
+            .collect();
+        let user_id = |r: &str| -> String {
+            users
+                .iter()
+                .find(|u| u.id == r || u.email == r)
+                .map(|u| u.id.clone())
+                .unwrap_or_default()
+        };
+
+        let mut organizations = Vec::new();
+        let mut memberships = Vec::new();
+        for o in &seed.organizations {
+            let id =
+                o.id.as_ref()
+                    .map(|i| i.0.clone())
+                    .unwrap_or_else(|| ids.id("org"));
+            for m in &o.memberships {
+                memberships.push(Membership {
+                    id: ids.id("om"),
+                    env: env.clone(),
+                    user_id: user_id(&m.user.0),
+                    organization_id: id.clone(),
+                    status: MembershipStatus::Active,
+                    roles: vec![m.role.clone()],
+                    created_ms: now,
+                    updated_ms: now,
+                    seq: 0,
+                });
+            }
+            organizations.push(Organization {
+                id,
+                env: env.clone(),
+                name: o.name.0.clone(),
+                domains: o
+                    .domains
+                    .iter()
+                    .map(|d| (ids.id("org_domain"), d.clone(), "verified".to_string()))
+                    .collect(),
+                created_ms: now,
+                updated_ms: now,
+                ..Organization::default()
+            });
+        }
+        let org_id = |r: &str| -> String {
+            organizations
+                .iter()
+                .find(|o| o.id == r || o.name == r)
+                .map(|o| o.id.clone())
+                .unwrap_or_default()
+        };
+
+        let mut integrations = Vec::new();
+        for i in &seed.data_integrations {
+            let kind = i.slug.0;
+            let mut integration =
+                Integration::builtin(&ids.id("data_integration"), &env, kind, now);
+            integration.ownership = ownership(i.ownership);
+            integration.enabled = i.enabled;
+            integration.scopes = i.scopes.clone();
+            integration.description = i.description.clone();
+            integration.credentials = match &i.credentials {
+                SeedCredentials::Shared => Credentials::Shared,
+                SeedCredentials::Custom {
+                    client_id,
+                    client_secret,
+                } => {
+                    // The customer registered their app at the provider with
+                    // the callback WorkOS shows for the integration.
+                    stack.provider(kind).register_app(OAuthApp {
+                        client_id: client_id.clone(),
+                        client_secret: client_secret.clone(),
+                        redirect_uris: vec![ctx.callback_url(kind.slug())],
+                        allowed_scopes: None,
+                        expiring_tokens: matches!(
+                            kind,
+                            ProviderKind::Google | ProviderKind::Salesforce
+                        ),
+                    });
+                    Credentials::Custom {
+                        client_id: client_id.clone(),
+                        client_secret: client_secret.clone(),
+                    }
+                }
+            };
+            integrations.push(integration);
+        }
+
+        let mut accounts = Vec::new();
+        for a in &seed.connected_accounts {
+            let kind = a.slug.0;
+            let Some(integration) = integrations
+                .iter()
+                .find(|i| i.provider == Some(kind) && i.ownership == ownership(a.owner))
+            else {
+                // The seed parser guarantees the integration exists.
+                continue;
+            };
+            let link = ctx.providers.get(kind.slug());
+            let (client_id, client_secret) = match &integration.credentials {
+                Credentials::Custom {
+                    client_id,
+                    client_secret,
+                } => (client_id.clone(), client_secret.clone()),
+                _ => link
+                    .map(|l| (l.shared_client_id.clone(), l.shared_client_secret.clone()))
+                    .unwrap_or_default(),
+            };
+            let uid = user_id(&a.user.0);
+            let email = users
+                .iter()
+                .find(|u| u.id == uid)
+                .map(|u| u.email.clone())
+                .unwrap_or_default();
+            let login = a
+                .account_identifier
+                .clone()
+                .unwrap_or_else(|| email.split('@').next().unwrap_or("user").to_string());
+            let provider = stack.provider(kind);
+            let account = provider.add_account(&login);
+            let scopes = a
+                .scopes
+                .clone()
+                .or_else(|| integration.scopes.clone())
+                .unwrap_or_else(|| default_scopes(kind));
+
+            // Tokens the seed leaves out are issued by the provider's own
+            // engine, through a code it then exchanges.
+            let (access, refresh, issued_expires_in) = match &a.access_token {
+                Some(t) => (t.clone(), a.refresh_token.clone(), None),
+                None => {
+                    let mut engine = provider.engine();
+                    let callback = ctx.callback_url(kind.slug());
+                    let code = engine.issue_code(
+                        ids,
+                        now,
+                        CodeRequest {
+                            client_id: client_id.clone(),
+                            redirect_uri: callback,
+                            scopes: scopes.clone(),
+                            login: login.clone(),
+                            ..CodeRequest::default()
+                        },
+                    );
+                    let exchange = Exchange {
+                        client_id: &client_id,
+                        client_secret: Some(&client_secret),
+                        code: &code,
+                        redirect_uri: None,
+                        code_verifier: None,
+                    };
+                    match engine.exchange_code(ids, now, exchange) {
+                        Ok(issued) => {
+                            (issued.access_token, issued.refresh_token, issued.expires_in)
+                        }
+                        Err(_) => (ids.secret("token_", 36), None, None),
+                    }
+                }
+            };
+            stack.recorder.secret("access_token", &access);
+            if let Some(r) = &refresh {
+                stack.recorder.secret("refresh_token", r);
+            }
+            let mut ca = crate::mock::workos::state::ConnectedAccount::oauth(
+                &ids.id("data_installation"),
+                integration,
+                &uid,
+                now,
+            );
+            if a.owner == SeedOwner::Organization {
+                ca.user_id = None;
+            }
+            ca.organization_id = a.organization.as_ref().map(|o| org_id(&o.0));
+            ca.established_by_user_id = Some(uid.clone());
+            ca.scopes = scopes;
+            ca.state = match a.state {
+                SeedAccountState::Connected => AccountState::Connected,
+                SeedAccountState::NeedsReauthorization => AccountState::NeedsReauthorization,
+                SeedAccountState::Disconnected => AccountState::Disconnected,
+            };
+            ca.access_token = Some(access);
+            ca.refresh_token = refresh;
+            ca.account_identifier = Some(login.clone());
+            ca.account_display_name = a
+                .account_display_name
+                .clone()
+                .or_else(|| Some(account.name.clone()));
+            accounts.push(WorldAccount {
+                account: ca,
+                kind,
+                client_id,
+                login,
+                expires_in: a
+                    .expires_in
+                    .map(|s| i64::try_from(s).unwrap_or(i64::MAX / 2000))
+                    .or(issued_expires_in),
+                expires_at_ms: a.expires_at_ms,
+            });
+        }
+
+        let webhooks = seed
+            .webhook_endpoints
+            .iter()
+            .map(|w| WebhookEndpoint {
+                id: w
+                    .id
+                    .as_ref()
+                    .map(|i| i.0.clone())
+                    .unwrap_or_else(|| ids.id("we")),
+                env: env.clone(),
+                endpoint_url: w.url.0.clone(),
+                secret: w.secret.clone().unwrap_or_else(|| ids.secret("whsec_", 25)),
+                enabled: w.enabled,
+                events: match &w.events {
+                    Some(list) => list.iter().map(|e| e.0.clone()).collect(),
+                    None => seed::PIPES_EVENTS
+                        .iter()
+                        .map(|e| (*e).to_string())
+                        .collect(),
+                },
+                created_ms: now,
+                updated_ms: now,
+                seq: 0,
+            })
+            .collect::<Vec<_>>();
+        for w in &webhooks {
+            stack.recorder.secret("webhook_secret", &w.secret);
+        }
+
+        let providers = ProviderKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let engine = stack.provider(kind).engine();
+                (kind, (engine.apps.clone(), engine.accounts.clone()))
+            })
+            .collect();
+
+        World {
+            env,
+            kind: match seed.environment {
+                SeedEnvironment::Sandbox => EnvironmentKind::Sandbox,
+                SeedEnvironment::Production => EnvironmentKind::Production,
+            },
+            api_keys,
+            users,
+            organizations,
+            memberships,
+            integrations,
+            accounts,
+            webhooks,
+            providers,
+        }
+    }
+
+    /// Replaces the WorkOS state and every provider's OAuth state with this world.
+    pub fn install(&self, stack: &Stack) {
+        let now = stack.clock.now_ms();
+        let mut state = WorkosState::default();
+        let mut environment = crate::mock::workos::state::Environment::new(
+            &self.env,
+            self.kind,
+            self.api_keys.clone(),
+        );
+        // Keep whatever else the stack set on its environment.
+        if let Some(existing) = stack.workos.ctx().state().environments.get(&self.env) {
+            environment = crate::mock::workos::state::Environment {
+                kind: self.kind,
+                api_keys: self.api_keys.clone(),
+                ..existing.clone()
+            };
+        }
+        state.add_environment(environment);
+        for u in &self.users {
+            state.add_user(stamp_user(u, now));
+        }
+        for o in &self.organizations {
+            let mut o = o.clone();
+            o.created_ms = now;
+            o.updated_ms = now;
+            state.add_organization(o);
+        }
+        for m in &self.memberships {
+            let mut m = m.clone();
+            m.created_ms = now;
+            m.updated_ms = now;
+            state.add_membership(m);
+        }
+        for i in &self.integrations {
+            let mut i = i.clone();
+            i.created_ms = now;
+            i.updated_ms = now;
+            state.add_integration(i);
+        }
+
+        // Each provider forgets every code and token; its apps and accounts
+        // go back to what the seed left. Settings and fault switches are
+        // the caller's business (`clear_faults`).
+        let mut engines: BTreeMap<ProviderKind, _> = ProviderKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let mut e = stack.provider(kind).engine();
+                e.codes.clear();
+                e.tokens.clear();
+                e.refresh_tokens.clear();
+                e.calls.clear();
+                if let Some((apps, accounts)) = self.providers.get(&kind) {
+                    e.apps = apps.clone();
+                    e.accounts = accounts.clone();
+                }
+                (kind, e)
+            })
+            .collect();
+        for wa in &self.accounts {
+            let expires_ms = wa.expires_at_ms.or_else(|| {
+                wa.expires_in
+                    .map(|s| now.saturating_add(s.saturating_mul(1000)))
+            });
+            let mut a = wa.account.clone();
+            a.expires_ms = expires_ms;
+            a.created_ms = now;
+            a.updated_ms = now;
+            if let Some(engine) = engines.get_mut(&wa.kind) {
+                if let Some(access) = &a.access_token {
+                    engine.tokens.insert(
+                        access.clone(),
+                        Token {
+                            login: wa.login.clone(),
+                            client_id: wa.client_id.clone(),
+                            scopes: a.scopes.clone(),
+                            expires_ms,
+                            revoked: false,
+                            issued_ms: now,
+                            user_token: false,
+                        },
+                    );
+                }
+                if let Some(refresh) = &a.refresh_token {
+                    engine.refresh_tokens.insert(
+                        refresh.clone(),
+                        RefreshGrant {
+                            login: wa.login.clone(),
+                            client_id: wa.client_id.clone(),
+                            scopes: a.scopes.clone(),
+                            revoked: false,
+                            issued_ms: now,
+                            user_token: false,
+                        },
+                    );
+                }
+            }
+            state.add_account(a);
+        }
+        for w in &self.webhooks {
+            let mut w = w.clone();
+            w.created_ms = now;
+            w.updated_ms = now;
+            state.add_webhook_endpoint(w);
+        }
+        drop(engines);
+        *stack.workos.ctx().state() = state;
+    }
+
+    /// The environment's id.
+    pub fn env(&self) -> &str {
+        &self.env
+    }
+}
+
+fn stamp_user(u: &User, now: i64) -> User {
+    let mut u = u.clone();
+    u.created_ms = now;
+    u.updated_ms = now;
+    u
+}
+
+fn ownership(o: SeedOwner) -> Ownership {
+    match o {
+        SeedOwner::User => Ownership::User,
+        SeedOwner::Organization => Ownership::Organization,
+    }
+}
