@@ -15,6 +15,9 @@ macro_rules! library {
 }
 
 const LIBRARY: &[(&str, &str)] = library![
+    "features/app/connect.feature",
+    "features/app/revocation.feature",
+    "features/app/webhooks.feature",
     "features/connect/github.feature",
     "features/recovery/redirect_uri_mismatch.feature",
 ];

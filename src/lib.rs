@@ -28,6 +28,7 @@
 //! ```
 
 pub mod client;
+pub mod doctor;
 pub mod mock;
 pub mod provider;
 pub mod runner;

@@ -34,6 +34,22 @@ enum Command {
         #[arg(long, default_value = pipes_harness::serve::DEFAULT_API_KEY)]
         api_key: String,
     },
+    /// Preflight checklist for your app: WorkOS credentials, the SDK dependency and, with
+    /// --app, its connect and webhook endpoints. Exit 1 on any FAIL.
+    Doctor {
+        /// The app's root directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The running app's base URL, e.g. http://localhost:3000.
+        #[arg(long)]
+        app: Option<String>,
+        /// The app's connect endpoint ({provider} and {user_id} are filled in).
+        #[arg(long, default_value = pipes_harness::steps::app::target::DEFAULT_CONNECT_PATH)]
+        connect_path: String,
+        /// The app's webhook endpoint.
+        #[arg(long, default_value = pipes_harness::steps::app::target::DEFAULT_WEBHOOK_PATH)]
+        webhook_path: String,
+    },
     /// List every step with a description and an example.
     Steps {
         /// Print the Markdown table the README carries.
@@ -112,6 +128,17 @@ fn main() -> ExitCode {
                 seed,
                 api_key,
             },
+        )),
+        Command::Doctor {
+            dir,
+            app,
+            connect_path,
+            webhook_path,
+        } => runtime.block_on(pipes_harness::doctor::command(
+            dir,
+            app,
+            connect_path,
+            webhook_path,
         )),
         Command::Steps {
             markdown,

@@ -4,6 +4,7 @@
 //! gets a fresh [`Stack`]; steps return `Result<(), String>` so a failure is
 //! a message the reader can act on, never a panic.
 
+pub mod app;
 pub mod connect;
 pub mod params;
 pub mod provider_calls;
@@ -44,6 +45,22 @@ pub struct PipesWorld {
     pub last_error: Option<PipesError>,
     /// The last provider response.
     pub last_response: Option<HttpResponse>,
+    /// The app under test, for app-facing steps (`Given the app under test`).
+    pub app: Option<app::AppUnderTest>,
+}
+
+impl Drop for PipesWorld {
+    fn drop(&mut self) {
+        // wiremock's MockServer blocks on an async lock when dropped. Inside
+        // the runner's task the tokio co-op budget may already be spent, and
+        // that blocking wait then spins forever. A blocking thread has no
+        // budget, so the provider mocks are dropped there.
+        let providers = std::mem::take(&mut self.stack.providers);
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => drop(handle.spawn_blocking(move || drop(providers))),
+            Err(_) => drop(providers),
+        }
+    }
 }
 
 impl PipesWorld {
@@ -67,6 +84,7 @@ impl PipesWorld {
             browsers: BTreeMap::new(),
             last_error: None,
             last_response: None,
+            app: None,
         })
     }
 

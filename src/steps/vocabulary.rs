@@ -39,6 +39,10 @@ pub const PARAMETERS: &[(&str, &str)] = &[
     ("{word}", "one word, e.g. a person's name: alice"),
     ("{string}", "text in double quotes"),
     ("{int}", "a whole number"),
+    (
+        "{delivery}",
+        "a webhook delivery: a correctly signed event (optionally with pretty-printed JSON), or a forgery: an event signed with the wrong secret, an event whose body was changed after signing, a replayed event with a stale timestamp, an event timestamped in the future, an event without a signature header, an event with a malformed signature header, an event carrying the signature of another event",
+    ),
 ];
 
 /// Every documented step, grouped by concern.
@@ -48,6 +52,7 @@ pub fn all() -> Vec<StepDoc> {
         super::setup::VOCABULARY,
         super::connect::VOCABULARY,
         super::provider_calls::VOCABULARY,
+        super::app::VOCABULARY,
     ] {
         out.extend_from_slice(group);
     }

@@ -1,0 +1,1073 @@
+//! App-facing steps: the harness drives *an app* the way WorkOS, the
+//! provider and the user's browser would, and says what the app got wrong.
+//!
+//! "The app under test" is, by default, the built-in reference app (a
+//! correct integration, see [`reference`]) wired to the scenario's own stack,
+//! which is how `cargo test` runs these features deterministically. With
+//! `PIPES_HARNESS_APP_URL` set (see [`target`]), it is a real app next to a
+//! running `pipes-harness serve`: the harness then talks to that same serve
+//! instance (its URL, API key and the app's webhook secret come from the
+//! environment) instead of the per-scenario stack, creates a fresh WorkOS
+//! user per person and suffixes provider logins, so scenarios never share
+//! state even when they run concurrently against one server.
+//!
+//! The scenario's stack still exists in external mode; app-facing steps just
+//! never use it for the app. Steps of other modules keep acting on the stack,
+//! so mixing them into an external run tests nothing about the app.
+
+pub mod attacks;
+pub mod reference;
+pub mod target;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cucumber::{Parameter, given, then, when};
+use serde_json::json;
+
+use self::attacks::{Delivery, EventFacts};
+use self::reference::ReferenceApp;
+use self::target::{AppEndpoints, ExternalTarget};
+use super::params::ProviderArg;
+use super::vocabulary::StepDoc;
+use super::{PipesWorld, StepResult};
+use crate::client::browser::Visit;
+use crate::client::connect::diagnose_visit;
+use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::client::models::TokenRequest;
+use crate::client::{AccessTokenResponse, Browser, PipesClient};
+use crate::mock::clock::{Clock, iso8601};
+use crate::mock::providers::endpoints;
+use crate::provider::ProviderKind;
+use crate::transcript::{HttpClient, HttpResponse};
+
+/// The name the app's host gets in transcripts.
+pub const APP_HOST_NAME: &str = "myapp.test";
+
+/// How long the app may take to answer one request; longer means it is
+/// retrying something it should have given up on.
+pub const APP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// More token requests than this for one page view is a retry loop.
+pub const MAX_TOKEN_REQUESTS: usize = 3;
+
+/// Which app and which WorkOS.
+#[derive(Debug)]
+pub enum Backend {
+    /// The reference app on the scenario's stack.
+    Reference(ReferenceApp),
+    /// A real app next to a running `pipes-harness serve`.
+    External(ExternalTarget),
+}
+
+/// The app under test and what the scenario has done to it so far.
+#[derive(Debug)]
+pub struct AppUnderTest {
+    /// The app's endpoints.
+    pub endpoints: AppEndpoints,
+    /// A client of the WorkOS the app uses, with the app's API key: the
+    /// harness checks through it what the app should have caused.
+    pub workos: PipesClient,
+    /// The secret the app verifies webhooks with.
+    pub webhook_secret: String,
+    /// Provider mock base URLs of that WorkOS.
+    pub providers: BTreeMap<ProviderKind, String>,
+    /// The app's clock: virtual for the reference app, real for an external one.
+    pub clock: Clock,
+    /// Which app.
+    pub backend: Backend,
+    http: HttpClient,
+    users: BTreeMap<String, String>,
+    logins: BTreeMap<(String, ProviderKind), String>,
+    browsers: BTreeMap<String, Browser>,
+    page: Option<(String, Result<HttpResponse, String>)>,
+    authorize_url: Option<String>,
+    visit: Option<Visit>,
+    profile: Option<ProfileCall>,
+    delivery: Option<(Delivery, String, Result<HttpResponse, String>)>,
+}
+
+/// One call to the app's provider-call endpoint.
+#[derive(Debug, Clone)]
+struct ProfileCall {
+    person: String,
+    provider: ProviderKind,
+    url: String,
+    result: Result<HttpResponse, String>,
+    elapsed: Duration,
+    token_requests: Option<usize>,
+}
+
+/// A webhook delivery named as feature files name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Parameter)]
+#[param(
+    name = "delivery",
+    regex = "a correctly signed event with pretty-printed JSON|a correctly signed event|an event signed with the wrong secret|an event whose body was changed after signing|a replayed event with a stale timestamp|an event timestamped in the future|an event without a signature header|an event with a malformed signature header|an event carrying the signature of another event"
+)]
+pub struct DeliveryArg(pub Delivery);
+
+impl std::str::FromStr for DeliveryArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(DeliveryArg)
+    }
+}
+
+impl AppUnderTest {
+    /// The reference app, wired to the scenario's stack.
+    async fn reference(w: &mut PipesWorld) -> Result<Self, String> {
+        w.configure_integration(ProviderKind::Github, |i| {
+            i.scopes = Some(vec!["repo".into(), "user:email".into()]);
+        });
+        let secret = w.stack.ids.secret("whsec_", 32);
+        w.stack.recorder.secret("webhook_secret", &secret);
+        let providers: BTreeMap<ProviderKind, String> = w
+            .stack
+            .providers
+            .iter()
+            .map(|(k, p)| (*k, p.uri()))
+            .collect();
+        let app = ReferenceApp::start(
+            w.client.clone(),
+            secret.clone(),
+            w.stack.clock.clone(),
+            providers.clone(),
+        )
+        .await
+        .map_err(|e| format!("cannot start the reference app: {e}"))?;
+        w.stack.recorder.host(app.uri(), APP_HOST_NAME);
+        let endpoints = AppEndpoints::with_defaults(app.uri())?;
+        Ok(AppUnderTest {
+            endpoints,
+            workos: w.client.clone(),
+            webhook_secret: secret,
+            providers,
+            clock: w.stack.clock.clone(),
+            backend: Backend::Reference(app),
+            http: HttpClient::new("harness", w.stack.recorder.clone()),
+            users: BTreeMap::new(),
+            logins: BTreeMap::new(),
+            browsers: BTreeMap::new(),
+            page: None,
+            authorize_url: None,
+            visit: None,
+            profile: None,
+            delivery: None,
+        })
+    }
+
+    /// A real app next to `serve`, as `target` describes it.
+    async fn external(w: &mut PipesWorld, target: ExternalTarget) -> Result<Self, String> {
+        let recorder = w.stack.recorder.clone();
+        recorder.secret("api_key", &target.api_key);
+        recorder.secret("webhook_secret", &target.webhook_secret);
+        recorder.host(target.app.base(), APP_HOST_NAME);
+        let http = HttpClient::new("harness", recorder.clone());
+        let workos = PipesClient::new(&target.workos_url, &target.api_key, recorder.clone());
+        reachable(&http, target.app.base(), "the app under test").await?;
+        reachable(
+            &http,
+            &format!("{}/health", target.workos_url),
+            "pipes-harness serve",
+        )
+        .await?;
+        let providers = target.providers.clone();
+        Ok(AppUnderTest {
+            endpoints: target.app.clone(),
+            workos,
+            webhook_secret: target.webhook_secret.clone(),
+            providers,
+            clock: Clock::realtime(),
+            backend: Backend::External(target),
+            http,
+            users: BTreeMap::new(),
+            logins: BTreeMap::new(),
+            browsers: BTreeMap::new(),
+            page: None,
+            authorize_url: None,
+            visit: None,
+            profile: None,
+            delivery: None,
+        })
+    }
+
+    fn is_external(&self) -> bool {
+        matches!(self.backend, Backend::External(_))
+    }
+
+    fn provider_base(&self, kind: ProviderKind) -> Result<&str, String> {
+        self.providers.get(&kind).map(String::as_str).ok_or_else(|| {
+            format!(
+                "the base URL of the {} mock is unknown: set {} to the URL `pipes-harness serve` printed for it",
+                kind.slug(),
+                target::provider_var(kind)
+            )
+        })
+    }
+
+    fn browser(&mut self, person: &str) -> Browser {
+        if let Some(b) = self.browsers.get(person) {
+            return b.clone();
+        }
+        let mut known: Vec<String> = self.providers.values().cloned().collect();
+        known.push(self.workos.base_url().to_string());
+        known.push(self.endpoints.base().to_string());
+        let b = Browser::new(self.http.clone(), known);
+        self.browsers.insert(person.to_string(), b.clone());
+        b
+    }
+}
+
+/// A unique suffix per external person, so reruns and concurrent scenarios
+/// against one `serve` never collide.
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{:x}{:x}{n:x}",
+        (nanos & 0xffff_ffff_ffff) as u64,
+        std::process::id()
+    )
+}
+
+async fn reachable(http: &HttpClient, url: &str, what: &str) -> StepResult {
+    match http.send(http.request(reqwest::Method::GET, url)).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "{what} does not answer at {url}: {e}. Start it first (see the README, \"Test your own app\")."
+        )),
+    }
+}
+
+fn app_mut(w: &mut PipesWorld) -> Result<&mut AppUnderTest, String> {
+    w.app
+        .as_mut()
+        .ok_or_else(|| "no app under test: add \"Given the app under test\" first".to_string())
+}
+
+/// The WorkOS user id of `person` in the app's WorkOS, created on first mention.
+async fn app_user(w: &mut PipesWorld, person: &str) -> Result<String, String> {
+    let app = app_mut(w)?;
+    if let Some(id) = app.users.get(person) {
+        return Ok(id.clone());
+    }
+    let id = if app.is_external() {
+        let email = format!("{}+{}@example.com", person.to_lowercase(), unique_suffix());
+        let body = json!({"email": email, "first_name": capitalize(person)});
+        let resp = app
+            .workos
+            .raw(reqwest::Method::POST, "/user_management/users", Some(&body))
+            .await
+            .map_err(|e| e.to_string())?;
+        let id = resp
+            .json()
+            .ok()
+            .filter(|_| (200..300).contains(&resp.status))
+            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+            .ok_or_else(|| {
+                format!(
+                    "cannot create {person} as a user in the WorkOS at {}: POST /user_management/users answered HTTP {} {}",
+                    app.workos.base_url(),
+                    resp.status,
+                    resp.text()
+                )
+            })?;
+        app.users.insert(person.to_string(), id.clone());
+        id
+    } else {
+        let id = w.user(person);
+        app_mut(w)?.users.insert(person.to_string(), id.clone());
+        id
+    };
+    Ok(id)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn excerpt(text: &str) -> String {
+    let t = text.trim();
+    let mut s: String = t.chars().take(200).collect();
+    if t.chars().count() > 200 {
+        s.push('…');
+    }
+    s
+}
+
+fn resolve(base: &str, location: &str) -> String {
+    url::Url::parse(base)
+        .and_then(|b| b.join(location))
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| location.to_string())
+}
+
+// ---------------------------------------------------------------- Given
+
+#[given(expr = "the app under test")]
+async fn the_app_under_test(w: &mut PipesWorld) -> StepResult {
+    let app = match target::from_vars(&target::process_vars())? {
+        Some(t) => AppUnderTest::external(w, t).await?,
+        None => AppUnderTest::reference(w).await?,
+    };
+    w.app = Some(app);
+    Ok(())
+}
+
+#[given(expr = "the app under test at {string}")]
+async fn the_app_under_test_at(w: &mut PipesWorld, url: String) -> StepResult {
+    let mut vars = target::process_vars();
+    vars.insert(target::ENV_APP_URL.to_string(), url);
+    let t = target::from_vars(&vars)?.ok_or_else(|| {
+        "the app URL is empty: expected e.g. \"http://127.0.0.1:3000\"".to_string()
+    })?;
+    w.app = Some(AppUnderTest::external(w, t).await?);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- Connecting
+
+async fn open_connect_page(w: &mut PipesWorld, person: &str, kind: ProviderKind) -> StepResult {
+    let user_id = app_user(w, person).await?;
+    let app = app_mut(w)?;
+    let url = app.endpoints.connect_url(kind, Some(&user_id));
+    let result = app
+        .http
+        .as_actor("browser")
+        .send(app.http.request(reqwest::Method::GET, &url))
+        .await;
+    app.page = Some((url, result));
+    app.authorize_url = None;
+    Ok(())
+}
+
+fn check_sent_to_workos(app: &mut AppUnderTest, kind: ProviderKind) -> StepResult {
+    let (url, result) = app.page.as_ref().ok_or(
+        "no connect page was opened: add \"When alice opens the app's github connect page\" first",
+    )?;
+    let resp = result.as_ref().map_err(|e| {
+        format!("the app's connect endpoint {url} did not answer: {e}. Is the app running?")
+    })?;
+    let workos = app.workos.base_url().to_string();
+    let target = match resp.status {
+        301 | 302 | 303 | 307 | 308 => resp
+            .header("location")
+            .map(|l| resolve(url, l))
+            .ok_or_else(|| {
+                format!(
+                    "the app answered HTTP {} at {url} without a Location header",
+                    resp.status
+                )
+            })?,
+        200 => {
+            let body = resp.text();
+            find_link(&body, &workos).ok_or_else(|| {
+                format!(
+                    "the app answered 200 at {url} but the page has no link to the WorkOS authorize URL ({workos}/...): {}",
+                    excerpt(&body)
+                )
+            })?
+        }
+        404 | 405 => {
+            return Err(format!(
+                "the app answered HTTP {} at {url}: no connect route there. Set PIPES_HARNESS_APP_CONNECT_PATH to your connect route (placeholders {{provider}} and {{user_id}}; now {:?}).",
+                resp.status,
+                app.endpoints.connect_template()
+            ));
+        }
+        s => {
+            return Err(format!(
+                "the app answered HTTP {s} at {url} instead of sending the browser to WorkOS: {}\n\
+                 Common causes: the SDK is not pointed at the harness's WorkOS ({workos}), \
+                 WORKOS_API_KEY is not a key it accepts, the {} integration is not configured \
+                 there (seed file), or the app does not pass the user id WorkOS knows.",
+                excerpt(&resp.text()),
+                kind.slug()
+            ));
+        }
+    };
+    if !target.starts_with(&workos) {
+        let hint = if target.contains("api.workos.com") {
+            " The app's SDK talks to the real WorkOS: point it at the harness (Node: `new WorkOS(key, { apiHostname: '127.0.0.1', port: PORT, https: false })`; Python: `WorkOSClient(base_url=...)` or WORKOS_BASE_URL)."
+        } else {
+            ""
+        };
+        return Err(format!(
+            "the app sent the browser to {target}, not to the WorkOS authorize URL at {workos}.{hint}"
+        ));
+    }
+    app.authorize_url = Some(target);
+    Ok(())
+}
+
+/// The first `href` or `src`-free link in a page that points under `base`.
+fn find_link(body: &str, base: &str) -> Option<String> {
+    let start = body.find(base)?;
+    let rest = &body[start..];
+    let end = rest
+        .find(|c: char| c == '"' || c == '\'' || c == '<' || c.is_whitespace())
+        .unwrap_or(rest.len());
+    Some(rest[..end].replace("&amp;", "&"))
+}
+
+async fn approve(w: &mut PipesWorld, person: &str, kind: ProviderKind, login: &str) -> StepResult {
+    let app = app_mut(w)?;
+    let authorize = app.authorize_url.clone().ok_or(
+        "the app has not sent anyone to WorkOS yet: add \"Then the app sends alice to WorkOS to authorize github\" first",
+    )?;
+    let login = if app.is_external() {
+        format!("{login}-{}", unique_suffix())
+    } else {
+        login.to_string()
+    };
+    let base = app.provider_base(kind)?.to_string();
+    let mut browser = app.browser(person);
+    browser.set_cookie(&base, &format!("{}_login={login}", kind.slug()));
+    app.browsers.insert(person.to_string(), browser.clone());
+    app.logins.insert((person.to_string(), kind), login);
+    let visit = browser
+        .visit(&authorize)
+        .await
+        .map_err(|e| format!("the browser could not follow the connect flow: {e}"))?;
+    app.visit = Some(visit);
+    Ok(())
+}
+
+fn check_landed(app: &AppUnderTest, kind: ProviderKind) -> StepResult {
+    let visit = app.visit.as_ref().ok_or(
+        "nobody followed the connect flow: add \"When alice approves github as ...\" first",
+    )?;
+    let base = app.endpoints.base();
+    if let Some(d) = diagnose_visit(kind, visit, Some(base)) {
+        return Err(format!(
+            "the connect flow did not end on the app's return page; the browser went through:\n  {}\n{}",
+            visit.hops.join("\n  "),
+            d.render()
+        ));
+    }
+    if !visit.final_url.starts_with(base) {
+        return Err(format!(
+            "the connect flow ended at {}, not on the app ({base}): pass the app's own return page as return_to",
+            visit.final_url
+        ));
+    }
+    let provider = app.provider_base(kind)?;
+    let authorize = format!("{provider}{}", endpoints(kind).authorize);
+    if !visit.hops.iter().any(|h| h.starts_with(&authorize)) {
+        return Err(format!(
+            "the browser never reached the {} authorize page ({authorize}): the app asked WorkOS for another integration. Hops:\n  {}",
+            kind.display_name(),
+            visit.hops.join("\n  ")
+        ));
+    }
+    Ok(())
+}
+
+async fn check_connected(w: &mut PipesWorld, person: &str, kind: ProviderKind) -> StepResult {
+    let user_id = app_user(w, person).await?;
+    let app = app_mut(w)?;
+    let account = app
+        .workos
+        .get_user_connected_account(&user_id, kind.slug())
+        .await
+        .map_err(|e| {
+            format!(
+                "WorkOS has no {} connection for {person}:\n{e}",
+                kind.slug()
+            )
+        })?;
+    if account.state != "connected" {
+        return Err(format!(
+            "WorkOS holds {person}'s {} connection in state {}, not connected",
+            kind.slug(),
+            account.state
+        ));
+    }
+    Ok(())
+}
+
+#[when(expr = "{word} opens the app's {provider} connect page")]
+async fn opens_connect_page(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    open_connect_page(w, &person, p.0).await
+}
+
+#[then(expr = "the app sends {word} to WorkOS to authorize {provider}")]
+async fn sends_to_workos(w: &mut PipesWorld, _person: String, p: ProviderArg) -> StepResult {
+    check_sent_to_workos(app_mut(w)?, p.0)
+}
+
+#[when(expr = "{word} approves {provider} as {string}")]
+async fn approves(w: &mut PipesWorld, person: String, p: ProviderArg, login: String) -> StepResult {
+    approve(w, &person, p.0, &login).await
+}
+
+#[then(expr = "{word} lands on the app's return page from {provider}")]
+async fn lands(w: &mut PipesWorld, _person: String, p: ProviderArg) -> StepResult {
+    check_landed(app_mut(w)?, p.0)
+}
+
+#[then(expr = "WorkOS holds a connected {provider} account for {word}")]
+async fn holds_connected(w: &mut PipesWorld, p: ProviderArg, person: String) -> StepResult {
+    check_connected(w, &person, p.0).await
+}
+
+#[given(expr = "{word} has connected {provider} through the app as {string}")]
+async fn has_connected(
+    w: &mut PipesWorld,
+    person: String,
+    p: ProviderArg,
+    login: String,
+) -> StepResult {
+    open_connect_page(w, &person, p.0).await?;
+    check_sent_to_workos(app_mut(w)?, p.0)?;
+    approve(w, &person, p.0, &login).await?;
+    check_landed(app_mut(w)?, p.0)?;
+    check_connected(w, &person, p.0).await
+}
+
+// ---------------------------------------------------------------- Provider calls
+
+#[when(expr = "the app calls {provider} for {word}")]
+async fn app_calls_provider(w: &mut PipesWorld, p: ProviderArg, person: String) -> StepResult {
+    let user_id = app_user(w, &person).await?;
+    let token_requests_before = token_requests(w, p.0);
+    let app = app_mut(w)?;
+    let url = app.endpoints.profile_url(p.0, &user_id);
+    let started = Instant::now();
+    let result = app
+        .http
+        .as_actor("browser")
+        .send(
+            app.http
+                .request(reqwest::Method::GET, &url)
+                .timeout(APP_TIMEOUT),
+        )
+        .await;
+    let elapsed = started.elapsed();
+    let after = token_requests(w, p.0);
+    let app = app_mut(w)?;
+    app.profile = Some(ProfileCall {
+        person,
+        provider: p.0,
+        url,
+        result,
+        elapsed,
+        token_requests: token_requests_before.zip(after).map(|(b, a)| a - b),
+    });
+    Ok(())
+}
+
+/// Token requests the app has made so far, when the harness can see them.
+fn token_requests(w: &PipesWorld, kind: ProviderKind) -> Option<usize> {
+    match w.app.as_ref().map(|a| &a.backend) {
+        Some(Backend::Reference(_)) => {
+            let path = format!("/data-integrations/{}/token", kind.slug());
+            Some(
+                w.stack
+                    .recorder
+                    .exchanges_to(w.stack.workos.uri())
+                    .iter()
+                    .filter(|e| e.from == "app" && e.url.contains(&path))
+                    .count(),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn last_profile(app: &AppUnderTest) -> Result<&ProfileCall, String> {
+    app.profile.as_ref().ok_or_else(|| {
+        "the app made no provider call: add \"When the app calls github for alice\" first"
+            .to_string()
+    })
+}
+
+#[then(expr = "the app answers with {word}'s {provider} profile")]
+async fn answers_with_profile(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let app = app_mut(w)?;
+    let call = last_profile(app)?;
+    let resp = call.result.as_ref().map_err(|e| {
+        format!(
+            "the app's provider-call endpoint {} did not answer: {e}",
+            call.url
+        )
+    })?;
+    if resp.status == 404 && !resp.text().contains("not_installed") {
+        return Err(format!(
+            "the app answered HTTP 404 at {}: no provider-call route there. Set PIPES_HARNESS_APP_PROFILE_PATH (now {:?}).",
+            call.url,
+            app.endpoints.profile_template()
+        ));
+    }
+    if !(200..300).contains(&resp.status) {
+        return Err(format!(
+            "the app answered HTTP {} at {}: {}",
+            resp.status,
+            call.url,
+            excerpt(&resp.text())
+        ));
+    }
+    let login = app
+        .logins
+        .get(&(person.clone(), p.0))
+        .cloned()
+        .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
+    let body = resp.json().map_err(|e| {
+        format!(
+            "the app's answer is not JSON ({e}): {}",
+            excerpt(&resp.text())
+        )
+    })?;
+    let found = body
+        .get("login")
+        .or_else(|| body.pointer("/profile/login"))
+        .and_then(|l| l.as_str());
+    if found != Some(login.as_str()) {
+        return Err(format!(
+            "expected {person}'s {} login {login:?} in the app's answer, got: {}",
+            p.0.slug(),
+            excerpt(&body.to_string())
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "{provider} saw the token WorkOS holds for {word}")]
+async fn provider_saw_token(w: &mut PipesWorld, p: ProviderArg, person: String) -> StepResult {
+    let user_id = app_user(w, &person).await?;
+    let app = app_mut(w)?;
+    let request = TokenRequest {
+        user_id,
+        organization_id: None,
+    };
+    let token = app
+        .workos
+        .fresh_token(p.0.slug(), &request)
+        .await
+        .map_err(|e| format!("WorkOS has no token for {person}:\n{e}"))?
+        .access_token;
+    let path = reference::whoami_path(p.0);
+    if app.is_external() {
+        return external_evidence(app, p.0, &token, &person).await;
+    }
+    let seen: Vec<String> = w
+        .stack
+        .provider(p.0)
+        .server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == path)
+        .filter_map(|r| r.headers.get("authorization"))
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    let fresh = |h: &String| {
+        h.strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+            .or_else(|| h.strip_prefix("token "))
+            == Some(token.as_str())
+    };
+    if seen.iter().any(fresh) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} saw {} call(s) to {path}, none with the token WorkOS holds for {person}: the app used a cached or foreign token. Fetch a fresh token with getAccessToken / get_access_token right before each call.",
+        p.0.display_name(),
+        seen.len()
+    ))
+}
+
+/// With an external app the provider mock runs inside `serve`, which keeps
+/// no request log: the evidence is that the provider accepts the token
+/// WorkOS holds now, for the same account the app relayed.
+async fn external_evidence(
+    app: &AppUnderTest,
+    kind: ProviderKind,
+    token: &str,
+    person: &str,
+) -> StepResult {
+    let base = app.provider_base(kind)?;
+    let url = format!("{base}{}", reference::whoami_path(kind));
+    let resp = app
+        .http
+        .send(
+            app.http
+                .request(reqwest::Method::GET, &url)
+                .bearer_auth(token)
+                .header("accept", "application/json")
+                .header("user-agent", "pipes-harness"),
+        )
+        .await
+        .map_err(|e| format!("cannot reach the {} mock at {url}: {e}", kind.slug()))?;
+    if resp.status != 200 {
+        return Err(format!(
+            "{} refuses the token WorkOS holds for {person} (HTTP {}): {}",
+            kind.display_name(),
+            resp.status,
+            excerpt(&resp.text())
+        ));
+    }
+    let holder = resp.json().ok().and_then(|v| v.get("id").cloned());
+    let relayed = app
+        .profile
+        .as_ref()
+        .and_then(|c| c.result.as_ref().ok())
+        .and_then(|r| r.json().ok())
+        .and_then(|v| v.get("id").cloned());
+    if holder.is_none() || holder != relayed {
+        return Err(format!(
+            "the account behind the token WorkOS holds for {person} ({holder:?}) is not the one the app relayed ({relayed:?})"
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- Revocation
+
+#[when(expr = "{word} revokes the app's access on {provider}")]
+async fn revokes_access(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let user_id = app_user(w, &person).await?;
+    let app = app_mut(w)?;
+    let login = app
+        .logins
+        .get(&(person.clone(), p.0))
+        .cloned()
+        .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
+    let external = app.is_external();
+    if external {
+        let url = format!(
+            "{}/_harness/providers/{}/revoke",
+            app.workos.base_url(),
+            p.0.slug()
+        );
+        let resp = app
+            .http
+            .send(
+                app.http
+                    .request(reqwest::Method::POST, &url)
+                    .json(&json!({ "login": login })),
+            )
+            .await
+            .map_err(|e| format!("cannot reach serve's control API at {url}: {e}"))?;
+        if !(200..300).contains(&resp.status) {
+            return Err(format!(
+                "serve's control API refused the revocation: POST {url} answered HTTP {} {}",
+                resp.status,
+                excerpt(&resp.text())
+            ));
+        }
+    } else if w.stack.provider(p.0).engine().revoke_all(&login) == 0 {
+        return Err(format!(
+            "{} holds no token of {login:?} to revoke: connect first",
+            p.0.display_name()
+        ));
+    }
+    // WorkOS learns of the revocation (in real life when its refresh is
+    // refused, or from the provider) and marks the connection; the harness
+    // says so through the public API, the way an import would.
+    let app = app_mut(w)?;
+    let path = format!(
+        "/user_management/users/{user_id}/connected_accounts/{}",
+        p.0.slug()
+    );
+    let resp = app
+        .workos
+        .raw(
+            reqwest::Method::PUT,
+            &path,
+            Some(&json!({ "state": "needs_reauthorization" })),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if !(200..300).contains(&resp.status) {
+        return Err(format!(
+            "WorkOS refused to mark {person}'s {} connection needs_reauthorization: PUT {path} answered HTTP {} {}",
+            p.0.slug(),
+            resp.status,
+            excerpt(&resp.text())
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "WorkOS tells the app that {word}'s {provider} connection needs reauthorization")]
+async fn workos_says_reauth(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let user_id = app_user(w, &person).await?;
+    let app = app_mut(w)?;
+    let request = TokenRequest {
+        user_id,
+        organization_id: None,
+    };
+    match app
+        .workos
+        .get_access_token(p.0.slug(), &request)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        AccessTokenResponse::Inactive { error, .. } if error == "needs_reauthorization" => Ok(()),
+        other => Err(format!(
+            "expected the token endpoint to answer active:false, error:needs_reauthorization for {person}; it answered {other:?}"
+        )),
+    }
+}
+
+#[then(expr = "the app asks {word} to reconnect {provider}")]
+async fn asks_to_reconnect(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let app = app_mut(w)?;
+    let call = last_profile(app)?;
+    if call.person != person || call.provider != p.0 {
+        return Err(format!(
+            "the last provider call was for {}'s {}, not {person}'s {}",
+            call.person,
+            call.provider.slug(),
+            p.0.slug()
+        ));
+    }
+    let counted = call
+        .token_requests
+        .map(|n| format!(" It asked WorkOS for a token {n} time(s) for this one request."))
+        .unwrap_or_default();
+    let fail = |what: String| {
+        Err(Diagnosis::new(
+            DiagnosisKind::NeedsReauthorization,
+            format!(
+                "WorkOS answers the token request with active:false, error:needs_reauthorization; {what}{counted} \
+                 Retrying cannot help: only the user can renew the grant, so the app must stop and \
+                 send them through the connect flow again (the seeds: \"If token revoked: user must re-authorize\")."
+            ),
+        )
+        .render())
+    };
+    let resp = match &call.result {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(format!(
+                "the app did not answer {} within {} s ({e}): it keeps retrying instead of giving up.",
+                call.url,
+                APP_TIMEOUT.as_secs()
+            ));
+        }
+    };
+    if let Some(n) = call.token_requests
+        && n > MAX_TOKEN_REQUESTS
+    {
+        return fail(format!(
+            "the app kept asking ({n} token requests in {} ms) before answering HTTP {}.",
+            call.elapsed.as_millis(),
+            resp.status
+        ));
+    }
+    let body = resp.text();
+    let lower = body.to_lowercase();
+    let mentions = ["reauthoriz", "reconnect", "connect again", "re-authoriz"]
+        .iter()
+        .any(|m| lower.contains(m));
+    let redirect_to_connect = (300..400).contains(&resp.status)
+        && resp
+            .header("location")
+            .is_some_and(|l| l.contains("connect"));
+    if redirect_to_connect || (resp.status < 500 && mentions) {
+        return Ok(());
+    }
+    fail(format!(
+        "the app answered HTTP {} after {} ms ({}) without telling {person} to reconnect {}.",
+        resp.status,
+        call.elapsed.as_millis(),
+        excerpt(&body),
+        p.0.display_name()
+    ))
+}
+
+// ---------------------------------------------------------------- Webhooks
+
+#[when(expr = "the app receives {delivery}")]
+async fn app_receives(w: &mut PipesWorld, d: DeliveryArg) -> StepResult {
+    let facts = {
+        let ids = &w.stack.ids;
+        EventFacts {
+            event_id: ids.id("event"),
+            account_id: ids.id("data_installation"),
+            integration_id: ids.id("data_integration"),
+            user_id: ids.id("user"),
+            other_user_id: ids.id("user"),
+            created_at: String::new(),
+        }
+    };
+    let recorder = w.stack.recorder.clone();
+    let app = app_mut(w)?;
+    let now = app.clock.now_ms();
+    let facts = EventFacts {
+        created_at: iso8601(now),
+        ..facts
+    };
+    let built = d.0.build(&app.webhook_secret, now, &facts);
+    for s in &built.signatures {
+        recorder.secret("webhook_signature", s);
+    }
+    let url = app.endpoints.webhook_url();
+    let http = app.http.as_actor(d.0.sender());
+    let mut req = http
+        .request(reqwest::Method::POST, &url)
+        .header("content-type", "application/json")
+        .body(built.body);
+    if let Some(h) = &built.header {
+        req = req.header("WorkOS-Signature", h);
+    }
+    let result = http.send(req).await;
+    app.delivery = Some((d.0, url, result));
+    Ok(())
+}
+
+fn judge_delivery(w: &mut PipesWorld, accept: bool) -> StepResult {
+    let app = app_mut(w)?;
+    let (d, url, result) = app.delivery.as_ref().ok_or(
+        "no webhook was delivered: add \"When the app receives a correctly signed event\" first",
+    )?;
+    let resp = result
+        .as_ref()
+        .map_err(|e| format!("the app's webhook endpoint {url} did not answer: {e}"))?;
+    d.judge(accept, url, resp.status, &resp.text())
+        .map_err(|diagnosis| diagnosis.render())
+}
+
+#[then(expr = "the app accepts it")]
+async fn app_accepts(w: &mut PipesWorld) -> StepResult {
+    judge_delivery(w, true)
+}
+
+#[then(expr = "the app rejects it")]
+async fn app_rejects(w: &mut PipesWorld) -> StepResult {
+    judge_delivery(w, false)
+}
+
+/// The documented vocabulary of this module.
+pub const VOCABULARY: &[StepDoc] = &[
+    StepDoc {
+        keyword: "Given",
+        expression: "the app under test",
+        description: "The app the next steps drive: yours when PIPES_HARNESS_APP_URL is set (next to `pipes-harness serve`), else the built-in reference app.",
+        example: "the app under test",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Given",
+        expression: "the app under test at {string}",
+        description: "Your app at this base URL; its WorkOS comes from PIPES_HARNESS_WORKOS_URL, PIPES_HARNESS_API_KEY and PIPES_HARNESS_WEBHOOK_SECRET.",
+        example: "the app under test at \"http://127.0.0.1:3000\"",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "When",
+        expression: "{word} opens the app's {provider} connect page",
+        description: "The person's browser opens the app's connect endpoint (a fresh WorkOS user per person), without following redirects.",
+        example: "alice opens the app's github connect page",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "the app sends {word} to WorkOS to authorize {provider}",
+        description: "The connect endpoint answered 302 (or 200 with a link) to the WorkOS authorize URL of the harness's WorkOS.",
+        example: "the app sends alice to WorkOS to authorize github",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "When",
+        expression: "{word} approves {provider} as {string}",
+        description: "The browser, signed in to the provider with this login, follows the authorize URL through consent and the WorkOS callback.",
+        example: "alice approves github as \"alice-codes\"",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "{word} lands on the app's return page from {provider}",
+        description: "The flow passed the provider's authorize page and ended on the app with a 2xx page; otherwise the harness diagnoses where it stopped.",
+        example: "alice lands on the app's return page from github",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "WorkOS holds a connected {provider} account for {word}",
+        description: "The app's WorkOS has a connected account for the person.",
+        example: "WorkOS holds a connected github account for alice",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Given",
+        expression: "{word} has connected {provider} through the app as {string}",
+        description: "The five connect steps above in one: connect page, WorkOS, approval, return page, connected account.",
+        example: "alice has connected github through the app as \"alice-codes\"",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "When",
+        expression: "the app calls {provider} for {word}",
+        description: "Opens the app's provider-call endpoint (default /profile/{provider}?user_id=...), which should fetch a fresh token and call the provider.",
+        example: "the app calls github for alice",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "the app answers with {word}'s {provider} profile",
+        description: "The app answered 2xx with the provider's profile of the login the person approved as.",
+        example: "the app answers with alice's github profile",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "{provider} saw the token WorkOS holds for {word}",
+        description: "The provider mock received the app's call with the token WorkOS hands out now, not a cached one (against `serve`, which keeps no request log: the provider accepts that token for the account the app relayed).",
+        example: "github saw the token WorkOS holds for alice",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "When",
+        expression: "{word} revokes the app's access on {provider}",
+        description: "The person removes the app at the provider: every token of the grant dies and WorkOS marks the connection needs_reauthorization.",
+        example: "alice revokes the app's access on github",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "WorkOS tells the app that {word}'s {provider} connection needs reauthorization",
+        description: "The token endpoint answers active:false, error:needs_reauthorization.",
+        example: "WorkOS tells the app that alice's github connection needs reauthorization",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "the app asks {word} to reconnect {provider}",
+        description: "The app's last answer sends the person back to connect (a redirect, or a 4xx/2xx page that says reconnect) promptly, without a retry loop.",
+        example: "the app asks alice to reconnect github",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "When",
+        expression: "the app receives {delivery}",
+        description: "POSTs a webhook to the app's webhook endpoint: genuine (signed like WorkOS) or one of the forgeries.",
+        example: "the app receives a replayed event with a stale timestamp",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "the app accepts it",
+        description: "The app answered the delivery with 2xx.",
+        example: "the app accepts it",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "the app rejects it",
+        description: "The app answered the delivery with 4xx; an acceptance is reported with why it matters and the fix.",
+        example: "the app rejects it",
+        group: "Your app",
+    },
+];
