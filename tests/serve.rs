@@ -652,3 +652,106 @@ async fn a_rate_limit_fault_for_two_calls_then_recovers() {
     }
     assert_eq!(statuses, [403, 403, 200]);
 }
+
+#[tokio::test]
+async fn every_provider_approves_by_default_so_a_redirect_following_client_connects() {
+    let seed = temp_seed(
+        "all_providers",
+        "users:
+  - id: user_01JDR8Y4Z6Q3KX5V2N7M9BA11C
+    email: alice@example.com
+data_integrations:
+  - slug: github
+  - slug: slack
+  - slug: google
+  - slug: salesforce
+",
+    );
+    let server = Server::start(&ServeOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        seed: Some(seed.clone()),
+        api_key: KEY.into(),
+    })
+    .await
+    .expect("serve starts");
+    let return_to = server.stack().app.return_url();
+    for kind in ProviderKind::ALL {
+        let slug = kind.slug();
+        let authorize: Value = http(false)
+            .post(format!(
+                "{}/data-integrations/{slug}/authorize",
+                base(&server)
+            ))
+            .bearer_auth(KEY)
+            .json(&json!({ "user_id": ALICE, "return_to": return_to }))
+            .send()
+            .await
+            .expect("authorize answers")
+            .json()
+            .await
+            .expect("authorize answers JSON");
+        let url = authorize["url"].as_str().expect("a url").to_string();
+        let landed = http(true).get(url).send().await.expect("the flow ends");
+        assert_eq!(landed.url().path(), "/pipes/return", "{slug}");
+        assert!(
+            !landed.url().query_pairs().any(|(k, _)| k == "error"),
+            "{slug}: {}",
+            landed.url()
+        );
+        let token: Value = http(false)
+            .post(format!("{}/data-integrations/{slug}/token", base(&server)))
+            .bearer_auth(KEY)
+            .json(&json!({ "user_id": ALICE }))
+            .send()
+            .await
+            .expect("token answers")
+            .json()
+            .await
+            .expect("token is JSON");
+        assert_eq!(token["active"], json!(true), "{slug}: {token}");
+    }
+    let _ = std::fs::remove_file(seed);
+}
+
+#[tokio::test]
+async fn a_production_seed_refuses_shared_credentials_but_not_custom_ones() {
+    let seed = temp_seed(
+        "production",
+        "environment: production
+users:
+  - id: user_01JDR8Y4Z6Q3KX5V2N7M9BA11C
+    email: alice@example.com
+data_integrations:
+  - slug: github
+  - slug: slack
+    credentials: {type: custom, client_id: \"111.222\", client_secret: prod-secret}
+",
+    );
+    let server = Server::start(&ServeOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        seed: Some(seed.clone()),
+        api_key: KEY.into(),
+    })
+    .await
+    .expect("serve starts");
+    let authorize = |slug: &'static str| {
+        let url = format!("{}/data-integrations/{slug}/authorize", base(&server));
+        async move {
+            http(false)
+                .post(url)
+                .bearer_auth(KEY)
+                .json(&json!({ "user_id": ALICE }))
+                .send()
+                .await
+                .expect("authorize answers")
+        }
+    };
+    let shared = authorize("github").await;
+    assert_eq!(shared.status().as_u16(), 403);
+    let body: Value = shared.json().await.expect("JSON");
+    assert_eq!(body["code"], json!("shared_credentials_not_allowed"));
+    assert_eq!(authorize("slack").await.status().as_u16(), 200);
+    let _ = std::fs::remove_file(seed);
+}
