@@ -118,7 +118,7 @@ fn run_case(c: Case) -> Outputs {
         .expect("tokio runtime");
     let summary = rt
         .block_on(runner::run(&texts, opts))
-        .expect("the run starts");
+        .unwrap_or_else(|e| panic!("the run cannot start: {e}"));
     assert_eq!(summary.failed, 1, "the last step fails on purpose");
     let mut o = std::mem::take(&mut *out.lock().unwrap_or_else(PoisonError::into_inner));
     o.junit = std::fs::read_to_string(dir.join("junit.xml")).expect("JUnit report written");

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pipes_harness::runner::{self, FeatureText, Progress, RunOptions, Shard};
 use quick_xml::events::{BytesStart, Event};
@@ -16,6 +17,15 @@ const ONE_FAILS: &str = "tests/fixtures/reports/one_fails.feature";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Cucumber silences the panic hook while it runs scenarios, process-wide,
+/// so a test failing while another test's run is in flight would fail without
+/// its message. Tests here take this lock for their whole body.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A fresh directory for this test's output files.
@@ -51,7 +61,7 @@ fn run(texts: &[FeatureText], opts: RunOptions) -> runner::Summary {
         .build()
         .expect("tokio runtime");
     rt.block_on(runner::run(texts, opts))
-        .expect("the run starts")
+        .unwrap_or_else(|e| panic!("the run cannot start: {e}"))
 }
 
 /// An XML element as the checks need it: name, attributes, children, text.
@@ -265,6 +275,7 @@ fn assert_junit_schema(root: &Element) {
 
 #[test]
 fn a_run_with_one_failing_scenario_writes_junit_that_ci_tools_accept() {
+    let _serial = serial();
     let dir = scratch("junit");
     let junit = dir.join("nested/junit.xml");
     let summary = run(
@@ -312,6 +323,7 @@ fn a_run_with_one_failing_scenario_writes_junit_that_ci_tools_accept() {
 
 #[test]
 fn the_cucumber_json_report_marks_the_failing_step_with_its_diagnosis() {
+    let _serial = serial();
     let dir = scratch("json");
     let json = dir.join("cucumber.json");
     run(
@@ -344,6 +356,7 @@ fn the_cucumber_json_report_marks_the_failing_step_with_its_diagnosis() {
 
 #[test]
 fn four_shards_together_run_every_scenario_exactly_once() {
+    let _serial = serial();
     let texts = features("features");
     let all = runner::selected(&texts, &RunOptions::default()).expect("the library parses");
     assert!(!all.is_empty());
@@ -393,6 +406,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn exit_code_is_0_when_every_selected_scenario_passes() {
+    let _serial = serial();
     let out = binary(&["run", &format!("{ONE_FAILS}:6")], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("1 scenarios: 1 passed, 0 failed"));
@@ -400,6 +414,7 @@ fn exit_code_is_0_when_every_selected_scenario_passes() {
 
 #[test]
 fn exit_code_is_1_when_a_scenario_fails() {
+    let _serial = serial();
     let out = binary(&["run", ONE_FAILS], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("2 scenarios: 1 passed, 1 failed"));
@@ -407,6 +422,7 @@ fn exit_code_is_1_when_a_scenario_fails() {
 
 #[test]
 fn exit_code_is_2_for_an_undefined_step_which_is_named_with_its_line() {
+    let _serial = serial();
     let out = binary(
         &["run", "tests/fixtures/reports/undefined_step.feature"],
         &[],
@@ -422,6 +438,7 @@ fn exit_code_is_2_for_an_undefined_step_which_is_named_with_its_line() {
 
 #[test]
 fn exit_code_is_2_for_bad_input_and_bad_usage() {
+    let _serial = serial();
     for args in [
         vec!["run", "tests/fixtures/reports/malformed.feature"],
         vec!["run", "tests/fixtures/reports/no-such.feature"],
@@ -443,6 +460,7 @@ fn exit_code_is_2_for_bad_input_and_bad_usage() {
 
 #[test]
 fn github_actions_get_an_annotation_at_the_failing_step() {
+    let _serial = serial();
     let out = binary(&["run", ONE_FAILS], &[("GITHUB_ACTIONS", "true")]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);

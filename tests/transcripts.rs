@@ -12,14 +12,25 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pipes_harness::runner::transcripts::{self, Format, Rendered};
 use pipes_harness::runner::{self, FeatureText, RunOptions};
+use pipes_harness::steps::transcript::snapshot_name;
 
 const UPDATE: &str = "PIPES_HARNESS_UPDATE_DOCS";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Cucumber silences the panic hook while it runs scenarios, process-wide,
+/// so a test failing while another test's run is in flight would fail without
+/// its message. Tests here take this lock for their whole body.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn docs_dir() -> PathBuf {
@@ -53,7 +64,7 @@ fn render(format: Format) -> Vec<Rendered> {
             RunOptions::default(),
             format,
         ))
-        .expect("the library runs");
+        .unwrap_or_else(|e| panic!("the library cannot run: {e}"));
     docs
 }
 
@@ -85,6 +96,7 @@ fn pages_on_disk() -> BTreeMap<String, String> {
 
 #[test]
 fn docs_transcripts_hold_every_scenario_of_the_library_as_rendered_now() {
+    let _serial = serial();
     let docs = render(Format::Markdown);
     assert!(!docs.is_empty(), "the library has scenarios");
     let expected = expected_pages(&docs);
@@ -138,23 +150,25 @@ fn docs_transcripts_hold_every_scenario_of_the_library_as_rendered_now() {
 
 #[test]
 fn rendering_twice_gives_byte_identical_documents() {
-    for format in [Format::Markdown, Format::Yaml] {
-        let first = render(format);
-        let second = render(format);
-        assert_eq!(first.len(), second.len());
-        for (a, b) in first.iter().zip(&second) {
-            assert_eq!(a.name, b.name);
-            assert!(
-                a.content == b.content,
-                "{} differs between two runs ({format:?})",
-                a.name
-            );
-        }
+    let _serial = serial();
+    // YAML determinism is what the snapshots pin; Markdown adds its own
+    // ordering (start ticks, participants), so it is checked here.
+    let first = render(Format::Markdown);
+    let second = render(Format::Markdown);
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a.name, b.name);
+        assert!(
+            a.content == b.content,
+            "{} differs between two runs",
+            a.name
+        );
     }
 }
 
 #[test]
 fn the_yaml_format_is_exactly_the_snapshot_content() {
+    let _serial = serial();
     for d in render(Format::Yaml) {
         let path = root().join("snapshots").join(format!("{}.snap", d.name));
         let Ok(snap) = std::fs::read_to_string(&path) else {
@@ -165,19 +179,34 @@ fn the_yaml_format_is_exactly_the_snapshot_content() {
             .splitn(3, "---\n")
             .nth(2)
             .unwrap_or_else(|| panic!("{} is not an insta snapshot", path.display()));
-        assert_eq!(
-            body.trim_end(),
-            d.content.trim_end(),
-            "{} differs from its snapshot",
-            d.name
-        );
+        if body.trim_end() != d.content.trim_end() {
+            let line = body
+                .lines()
+                .zip(d.content.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| body.lines().count().min(d.content.lines().count()))
+                + 1;
+            panic!(
+                "{} renders differently from snapshots/{}.snap, first at line {line}: \
+                 run `cargo test --test features` to see the snapshot diff",
+                d.name, d.name
+            );
+        }
     }
 }
 
 #[test]
 fn the_transcript_command_prints_the_committed_page_of_one_scenario() {
-    let docs = render(Format::Markdown);
-    let first = docs.first().expect("the library has scenarios");
+    let _serial = serial();
+    // The first scenario of the library, found without running anything.
+    let first = runner::selected(&library(), &RunOptions::default())
+        .expect("the library parses")
+        .into_iter()
+        .next()
+        .expect("the library has scenarios");
+    let name = snapshot_name(&first.feature_path, &first.scenario);
+    let committed = std::fs::read_to_string(docs_dir().join(format!("{name}.md")))
+        .expect("the scenario has a committed page");
     let target = format!("{}:{}", first.feature_path, first.line);
     let out = Command::new(env!("CARGO_BIN_EXE_pipes-harness"))
         .current_dir(root())
@@ -190,7 +219,10 @@ fn the_transcript_command_prints_the_committed_page_of_one_scenario() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), first.content);
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "`pipes-harness transcript {target}` differs from docs/transcripts/{name}.md"
+    );
 
     let dir =
         std::env::temp_dir().join(format!("pipes-harness-transcripts-{}", std::process::id()));
@@ -202,7 +234,7 @@ fn the_transcript_command_prints_the_committed_page_of_one_scenario() {
         .output()
         .expect("the binary runs");
     assert_eq!(out.status.code(), Some(0));
-    let written = std::fs::read_to_string(dir.join(format!("{}.yaml", first.name)))
+    let written = std::fs::read_to_string(dir.join(format!("{name}.yaml")))
         .expect("one file per scenario, named like its snapshot");
     assert!(written.starts_with(&format!("feature: {}\n", first.feature_path)));
     let _ = std::fs::remove_dir_all(&dir);

@@ -206,8 +206,15 @@ impl Story {
     /// The id of `p`, adding it to the participants on first sight.
     fn participant(&mut self, p: Participant) -> String {
         let id = p.id.clone();
-        if !self.participants.iter().any(|q| q.id == p.id) {
-            self.participants.push(p);
+        match self.participants.iter_mut().find(|q| q.id == p.id) {
+            // The app is first met as a caller (`App`), later as a host
+            // (`App (app.test)`): keep the label that names the host.
+            Some(q) => {
+                if !q.label.contains('(') && p.label.contains('(') {
+                    q.label = p.label;
+                }
+            }
+            None => self.participants.push(p),
         }
         id
     }
@@ -249,7 +256,7 @@ impl Story {
 fn actor_participant(actor: &str) -> Participant {
     match actor {
         "browser" => participant("browser", "Browser", 0),
-        "app" => participant("app", "App (app.test)", 1),
+        "app" => participant("app", "App", 1),
         "workos" => participant("workos", "WorkOS (workos.test)", 2),
         other => match other.parse::<ProviderKind>() {
             Ok(kind) => provider_participant(kind),
@@ -260,14 +267,17 @@ fn actor_participant(actor: &str) -> Participant {
 
 fn host_participant(host: &str, path: &str) -> Participant {
     let base = host.strip_suffix(".test").unwrap_or(host);
+    // `app.test` is the harness's stand-in app, `myapp.test` an app under
+    // test: either way the app's web server.
+    let is_app = base == "app" || base.ends_with("app");
     match base {
         "workos" => actor_participant("workos"),
         // The app's web server serves both the return page and the webhook
         // receiver; deliveries get their own lifeline so they stand out.
-        "app" if path.contains("webhook") => {
-            participant("receiver", "App webhook receiver (app.test)", 4)
+        _ if is_app && path.contains("webhook") => {
+            participant("receiver", &format!("App webhook receiver ({host})"), 4)
         }
-        "app" => actor_participant("app"),
+        _ if is_app => participant("app", &format!("App ({host})"), 1),
         other => match other.parse::<ProviderKind>() {
             Ok(kind) => provider_participant(kind),
             Err(_) => participant(&mermaid_id(host), host, 5),
@@ -360,7 +370,10 @@ fn body(text: &str, content_type: Option<&str>, s: &mut Session<'_>) -> String {
     if ct.contains("x-www-form-urlencoded") {
         // Decode first: secrets and hosts inside a form are percent-encoded.
         return url::form_urlencoded::parse(text.as_bytes())
-            .map(|(k, v)| format!("{}={}", form_part(&s.redact(&k)), form_part(&s.redact(&v))))
+            .map(|(k, v)| {
+                let value = s.redact_field(&k, &v);
+                format!("{}={}", form_part(&s.redact(&k)), form_part(&value))
+            })
             .collect::<Vec<_>>()
             .join("&");
     }

@@ -11,8 +11,24 @@
 //! A secret travels percent-encoded inside URLs and forms (`a+b/c` becomes
 //! `a%2Bb%2Fc`), so each is matched in its encoded forms too, all mapping to
 //! the one placeholder of the plain value.
+//!
+//! As a safety net for anything a mock computes or forgets to register (a
+//! Salesforce token response's HMAC `signature`, say), the values of fields
+//! that only ever hold secrets ([`SECRET_FIELDS`]) are replaced too, in JSON
+//! (`"access_token": "..."`) and in queries and forms (`access_token=...`).
 
 use std::collections::HashMap;
+
+/// Fields whose value is a secret wherever it appears, registered or not;
+/// the field name is the placeholder's kind.
+pub const SECRET_FIELDS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code_verifier",
+    "signature",
+];
 
 /// One text to look for: a secret as written, or one of its encodings.
 #[derive(Debug, Clone)]
@@ -131,6 +147,8 @@ impl Session<'_> {
             }
         }
         hits.extend(signature_hits(&out, &hits));
+        let fields = field_hits(&out, &hits);
+        hits.extend(fields);
         hits.sort_by_key(|h| h.0);
         let mut result = String::with_capacity(out.len());
         let mut cursor = 0;
@@ -143,6 +161,21 @@ impl Session<'_> {
         result
     }
 
+    /// Redacts the `value` of a decoded form or query field named `key`: as
+    /// [`Session::redact`], and the whole value when the field is one of
+    /// [`SECRET_FIELDS`] and nothing registered covered it.
+    pub fn redact_field(&mut self, key: &str, value: &str) -> String {
+        let redacted = self.redact(value);
+        if SECRET_FIELDS.contains(&key)
+            && redacted == value
+            && value.len() >= 6
+            && !value.starts_with('<')
+        {
+            return self.placeholder(value, key);
+        }
+        redacted
+    }
+
     fn placeholder(&mut self, value: &str, kind: &str) -> String {
         if let Some(p) = self.assigned.get(value) {
             return p.clone();
@@ -153,6 +186,80 @@ impl Session<'_> {
         self.assigned.insert(value.to_string(), p.clone());
         p
     }
+}
+
+/// Values of [`SECRET_FIELDS`] in JSON or in a query or form, not already
+/// covered by a hit. Placeholders (`<...>`) and short values are left alone.
+fn field_hits(
+    text: &str,
+    taken: &[(usize, usize, String, String)],
+) -> Vec<(usize, usize, String, String)> {
+    let mut found: Vec<(usize, usize, String, String)> = Vec::new();
+    let bytes = text.as_bytes();
+    for field in SECRET_FIELDS {
+        // JSON: "field" : "value"
+        let quoted = format!("\"{field}\"");
+        for (at, _) in text.match_indices(quoted.as_str()) {
+            let mut i = at + quoted.len();
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b':') {
+                continue;
+            }
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'"') {
+                continue;
+            }
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end] != b'"' {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            found.push((
+                start,
+                end.min(bytes.len()),
+                String::new(),
+                (*field).to_string(),
+            ));
+        }
+        // Query or form: field=value, the field at the start or after ? & or a space.
+        let assigned = format!("{field}=");
+        for (at, _) in text.match_indices(assigned.as_str()) {
+            let boundary = at == 0 || matches!(bytes[at - 1], b'?' | b'&' | b' ' | b'\n');
+            if !boundary {
+                continue;
+            }
+            let start = at + assigned.len();
+            let len = text[start..]
+                .bytes()
+                .take_while(|b| {
+                    !matches!(b, b'&' | b'#' | b'"' | b'\'' | b',' | b';')
+                        && !b.is_ascii_whitespace()
+                })
+                .count();
+            found.push((start, start + len, String::new(), (*field).to_string()));
+        }
+    }
+    found
+        .into_iter()
+        .filter(|(start, end, _, _)| {
+            let value = &text[*start..*end];
+            value.len() >= 6 && !value.starts_with('<')
+        })
+        .filter(|(start, end, _, _)| taken.iter().all(|(s, e, _, _)| *end <= *s || *start >= *e))
+        .fold(
+            Vec::new(),
+            |mut kept: Vec<(usize, usize, String, String)>, (start, end, _, kind)| {
+                if kept.iter().all(|(s, e, _, _)| end <= *s || start >= *e) {
+                    kept.push((start, end, text[start..end].to_string(), kind));
+                }
+                kept
+            },
+        )
 }
 
 /// `v1=<hex>` values in a signature header, not already covered by a hit.
@@ -214,6 +321,44 @@ mod tests {
         assert_eq!(
             s.redact("client_secret=ab%2Bcd%2Fef%3D&x=ab+cd/ef="),
             "client_secret=<client_secret_1>&x=<client_secret_1>"
+        );
+    }
+
+    #[test]
+    fn unregistered_values_of_secret_fields_are_replaced_in_json_queries_and_forms() {
+        let r = Redactor::default();
+        let mut s = r.session();
+        assert_eq!(
+            s.redact(r#"{"id":"x","signature" : "H0Ps+Qp9a/V=","scope":"api"}"#),
+            r#"{"id":"x","signature" : "<signature_1>","scope":"api"}"#
+        );
+        assert_eq!(
+            s.redact("/cb?access_token=abcdef123&state=xyz"),
+            "/cb?access_token=<access_token_1>&state=xyz"
+        );
+        assert_eq!(
+            s.redact_field("refresh_token", "r-123456"),
+            "<refresh_token_1>"
+        );
+        assert_eq!(s.redact_field("state", "r-123456"), "r-123456");
+        assert_eq!(
+            s.redact(r#"{"x_signature":"short"}"#),
+            r#"{"x_signature":"short"}"#
+        );
+    }
+
+    #[test]
+    fn a_registered_secret_in_a_secret_field_keeps_its_own_placeholder() {
+        let mut r = Redactor::default();
+        r.secret("access_token", "gho_abcdef123");
+        let mut s = r.session();
+        assert_eq!(
+            s.redact(r#"{"access_token":"gho_abcdef123"}"#),
+            r#"{"access_token":"<access_token_1>"}"#
+        );
+        assert_eq!(
+            s.redact_field("access_token", "gho_abcdef123"),
+            "<access_token_1>"
         );
     }
 

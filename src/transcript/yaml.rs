@@ -132,7 +132,8 @@ pub(crate) fn body(text: &str, content_type: Option<&str>, s: &mut Session<'_>) 
         // Decode first: secrets and hosts inside a form are percent-encoded.
         let mut m = Map::new();
         for (k, v) in url::form_urlencoded::parse(text.as_bytes()) {
-            m.insert(s.redact(&k), Value::String(s.redact(&v)));
+            let value = s.redact_field(&k, &v);
+            m.insert(s.redact(&k), Value::String(value));
         }
         return Value::Object(m);
     }
