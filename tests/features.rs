@@ -28,130 +28,19 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use pipes_harness::runner::{self, RunOptions, Shard};
+use pipes_harness::runner::{self, RunOptions, test_args};
 use pipes_harness::steps::transcript::snapshot_name;
-
-/// What the command line and the environment asked for.
-#[derive(Debug, Default)]
-struct Args {
-    targets: Vec<String>,
-    names: Vec<String>,
-    tags: Option<String>,
-    junit: Option<PathBuf>,
-    json: Option<PathBuf>,
-    shard: Option<Shard>,
-    fail_fast: bool,
-    list: bool,
-    ignored_only: bool,
-}
-
-impl Args {
-    /// A run of the whole library, so stale snapshots can be told apart.
-    fn is_full(&self) -> bool {
-        self.targets.is_empty()
-            && self.names.is_empty()
-            && self.tags.is_none()
-            && self.shard.is_none()
-    }
-}
-
-/// libtest flags that take a value, accepted so `cargo test -- --test-threads 1` works.
-const LIBTEST_WITH_VALUE: &[&str] = &[
-    "--test-threads",
-    "--color",
-    "--format",
-    "-Z",
-    "--skip",
-    "--logfile",
-    "--shuffle-seed",
-];
-
-fn parse_args(
-    args: impl IntoIterator<Item = String>,
-    env: impl Fn(&str) -> Option<String>,
-) -> Result<Args, String> {
-    let mut a = Args {
-        tags: env("PIPES_HARNESS_TAGS"),
-        junit: env("PIPES_HARNESS_JUNIT").map(PathBuf::from),
-        json: env("PIPES_HARNESS_JSON").map(PathBuf::from),
-        fail_fast: env("PIPES_HARNESS_FAIL_FAST").is_some_and(|v| v == "1" || v == "true"),
-        ..Args::default()
-    };
-    if let Some(s) = env("PIPES_HARNESS_SHARD") {
-        a.shard = Some(s.parse().map_err(|e| format!("PIPES_HARNESS_SHARD: {e}"))?);
-    }
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match flag.as_str() {
-            "--junit" => a.junit = Some(PathBuf::from(value("--junit FILE")?)),
-            "--json" => a.json = Some(PathBuf::from(value("--json FILE")?)),
-            "--tags" => a.tags = Some(value("--tags EXPR")?),
-            "--name" => a.names.push(value("--name TEXT")?),
-            "--shard" => {
-                a.shard = Some(value("--shard I/N")?.parse().map_err(|e| format!("{e}"))?);
-            }
-            "--fail-fast" => a.fail_fast = true,
-            "--list" => a.list = true,
-            "--ignored" => a.ignored_only = true,
-            f if LIBTEST_WITH_VALUE.contains(&f) => {
-                if inline.is_none() {
-                    let _ = args.next();
-                }
-            }
-            f if f.starts_with('-') => {
-                // Other libtest switches (--nocapture, --quiet, --exact, ...)
-                // change nothing here; unknown ones are reported, not guessed at.
-                const SWITCHES: &[&str] = &[
-                    "--nocapture",
-                    "--no-capture",
-                    "--show-output",
-                    "--quiet",
-                    "-q",
-                    "--exact",
-                    "--include-ignored",
-                    "--test",
-                    "--bench",
-                    "--report-time",
-                    "--ensure-time",
-                    "--shuffle",
-                    "--force-run-in-process",
-                ];
-                if !SWITCHES.contains(&f) {
-                    return Err(format!(
-                        "unknown option {arg}; expected --junit FILE, --json FILE, --tags EXPR, \
-                         --name TEXT, --shard I/N, --fail-fast, or FILE[:LINE]"
-                    ));
-                }
-            }
-            _ if looks_like_target(&arg) => a.targets.push(arg),
-            _ => a.names.push(arg),
-        }
-    }
-    Ok(a)
-}
-
-/// `features/x.feature`, `features/x.feature:12`, or a directory.
-fn looks_like_target(arg: &str) -> bool {
-    let file = arg.rsplit_once(':').map_or(arg, |(f, _)| f);
-    file.ends_with(".feature") || root().join(file).is_dir()
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn main() {
-    let args = match parse_args(std::env::args().skip(1), |k| std::env::var(k).ok()) {
+    let args = match test_args::parse(
+        std::env::args().skip(1),
+        |k| std::env::var(k).ok(),
+        |p| root().join(p).is_dir(),
+    ) {
         Ok(a) => a,
         Err(e) => fail(&e),
     };

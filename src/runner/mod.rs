@@ -17,6 +17,7 @@
 
 pub mod report;
 pub mod shard;
+pub mod test_args;
 pub mod transcripts;
 mod writers;
 
