@@ -19,6 +19,14 @@ const LIBRARY: &[(&str, &str)] = library![
     "features/app/revocation.feature",
     "features/app/webhooks.feature",
     "features/connect/github.feature",
+    "features/providers/code_errors.feature",
+    "features/providers/connect.feature",
+    "features/providers/consent.feature",
+    "features/providers/insufficient_scopes.feature",
+    "features/providers/outages.feature",
+    "features/providers/rate_limits.feature",
+    "features/providers/refresh.feature",
+    "features/providers/revoked_token.feature",
     "features/recovery/redirect_uri_mismatch.feature",
 ];
 

@@ -146,7 +146,7 @@ fn github_api(resp: &ResponseView<'_>, now: i64) -> ApiOutcome {
                 .or(reset)
                 .unwrap_or_else(|| RetryHint {
                     delay: GITHUB_SECONDARY_FALLBACK,
-                    reason: "no retry-after: waiting at least one minute as GitHub advises".into(),
+                    reason: "GitHub's advice for a secondary limit without retry-after: wait at least a minute".into(),
                 });
             return rate_limited(format!("{said} (secondary rate limit)"), Some(hint));
         }
@@ -751,6 +751,85 @@ pub fn classify_authorize_error(
         detail.push_str(&quote(description));
     }
     Diagnosis::new(kind, detail)
+}
+
+/// A provider page that ends the connect flow without redirecting: GitHub's
+/// redirect warning, Google's "Error 400: redirect_uri_mismatch" page,
+/// Salesforce's `error=redirect_uri_mismatch&error_description=…` page,
+/// Slack's "Oops, something went wrong" page. `None` when the page is not
+/// one of them (a sign-in form, an ordinary page).
+pub fn classify_error_page(provider: ProviderKind, status: u16, body: &[u8]) -> Option<Diagnosis> {
+    use DiagnosisKind as K;
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let said = |what: &str| {
+        format!(
+            "{} stopped the flow on its own page (HTTP {status}): {}",
+            provider.display_name(),
+            quote(what)
+        )
+    };
+    // Google names the error as `Error <status>: <code>`; Salesforce as a
+    // query string; the others only in prose.
+    let google_code = lower
+        .find("error 4")
+        .and_then(|i| lower[i..].split_once(": "))
+        .map(|(_, rest)| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        });
+    let salesforce_code = lower.find("error=").map(|i| {
+        lower[i + 6..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect::<String>()
+    });
+    let code = match provider {
+        ProviderKind::Google => google_code,
+        ProviderKind::Salesforce => salesforce_code,
+        ProviderKind::Github | ProviderKind::Slack => None,
+    };
+    let kind = match code.as_deref() {
+        Some("redirect_uri_mismatch") => K::RedirectUriMismatch,
+        Some("invalid_scope") => K::InvalidScope,
+        Some("invalid_client" | "invalid_client_id") => K::InvalidClient,
+        Some("access_denied" | "access-denied") => K::AccessDenied,
+        Some("invalid_request" | "unsupported_response_type") => K::InvalidRequest,
+        _ if lower.contains("redirect_uri is not associated")
+            || lower.contains("redirect_uri did not match") =>
+        {
+            K::RedirectUriMismatch
+        }
+        _ if lower.contains("invalid client_id") => K::InvalidClient,
+        _ => return None,
+    };
+    let excerpt = visible_text(&text);
+    Some(Diagnosis::new(kind, said(&excerpt)))
+}
+
+/// The text of an HTML page without its tags, whitespace collapsed.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
 }
 
 fn mentions_redirect_uri(text: &str) -> bool {
@@ -1394,7 +1473,7 @@ mod tests {
             h,
             hint(
                 60,
-                "no retry-after: waiting at least one minute as GitHub advises"
+                "GitHub's advice for a secondary limit without retry-after: wait at least a minute"
             )
         );
         assert!(d.detail.contains("secondary rate limit"));
@@ -2320,6 +2399,82 @@ mod tests {
             ),
             ApiOutcome::Ok
         );
+    }
+
+    // -- Provider error pages ------------------------------------------------------
+
+    #[test]
+    fn github_redirect_warning_page_is_redirect_uri_mismatch() {
+        let page = b"<!DOCTYPE html><html><body><h1>Be careful!</h1><p>The redirect_uri is not associated with this application. The application might be misconfigured or could be trying to redirect you to a website you weren't expecting.</p></body></html>";
+        let d = classify_error_page(Github, 200, page).expect("a known page");
+        assert_eq!(d.kind, K::RedirectUriMismatch);
+        assert!(
+            d.detail.starts_with(
+                "GitHub stopped the flow on its own page (HTTP 200): \"Be careful! The redirect_uri"
+            ),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn google_error_400_pages_name_their_code() {
+        let cases = [
+            ("Error 400: redirect_uri_mismatch", K::RedirectUriMismatch),
+            ("Error 400: invalid_scope", K::InvalidScope),
+            ("Error 401: invalid_client", K::InvalidClient),
+            ("Error 400: invalid_request", K::InvalidRequest),
+        ];
+        for (line, kind) in cases {
+            let page = format!(
+                "<html><body><h1>Access blocked: Authorization Error</h1><p>{line} — details</p></body></html>"
+            );
+            let d = classify_error_page(Google, 400, page.as_bytes()).expect("a known page");
+            assert_eq!(d.kind, kind, "{line}");
+        }
+    }
+
+    #[test]
+    fn salesforce_error_pages_carry_a_query_string() {
+        let page = b"<html><body><p>error=redirect_uri_mismatch&amp;error_description=redirect_uri%20must%20match%20configuration</p></body></html>";
+        let d = classify_error_page(Salesforce, 400, page).expect("a known page");
+        assert_eq!(d.kind, K::RedirectUriMismatch);
+        assert!(
+            d.detail
+                .contains("error=redirect_uri_mismatch&error_description"),
+            "{}",
+            d.detail
+        );
+        let page =
+            b"<p>error=invalid_client_id&amp;error_description=client%20identifier%20invalid</p>";
+        assert_eq!(
+            classify_error_page(Salesforce, 400, page).map(|d| d.kind),
+            Some(K::InvalidClient)
+        );
+    }
+
+    #[test]
+    fn slack_oops_pages_are_recognised_by_their_prose() {
+        let page = b"<h1>Oops, something went wrong</h1><p>redirect_uri did not match any configured URIs. Passed URI: http://workos.test/sso/callback/slack</p>";
+        assert_eq!(
+            classify_error_page(Slack, 400, page).map(|d| d.kind),
+            Some(K::RedirectUriMismatch)
+        );
+        let page = b"<h1>Oops, something went wrong</h1><p>Invalid client_id parameter</p>";
+        assert_eq!(
+            classify_error_page(Slack, 400, page).map(|d| d.kind),
+            Some(K::InvalidClient)
+        );
+    }
+
+    #[test]
+    fn an_ordinary_page_is_not_an_error_page() {
+        for provider in ProviderKind::ALL {
+            assert_eq!(
+                classify_error_page(provider, 200, b"<html><body>Sign in</body></html>"),
+                None
+            );
+        }
     }
 
     // -- Every provider --------------------------------------------------------

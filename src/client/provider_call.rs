@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::PipesClient;
 use super::classify::{self, ApiOutcome, ResponseView};
-use super::diagnosis::DiagnosisKind;
+use super::diagnosis::{Diagnosis, DiagnosisKind};
 use super::error::PipesError;
 use super::models::TokenRequest;
 use crate::mock::clock::Clock;
@@ -83,6 +83,10 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Longest single delay.
     pub max_delay: Duration,
+    /// An answer slower than this counts as a timeout and is retried. It is
+    /// measured on the clock the caller was given, so a latency fault on the
+    /// virtual clock times out without anyone waiting.
+    pub timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -91,6 +95,7 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
+            timeout: Duration::from_secs(10),
         }
     }
 }
@@ -137,128 +142,183 @@ impl ProviderCaller {
         }
     }
 
-    /// Fetch a fresh token, call, classify; retry rate limits and one refused token.
+    /// Fetch a fresh token, call, classify; retry rate limits, 5xx and
+    /// timeouts with backoff, and a refused token once with a fresh one.
     pub async fn call(&self, req: &ProviderRequest) -> Result<HttpResponse, PipesError> {
-        let slug = req.provider.slug();
-        let mut refetched = false;
+        let name = req.provider.display_name();
+        let recorder = self.client.http().recorder().clone();
+        let mut refused_token: Option<String> = None;
         let mut attempt = 1;
         loop {
-            let token = self.client.fresh_token(slug, &req.token).await?;
-            let url = format!("{}{}", req.base_url, req.path);
-            let mut builder = self
+            let token = self
                 .client
-                .http()
-                .request(req.method.clone(), &url)
-                .bearer_auth(&token.access_token)
-                .header("accept", "application/json");
-            if req.provider == ProviderKind::Github {
-                builder = builder
-                    .header("user-agent", "pipes-harness")
-                    .header("x-github-api-version", "2022-11-28");
+                .fresh_token(req.provider.slug(), &req.token)
+                .await?;
+            let same_token = refused_token.as_deref() == Some(token.access_token.as_str());
+            if same_token {
+                recorder.note(
+                    "app",
+                    format!("WorkOS handed out the same {name} token that was just refused"),
+                );
             }
-            let resp = self.client.http().send(builder).await.map_err(|message| {
-                PipesError::Transport {
-                    diagnosis: super::Diagnosis::new(
-                        DiagnosisKind::ProviderUnavailable,
-                        format!(
-                            "{} at {url} did not answer: {message}",
-                            req.provider.display_name()
-                        ),
+            let started = self.clock.now_ms();
+            let resp = self.send(req, &token.access_token).await?;
+            let took = Duration::from_millis(
+                u64::try_from(self.clock.now_ms().saturating_sub(started)).unwrap_or(0),
+            );
+            let outcome = if took > self.policy.timeout {
+                recorder.note(
+                    "app",
+                    format!(
+                        "{name} took {} to answer, longer than the {} timeout: treated as a timeout",
+                        human(took),
+                        human(self.policy.timeout)
                     ),
-                    url: url.clone(),
-                    message,
-                }
-            })?;
-            let view = ResponseView {
-                status: resp.status,
-                headers: &resp.headers,
-                body: &resp.body,
+                );
+                ApiOutcome::Unavailable(Diagnosis::new(
+                    DiagnosisKind::ProviderUnavailable,
+                    format!(
+                        "{name} took {} to answer {} {} (timeout {})",
+                        human(took),
+                        req.method,
+                        req.path,
+                        human(self.policy.timeout)
+                    ),
+                ))
+            } else {
+                let view = ResponseView {
+                    status: resp.status,
+                    headers: &resp.headers,
+                    body: &resp.body,
+                };
+                classify::classify_api_response(req.provider, &view, self.clock.now_secs())
             };
-            let outcome =
-                classify::classify_api_response(req.provider, &view, self.clock.now_secs());
-            let recorder = self.client.http().recorder().clone();
+            let give_up = |mut diagnosis: Diagnosis, attempt: u32| {
+                diagnosis.detail = sentence(
+                    &diagnosis.detail,
+                    &format!("Gave up after {attempt} attempts."),
+                );
+                PipesError::Provider {
+                    provider: req.provider,
+                    status: resp.status,
+                    diagnosis,
+                }
+            };
             match outcome {
                 ApiOutcome::Ok => return Ok(resp),
-                ApiOutcome::Failed(d)
-                    if !refetched
-                        && matches!(
-                            d.kind,
-                            DiagnosisKind::TokenRevoked | DiagnosisKind::TokenExpired
-                        ) =>
-                {
-                    refetched = true;
+                ApiOutcome::Failed(d) if is_token_refusal(&d) && refused_token.is_none() => {
+                    refused_token = Some(token.access_token.clone());
                     recorder.note(
                         "app",
                         format!(
-                            "{} refused the token ({}); fetching a fresh one from WorkOS once",
-                            req.provider.display_name(),
+                            "{name} refused the token ({}); fetching a fresh one from WorkOS once",
                             d.kind
                         ),
                     );
                 }
-                ApiOutcome::Failed(d) => {
+                ApiOutcome::Failed(mut d) => {
+                    if is_token_refusal(&d) {
+                        let why = if same_token {
+                            format!(
+                                "WorkOS handed out the same token again after {name} refused it, so WorkOS has not noticed that the token is dead."
+                            )
+                        } else {
+                            format!(
+                                "This was the second token in a row {name} refused: the first came from WorkOS before the call, the second right after the refusal."
+                            )
+                        };
+                        d.detail = sentence(&d.detail, &why);
+                    }
                     return Err(PipesError::Provider {
                         provider: req.provider,
                         status: resp.status,
                         diagnosis: d,
                     });
                 }
-                ApiOutcome::RateLimited {
-                    mut diagnosis,
-                    hint,
-                } => {
+                ApiOutcome::RateLimited { diagnosis, hint } => {
                     if attempt >= self.policy.max_attempts {
-                        diagnosis.detail =
-                            format!("{} Gave up after {attempt} attempts.", diagnosis.detail);
-                        return Err(PipesError::Provider {
-                            provider: req.provider,
-                            status: resp.status,
-                            diagnosis,
-                        });
+                        return Err(give_up(diagnosis, attempt));
                     }
                     let (delay, why) = match hint {
-                        Some(h) => (
-                            h.delay.min(self.policy.max_delay),
-                            format!("honouring {}", h.reason),
+                        Some(h) if h.delay > self.policy.max_delay => (
+                            self.policy.max_delay,
+                            format!(
+                                "{} asks for {}, capped at the {} maximum",
+                                h.reason,
+                                human(h.delay),
+                                human(self.policy.max_delay)
+                            ),
                         ),
-                        None => {
-                            let d = self.backoff(attempt);
-                            (
-                                d,
-                                format!(
-                                    "no retry hint: exponential backoff with jitter, attempt {attempt}"
-                                ),
-                            )
-                        }
+                        Some(h) => (h.delay, format!("honouring {}", h.reason)),
+                        None => (
+                            self.backoff(attempt),
+                            format!(
+                                "no retry hint: exponential backoff with jitter, attempt {attempt}"
+                            ),
+                        ),
                     };
                     recorder.note(
                         "app",
                         format!(
-                            "rate limited by {}: waited {} before retrying ({why})",
-                            req.provider.display_name(),
+                            "rate limited by {name}: waited {} before retrying ({why})",
                             human(delay)
                         ),
                     );
                     self.sleeper.sleep(delay).await;
                     attempt += 1;
                 }
-                ApiOutcome::Unavailable(mut diagnosis) => {
+                ApiOutcome::Unavailable(diagnosis) => {
                     if attempt >= self.policy.max_attempts {
-                        diagnosis.detail =
-                            format!("{} Gave up after {attempt} attempts.", diagnosis.detail);
-                        return Err(PipesError::Provider {
-                            provider: req.provider,
-                            status: resp.status,
-                            diagnosis,
-                        });
+                        return Err(give_up(diagnosis, attempt));
                     }
                     let delay = self.backoff(attempt);
-                    recorder.note("app", format!("{} answered HTTP {}: waited {} before retrying (exponential backoff with jitter, attempt {attempt})", req.provider.display_name(), resp.status, human(delay)));
+                    let what = if took > self.policy.timeout {
+                        "timed out".to_string()
+                    } else {
+                        format!("answered HTTP {}", resp.status)
+                    };
+                    recorder.note(
+                        "app",
+                        format!(
+                            "{name} {what}: waited {} before retrying (exponential backoff with jitter, attempt {attempt})",
+                            human(delay)
+                        ),
+                    );
                     self.sleeper.sleep(delay).await;
                     attempt += 1;
                 }
             }
         }
+    }
+
+    async fn send(&self, req: &ProviderRequest, token: &str) -> Result<HttpResponse, PipesError> {
+        let url = format!("{}{}", req.base_url, req.path);
+        let mut builder = self
+            .client
+            .http()
+            .request(req.method.clone(), &url)
+            .bearer_auth(token)
+            .header("accept", "application/json");
+        if req.provider == ProviderKind::Github {
+            builder = builder
+                .header("user-agent", "pipes-harness")
+                .header("x-github-api-version", "2022-11-28");
+        }
+        self.client
+            .http()
+            .send(builder)
+            .await
+            .map_err(|message| PipesError::Transport {
+                diagnosis: Diagnosis::new(
+                    DiagnosisKind::ProviderUnavailable,
+                    format!(
+                        "{} at {url} did not answer: {message}",
+                        req.provider.display_name()
+                    ),
+                ),
+                url: url.clone(),
+                message,
+            })
     }
 
     /// `base * 2^(attempt-1)`, capped, times a jitter factor in [0.5, 1.5)
@@ -281,6 +341,44 @@ impl ProviderCaller {
     }
 }
 
+/// `first` and `then` as two sentences.
+fn sentence(first: &str, then: &str) -> String {
+    let first = first.trim_end();
+    if first.ends_with(['.', '!', '?']) {
+        format!("{first} {then}")
+    } else {
+        format!("{first}. {then}")
+    }
+}
+
+/// The provider refused the token itself (revoked, expired), as opposed
+/// to refusing what it was asked.
+fn is_token_refusal(d: &Diagnosis) -> bool {
+    matches!(
+        d.kind,
+        DiagnosisKind::TokenRevoked | DiagnosisKind::TokenExpired
+    )
+}
+
+/// A duration in the largest whole unit: `9 hours`, `11 minutes`, `1 day`,
+/// else as [`human`] writes it.
+pub fn spoken(d: Duration) -> String {
+    let ms = d.as_millis();
+    let units = [
+        (86_400_000, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+        (1_000, "second"),
+    ];
+    for (size, name) in units {
+        if ms >= size && ms.is_multiple_of(size) {
+            let n = ms / size;
+            return format!("{n} {name}{}", if n == 1 { "" } else { "s" });
+        }
+    }
+    human(d)
+}
+
 /// `2 s`, `1.25 s`, `350 ms`.
 pub fn human(d: Duration) -> String {
     let ms = d.as_millis();
@@ -290,5 +388,94 @@ pub fn human(d: Duration) -> String {
         format!("{:.2} s", d.as_secs_f64())
     } else {
         format!("{ms} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Recorder;
+
+    fn caller(policy: RetryPolicy) -> (ProviderCaller, VirtualSleeper) {
+        let clock = Clock::scenario();
+        let sleeper = VirtualSleeper::new(clock.clone());
+        let client = PipesClient::new("http://127.0.0.1:9", "sk_test", Recorder::new());
+        (
+            ProviderCaller::new(client, Arc::new(sleeper.clone()), clock, policy),
+            sleeper,
+        )
+    }
+
+    #[test]
+    fn backoff_doubles_per_attempt_within_fifty_percent_jitter() {
+        let (c, _) = caller(RetryPolicy::default());
+        let mut previous = Vec::new();
+        for attempt in 1..=5u32 {
+            let nominal = Duration::from_secs(1 << (attempt - 1));
+            let d = c.backoff(attempt);
+            assert!(
+                d >= nominal.mul_f64(0.5) && d < nominal.mul_f64(1.5),
+                "attempt {attempt}: {d:?}"
+            );
+            previous.push(d);
+        }
+        assert!(
+            previous.windows(2).any(|w| w[0] * 2 != w[1]),
+            "no jitter: {previous:?}"
+        );
+    }
+
+    #[test]
+    fn backoff_never_exceeds_the_cap_plus_jitter() {
+        let (c, _) = caller(RetryPolicy {
+            max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        });
+        for attempt in 1..40 {
+            assert!(c.backoff(attempt) < Duration::from_millis(7_500));
+        }
+    }
+
+    #[test]
+    fn the_jitter_sequence_is_the_same_for_every_caller() {
+        let (a, _) = caller(RetryPolicy::default());
+        let (b, _) = caller(RetryPolicy::default());
+        let xs: Vec<Duration> = (1..6).map(|n| a.backoff(n)).collect();
+        let ys: Vec<Duration> = (1..6).map(|n| b.backoff(n)).collect();
+        assert_eq!(xs, ys);
+    }
+
+    #[tokio::test]
+    async fn the_virtual_sleeper_moves_the_clock_and_remembers_each_delay() {
+        let clock = Clock::scenario();
+        let sleeper = VirtualSleeper::new(clock.clone());
+        let before = clock.now_ms();
+        let started = std::time::Instant::now();
+        sleeper.sleep(Duration::from_secs(60)).await;
+        sleeper.sleep(Duration::from_millis(1_500)).await;
+        assert_eq!(clock.now_ms() - before, 61_500);
+        assert_eq!(
+            sleeper.delays(),
+            vec![Duration::from_secs(60), Duration::from_millis(1_500)]
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn details_get_a_full_stop_before_the_next_sentence() {
+        assert_eq!(sentence("GitHub said no", "Then"), "GitHub said no. Then");
+        assert_eq!(sentence("It failed.", "Then"), "It failed. Then");
+    }
+
+    #[test]
+    fn delays_read_the_way_people_say_them() {
+        assert_eq!(human(Duration::from_secs(2)), "2 s");
+        assert_eq!(human(Duration::from_millis(1_250)), "1.25 s");
+        assert_eq!(human(Duration::from_millis(350)), "350 ms");
+        assert_eq!(spoken(Duration::from_secs(9 * 3600)), "9 hours");
+        assert_eq!(spoken(Duration::from_secs(660)), "11 minutes");
+        assert_eq!(spoken(Duration::from_secs(86_400)), "1 day");
+        assert_eq!(spoken(Duration::from_secs(1)), "1 second");
+        assert_eq!(spoken(Duration::from_millis(1_500)), "1.50 s");
     }
 }

@@ -163,9 +163,14 @@ pub enum Fault {
     },
     /// State: the next codes are already redeemed when WorkOS exchanges them.
     CodeReused,
-    /// State: the user lingers on the next consent screens longer than a
-    /// code lives, so the code is dead on arrival.
-    CodeExpired,
+    /// State: the browser takes `delay_ms` (by default a minute longer than
+    /// the provider's code lifetime) to bring the next codes back to
+    /// WorkOS, so they can be dead on arrival.
+    CodeExpired {
+        /// How long the return takes, in milliseconds.
+        #[serde(default)]
+        delay_ms: Option<u64>,
+    },
     /// State: every app's client secret is regenerated at the provider, so
     /// the secret WorkOS holds is wrong.
     InvalidClient,
@@ -265,7 +270,7 @@ impl Fault {
             Fault::RedirectMismatchPage => "redirect_mismatch_page",
             Fault::InvalidScope { .. } => "invalid_scope",
             Fault::CodeReused => "code_reused",
-            Fault::CodeExpired => "code_expired",
+            Fault::CodeExpired { .. } => "code_expired",
             Fault::InvalidClient => "invalid_client",
         }
     }
@@ -316,10 +321,15 @@ impl Fault {
         }
         self.check(kind)?;
         let shared = provider.shared();
+        // Consent and code faults count authorize flows, the others calls.
+        let unit = match self {
+            Fault::DenyConsent | Fault::CodeReused | Fault::CodeExpired { .. } => "authorization",
+            _ => "call",
+        };
         let how_long = match times {
             None => "until cleared".to_string(),
-            Some(1) => "for the next call".to_string(),
-            Some(n) => format!("for the next {n} calls"),
+            Some(1) => format!("for the next {unit}"),
+            Some(n) => format!("for the next {n} {unit}s"),
         };
         let note = match self {
             Fault::RevokeTokens { .. }
@@ -337,9 +347,23 @@ impl Fault {
                 shared.engine().reuse_codes = Countdown::times(times);
                 format!("authorization codes are already redeemed when exchanged, {how_long}")
             }
-            Fault::CodeExpired => {
-                shared.engine().slow_consent = Countdown::times(times);
-                format!("the user outlasts the code's lifetime on the consent screen, {how_long}")
+            Fault::CodeExpired { delay_ms } => {
+                let ttl = crate::mock::providers::engine::code_ttl_ms(kind);
+                let delay = delay_ms
+                    .map(|d| i64::try_from(d).unwrap_or(i64::MAX))
+                    .unwrap_or(ttl + 60_000);
+                let mut engine = shared.engine();
+                engine.slow_consent = Countdown::times(times);
+                engine.return_delay_ms = delay;
+                format!(
+                    "the browser takes {} to bring the code back (codes live {}), {how_long}",
+                    crate::client::provider_call::spoken(Duration::from_millis(
+                        u64::try_from(delay).unwrap_or(0)
+                    )),
+                    crate::client::provider_call::spoken(Duration::from_millis(
+                        u64::try_from(ttl).unwrap_or(0)
+                    ))
+                )
             }
             _ => {
                 self.mount(provider, times).await;
@@ -476,8 +500,9 @@ impl Fault {
                 format!("{} answer HTTP {}", on.words(), status.unwrap_or(503))
             }
             Fault::Latency { ms, real, on } => format!(
-                "{} answer {ms} ms late ({})",
+                "{} answer {} late ({})",
                 on.words(),
+                crate::client::provider_call::spoken(Duration::from_millis(*ms)),
                 if *real { "real time" } else { "virtual time" }
             ),
             Fault::MalformedBody { on } => {

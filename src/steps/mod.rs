@@ -8,7 +8,9 @@ pub mod app;
 pub mod connect;
 pub mod params;
 pub mod provider_calls;
+pub mod providers;
 pub mod setup;
+pub mod time;
 pub mod transcript;
 pub mod vocabulary;
 

@@ -1,4 +1,4 @@
-//! Custom cucumber parameter types: `{provider}`, `{diagnosis}`, `{scopes}`.
+//! Custom cucumber parameter types: `{provider}`, `{diagnosis}`, `{scopes}`, `{duration}`.
 
 use std::str::FromStr;
 
@@ -51,5 +51,63 @@ impl FromStr for ScopeList {
                 .map(str::to_string)
                 .collect(),
         ))
+    }
+}
+
+/// A span of time: `2 seconds`, `10 minutes`, `9 hours`, `1 day`, `250 milliseconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Parameter)]
+#[param(
+    name = "duration",
+    regex = r"\d+ (?:milliseconds?|seconds?|minutes?|hours?|days?)"
+)]
+pub struct Span(pub std::time::Duration);
+
+impl FromStr for Span {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            format!(
+                "{s:?} is not a duration: expected a number and a unit, e.g. 2 seconds, 10 minutes, 9 hours, 1 day"
+            )
+        };
+        let (n, unit) = s.trim().split_once(' ').ok_or_else(bad)?;
+        let n: u64 = n.parse().map_err(|_| bad())?;
+        let ms_per = match unit.trim_end_matches('s') {
+            "millisecond" => 1,
+            "second" => 1_000,
+            "minute" => 60_000,
+            "hour" => 3_600_000,
+            "day" => 86_400_000,
+            _ => return Err(bad()),
+        };
+        n.checked_mul(ms_per)
+            .map(|ms| Span(std::time::Duration::from_millis(ms)))
+            .ok_or_else(bad)
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::Span;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_as_a_number_and_a_unit() {
+        assert_eq!("2 seconds".parse(), Ok(Span(Duration::from_secs(2))));
+        assert_eq!("1 second".parse(), Ok(Span(Duration::from_secs(1))));
+        assert_eq!("9 hours".parse(), Ok(Span(Duration::from_secs(9 * 3600))));
+        assert_eq!("10 minutes".parse(), Ok(Span(Duration::from_secs(600))));
+        assert_eq!("1 day".parse(), Ok(Span(Duration::from_secs(86_400))));
+        assert_eq!(
+            "250 milliseconds".parse(),
+            Ok(Span(Duration::from_millis(250)))
+        );
+        assert!(
+            "soon"
+                .parse::<Span>()
+                .unwrap_err()
+                .contains("expected a number and a unit")
+        );
+        assert!("3 fortnights".parse::<Span>().is_err());
     }
 }

@@ -52,6 +52,8 @@ pub fn all() -> Vec<StepDoc> {
         super::setup::VOCABULARY,
         super::connect::VOCABULARY,
         super::provider_calls::VOCABULARY,
+        super::providers::VOCABULARY,
+        super::time::VOCABULARY,
         super::app::VOCABULARY,
     ] {
         out.extend_from_slice(group);

@@ -271,8 +271,11 @@ pub struct OAuthEngine {
     /// The next codes are redeemed by someone else before the real exchange
     /// (a double-submitted callback), so the exchange meets a used code.
     pub reuse_codes: Countdown,
-    /// The user lingers on the next consent screens longer than a code lives.
+    /// The browser takes `return_delay_ms` to bring the next codes back
+    /// (a fault: the code can be dead on arrival).
     pub slow_consent: Countdown,
+    /// How long a slow return takes, in virtual milliseconds.
+    pub return_delay_ms: i64,
     /// Provider-wide: every app issues expiring tokens with refresh tokens
     /// (GitHub "expire user authorization tokens", Slack token rotation).
     pub expiring_tokens: bool,
@@ -351,6 +354,7 @@ impl OAuthEngine {
             mismatch_page: false,
             reuse_codes: Countdown::Off,
             slow_consent: Countdown::Off,
+            return_delay_ms: 0,
             expiring_tokens: false,
             rotate_refresh_tokens: false,
             pkce_opt_in: false,

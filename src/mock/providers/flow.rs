@@ -14,7 +14,6 @@ use wiremock::Request;
 use super::Shared;
 use super::engine::{
     Account, ChallengeMethod, CodeRequest, Exchange, GrantError, Issued, Token, TokenProblem,
-    code_ttl_ms,
 };
 use super::wire::{self, cookie_login, form, query};
 
@@ -150,7 +149,10 @@ pub fn authorize(shared: &Shared, req: &AuthorizeRequest, plain_pkce: bool) -> A
         return AuthorizeOutcome::Denied { redirect_uri };
     }
     let account = engine.signed_in(req.login.as_deref(), &shared.ids);
-    let lingers = engine.slow_consent.take();
+    let lingers = engine
+        .slow_consent
+        .take()
+        .then_some(engine.return_delay_ms.max(0));
     let code = engine.issue_code(
         &shared.ids,
         now,
@@ -166,20 +168,18 @@ pub fn authorize(shared: &Shared, req: &AuthorizeRequest, plain_pkce: bool) -> A
     );
     drop(engine);
     shared.recorder.secret("code", &code);
-    if lingers {
+    if let Some(ms) = lingers {
         // The code is issued when the user clicks "allow"; a browser that
-        // takes longer than the code lives delivers it dead.
-        let wait = Duration::from_millis(
-            u64::try_from(code_ttl_ms(shared.kind) + 60_000).unwrap_or(u64::MAX),
-        );
+        // takes longer than the code lives to come back delivers it dead.
+        let wait = Duration::from_millis(u64::try_from(ms).unwrap_or(0));
         shared.clock.advance(wait);
         shared.recorder.note(
             "browser",
             format!(
-                "{} stayed on the {} consent screen for {} minutes before the redirect went through",
+                "{}'s browser took {} to come back from {} with the code",
                 account.login,
+                crate::client::provider_call::spoken(wait),
                 shared.kind.display_name(),
-                wait.as_secs() / 60
             ),
         );
     }

@@ -123,7 +123,7 @@ async fn delete_account(
         let mut st = ctx.state();
         let (i, owner) = locate(&st, env, &route, slug, q)?;
         let account = resolve::select(&st, &i.id, &owner, &sel)?.ok_or_else(not_found)?;
-        st.accounts.remove(&account.id);
+        st.remove_account(&account.id);
         account
     };
     disconnected(ctx, env, &gone);

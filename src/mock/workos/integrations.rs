@@ -484,7 +484,7 @@ async fn delete(
             .collect();
         gone.sort_by_key(|a| a.seq);
         for a in &gone {
-            st.accounts.remove(&a.id);
+            st.remove_account(&a.id);
         }
         gone
     };

@@ -602,8 +602,12 @@ pub struct WorkosState {
     pub integrations: BTreeMap<String, Integration>,
     /// Organization configurations by `(organization id, integration id)`.
     pub org_configurations: BTreeMap<(String, String), OrgConfiguration>,
-    /// Connected accounts by id.
+    /// Connected accounts by id. Add and remove them with [`WorkosState::add_account`]
+    /// and [`WorkosState::remove_account`], which keep the owner index in step.
     pub accounts: BTreeMap<String, ConnectedAccount>,
+    /// Account ids by `(integration id, owner)`: the token and connected-account
+    /// lookups are the hot path, and must not scan every account of a large seed.
+    accounts_by_owner: HashMap<(String, OwnerKey), Vec<String>>,
     /// Pending authorizations by id.
     pub pending: HashMap<String, PendingAuthorization>,
     /// Webhook endpoints by id.
@@ -659,11 +663,28 @@ impl WorkosState {
 
     /// Adds or replaces a connected account (assigning its creation order).
     pub fn add_account(&mut self, mut a: ConnectedAccount) {
-        a.seq = match self.accounts.get(&a.id) {
+        a.seq = match self.remove_account(&a.id) {
             Some(old) => old.seq,
             None => self.next_seq(),
         };
+        self.accounts_by_owner
+            .entry((a.integration_id.clone(), OwnerKey::of(&a)))
+            .or_default()
+            .push(a.id.clone());
         self.accounts.insert(a.id.clone(), a);
+    }
+
+    /// Removes a connected account, returning it.
+    pub fn remove_account(&mut self, id: &str) -> Option<ConnectedAccount> {
+        let a = self.accounts.remove(id)?;
+        let key = (a.integration_id.clone(), OwnerKey::of(&a));
+        if let Some(ids) = self.accounts_by_owner.get_mut(&key) {
+            ids.retain(|x| x != id);
+            if ids.is_empty() {
+                self.accounts_by_owner.remove(&key);
+            }
+        }
+        Some(a)
     }
 
     /// Adds a webhook endpoint (assigning its creation order).
@@ -715,10 +736,14 @@ impl WorkosState {
     /// User-owned: `user_id` and the organization it is scoped to (or none);
     /// organization-owned: the organization.
     pub fn owner_accounts(&self, integration_id: &str, owner: &Owner) -> Vec<&ConnectedAccount> {
+        let key = (integration_id.to_string(), OwnerKey::from_owner(owner));
         let mut list: Vec<&ConnectedAccount> = self
-            .accounts
-            .values()
-            .filter(|a| a.integration_id == integration_id && owner.owns(a))
+            .accounts_by_owner
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.accounts.get(id))
+            .filter(|a| owner.owns(a))
             .collect();
         list.sort_by_key(|a| a.seq);
         list
@@ -759,6 +784,34 @@ pub enum Owner {
         /// The organization.
         organization_id: String,
     },
+}
+
+/// The owner of an account as an index key: exactly what [`Owner::owns`] compares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum OwnerKey {
+    User(Option<String>, Option<String>),
+    Organization(Option<String>),
+}
+
+impl OwnerKey {
+    fn of(a: &ConnectedAccount) -> Self {
+        match a.ownership {
+            Ownership::User => OwnerKey::User(a.user_id.clone(), a.organization_id.clone()),
+            Ownership::Organization => OwnerKey::Organization(a.organization_id.clone()),
+        }
+    }
+
+    fn from_owner(o: &Owner) -> Self {
+        match o {
+            Owner::User {
+                user_id,
+                organization_id,
+            } => OwnerKey::User(Some(user_id.clone()), organization_id.clone()),
+            Owner::Organization { organization_id } => {
+                OwnerKey::Organization(Some(organization_id.clone()))
+            }
+        }
+    }
 }
 
 impl Owner {

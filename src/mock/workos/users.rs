@@ -180,7 +180,7 @@ fn remove_accounts(
         .collect();
     gone.sort_by_key(|a| a.seq);
     for a in &gone {
-        st.accounts.remove(&a.id);
+        st.remove_account(&a.id);
     }
     gone
 }
