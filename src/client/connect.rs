@@ -122,6 +122,9 @@ pub fn diagnose_visit(
     if return_to.is_none() && (200..300).contains(&resp.status) {
         return None;
     }
+    if let Some(d) = provider_stop_page(provider, resp.status, &body) {
+        return Some(d);
+    }
     Some(Diagnosis::new(
         DiagnosisKind::ProviderUnavailable,
         format!(
@@ -129,6 +132,67 @@ pub fn diagnose_visit(
             visit.final_url, resp.status
         ),
     ))
+}
+
+/// An error page the provider showed instead of redirecting back: Google's
+/// "Error 400: redirect_uri_mismatch", Slack's "redirect_uri did not match
+/// any configured URIs", Salesforce's `error=redirect_uri_mismatch` text.
+/// These never reach WorkOS, so the page itself is all there is to read.
+fn provider_stop_page(provider: ProviderKind, status: u16, html: &str) -> Option<Diagnosis> {
+    if status < 400 {
+        return None;
+    }
+    let text = page_text(html);
+    let code = AUTHORIZE_ERRORS
+        .iter()
+        .find(|code| text.contains(*code))
+        .copied();
+    // Slack's page names no code, only the rule it enforces.
+    if code.is_none() && !text.contains("redirect_uri did not match") {
+        return None;
+    }
+    // What the page says after the code is the part worth quoting.
+    let said = code
+        .and_then(|c| text.find(c).map(|at| &text[at + c.len()..]))
+        .map(|rest| rest.trim_start_matches([' ', '-', '—', ':', '&']))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(&text);
+    let mut d = classify::classify_authorize_error(provider, code.unwrap_or(""), Some(said));
+    d.detail = format!(
+        "{} The flow stopped on {}'s own error page (HTTP {status}), so WorkOS never heard back.",
+        d.detail,
+        provider.display_name()
+    );
+    Some(d)
+}
+
+/// The visible text of a small HTML page: tags dropped, entities and
+/// percent-escapes of the few characters error pages use decoded.
+fn page_text(html: &str) -> String {
+    // The <title> repeats the heading; the body is what the user reads.
+    let body = match (html.find("<head"), html.find("</head>")) {
+        (Some(start), Some(end)) if start < end => format!("{}{}", &html[..start], &html[end..]),
+        _ => html.to_string(),
+    };
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("%20", " ");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A token-endpoint error relayed by WorkOS as `error=` on the return URL.
@@ -158,5 +222,87 @@ fn token_error(provider: ProviderKind, error: &str, description: Option<&str>) -
                 provider.display_name()
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(title: &str, body: &str) -> String {
+        format!(
+            "<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1><p>{body}</p></body></html>"
+        )
+    }
+
+    #[test]
+    fn googles_error_page_is_a_redirect_uri_mismatch_quoting_what_follows_the_code() {
+        let html = page(
+            "Access blocked: Authorization Error",
+            "Error 400: redirect_uri_mismatch — You can't sign in to this app. Request details: redirect_uri=http://x/cb",
+        );
+        let d = provider_stop_page(ProviderKind::Google, 400, &html).expect("diagnosed");
+        assert_eq!(d.kind, DiagnosisKind::RedirectUriMismatch);
+        assert!(
+            d.detail.contains("You can't sign in to this app"),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail.contains("own error page (HTTP 400)"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn slacks_page_names_no_code_but_still_reads_as_a_redirect_uri_mismatch() {
+        let html = page(
+            "Oops, something went wrong",
+            "redirect_uri did not match any configured URIs. Passed URI: http://x/cb",
+        );
+        let d = provider_stop_page(ProviderKind::Slack, 400, &html).expect("diagnosed");
+        assert_eq!(d.kind, DiagnosisKind::RedirectUriMismatch);
+        assert!(d.detail.contains("without an error code"), "{}", d.detail);
+    }
+
+    #[test]
+    fn salesforces_escaped_error_text_is_decoded() {
+        let html = page(
+            "Remote Access Authorization Error",
+            "error=redirect_uri_mismatch&amp;error_description=redirect_uri%20must%20match%20configuration",
+        );
+        let d = provider_stop_page(ProviderKind::Salesforce, 400, &html).expect("diagnosed");
+        assert_eq!(d.kind, DiagnosisKind::RedirectUriMismatch);
+        assert!(
+            d.detail.contains("redirect_uri must match configuration"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn an_invalid_scope_page_is_an_invalid_scope() {
+        let html = page(
+            "Access blocked",
+            "Error 400: invalid_scope — Some requested scopes were invalid.",
+        );
+        let d = provider_stop_page(ProviderKind::Google, 400, &html).expect("diagnosed");
+        assert_eq!(d.kind, DiagnosisKind::InvalidScope);
+    }
+
+    #[test]
+    fn a_page_without_an_oauth_error_or_a_success_page_is_not_read_as_one() {
+        assert!(
+            provider_stop_page(ProviderKind::Google, 500, &page("Oops", "try later")).is_none()
+        );
+        assert!(
+            provider_stop_page(
+                ProviderKind::Google,
+                200,
+                &page("ok", "redirect_uri_mismatch")
+            )
+            .is_none()
+        );
     }
 }

@@ -54,6 +54,18 @@ pub enum PipesError {
         /// What it means.
         diagnosis: Diagnosis,
     },
+    /// A check the app makes on its own, without asking anyone, failed: a
+    /// webhook signature that does not verify, an SDK method that does not
+    /// exist.
+    #[error("{check} failed: {reason}\n{diagnosis}")]
+    Check {
+        /// What was checked: `webhook signature`, `SDK method`.
+        check: &'static str,
+        /// Why, in a stable short form (`signature_mismatch`, `makeRequest`).
+        reason: String,
+        /// What it means.
+        diagnosis: Diagnosis,
+    },
     /// A response that does not match the documented shape.
     #[error("cannot read the {what} response: {message}\n{diagnosis}")]
     Decode {
@@ -75,6 +87,7 @@ impl PipesError {
             | PipesError::Provider { diagnosis, .. }
             | PipesError::Connect { diagnosis, .. }
             | PipesError::Transport { diagnosis, .. }
+            | PipesError::Check { diagnosis, .. }
             | PipesError::Decode { diagnosis, .. } => diagnosis,
         }
     }
