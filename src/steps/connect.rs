@@ -1,16 +1,21 @@
-//! Connecting accounts and reading what the harness diagnosed.
+//! Connecting accounts, the checks that protect the flow (the `state`
+//! parameter, whose OAuth app the user approved), and reading what the
+//! harness diagnosed.
 
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 
 use super::params::{Kind, ProviderArg, ScopeList};
 use super::{PipesWorld, StepResult};
-use crate::client::connect::connect;
-use crate::client::models::{AuthorizeRequest, TokenRequest};
-use crate::client::{AccessTokenResponse, PipesError};
+use crate::client::connect::{connect, diagnose_visit};
+use crate::client::models::{AuthorizeParams, AuthorizeRequest, TokenRequest};
+use crate::client::{AccessTokenResponse, Diagnosis, DiagnosisKind, PipesError};
+use crate::mock::workos::state::Credentials;
+use crate::provider::ProviderKind;
+use crate::transcript::{Entry, Exchange};
 
 #[when(expr = "{word} connects {provider}")]
 async fn connects(w: &mut PipesWorld, person: String, p: ProviderArg) {
-    let user_id = w.user(&person);
+    let user_id = w.person(&person);
     let browser = w.browser(&person);
     let request = AuthorizeRequest {
         user_id,
@@ -20,6 +25,258 @@ async fn connects(w: &mut PipesWorld, person: String, p: ProviderArg) {
     w.last_error = connect(&w.client, &browser, p.0, &request).await.err();
 }
 
+#[when(expr = "{word} connects {provider} for the organization {string}")]
+async fn connects_for_org(w: &mut PipesWorld, person: String, p: ProviderArg, org: String) {
+    let user_id = w.person(&person);
+    let params = AuthorizeParams {
+        user_id,
+        organization_id: Some(w.organization(&org)),
+        return_to: Some(w.stack.app.return_url()),
+        ..AuthorizeParams::default()
+    };
+    let browser = w.browser(&person);
+    w.last_error = walk(w, &browser, p.0, &params).await.err();
+}
+
+#[given(expr = "{word} has connected {provider}")]
+async fn has_connected(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    connects(w, person, p).await;
+    match w.last_error.take() {
+        None => Ok(()),
+        Some(e) => Err(format!("connecting failed:\n{e}")),
+    }
+}
+
+#[given(expr = "{word} has connected {provider} for the organization {string}")]
+async fn has_connected_for_org(
+    w: &mut PipesWorld,
+    person: String,
+    p: ProviderArg,
+    org: String,
+) -> StepResult {
+    connects_for_org(w, person, p, org).await;
+    match w.last_error.take() {
+        None => Ok(()),
+        Some(e) => Err(format!("connecting failed:\n{e}")),
+    }
+}
+
+#[when(expr = "{word} reconnects {provider}")]
+async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let user_id = w.person(&person);
+    let account = w
+        .client
+        .get_user_connected_account(&user_id, p.0.slug())
+        .await
+        .map_err(|e| {
+            format!(
+                "{person} has no {} connection to reconnect:\n{e}",
+                p.0.slug()
+            )
+        })?;
+    let params = AuthorizeParams {
+        user_id: user_id.clone(),
+        return_to: Some(w.stack.app.return_url()),
+        connection_intent: Some("reauthorize".into()),
+        connected_account_id: Some(account.id),
+        ..AuthorizeParams::default()
+    };
+    let browser = w.browser(&person);
+    w.last_error = walk(w, &browser, p.0, &params).await.err();
+    Ok(())
+}
+
+/// The connect flow with every authorize option: authorize URL, the
+/// browser's walk, and the verdict on where it ended.
+async fn walk(
+    w: &PipesWorld,
+    browser: &crate::client::Browser,
+    kind: ProviderKind,
+    params: &AuthorizeParams,
+) -> Result<(), PipesError> {
+    let authorize = w.client.authorize_with(kind.slug(), params).await?;
+    let visit = browser
+        .visit(&authorize.url)
+        .await
+        .map_err(|message| PipesError::Transport {
+            url: authorize.url.clone(),
+            diagnosis: Diagnosis::new(
+                DiagnosisKind::ProviderUnavailable,
+                format!("the browser could not complete the flow: {message}"),
+            ),
+            message,
+        })?;
+    match diagnose_visit(kind, &visit, params.return_to.as_deref()) {
+        Some(diagnosis) => Err(PipesError::Connect {
+            provider: kind,
+            diagnosis,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The browser's requests, oldest first.
+fn browser_hops(w: &PipesWorld) -> Vec<Exchange> {
+    w.stack
+        .recorder
+        .entries()
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Exchange(x) if x.from == "browser" => Some(x),
+            _ => None,
+        })
+        .collect()
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url).ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+/// The last time the browser opened `kind`'s authorize page.
+fn last_authorize_hop(w: &PipesWorld, kind: ProviderKind) -> Result<Exchange, String> {
+    let page = w.stack.provider(kind).authorize_url();
+    browser_hops(w)
+        .into_iter()
+        .rfind(|x| x.url.starts_with(&page))
+        .ok_or_else(|| {
+            format!(
+                "the browser never reached {}'s authorize page: add \"When alice connects {}\" first",
+                kind.display_name(),
+                kind.slug()
+            )
+        })
+}
+
+/// The last time the browser came back to WorkOS's callback for `kind`.
+fn last_callback_hop(w: &PipesWorld, kind: ProviderKind) -> Result<Exchange, String> {
+    let callback = crate::steps::setup::workos_redirect_uri(w, kind);
+    browser_hops(w)
+        .into_iter()
+        .rfind(|x| x.url.starts_with(&format!("{callback}?")))
+        .ok_or_else(|| {
+            format!(
+                "the browser never came back to WorkOS's {} callback",
+                kind.slug()
+            )
+        })
+}
+
+#[then(expr = "WorkOS protected {word}'s {provider} flow with an unguessable state")]
+async fn protected_by_state(w: &mut PipesWorld, _person: String, p: ProviderArg) -> StepResult {
+    let sent = query_param(&last_authorize_hop(w, p.0)?.url, "state").ok_or_else(|| {
+        format!(
+            "WorkOS sent the browser to {} without a state",
+            p.0.display_name()
+        )
+    })?;
+    if sent.len() < 32 {
+        return Err(format!(
+            "the state WorkOS sent has {} characters; at least 32 random ones make it unguessable",
+            sent.len()
+        ));
+    }
+    let returned = query_param(&last_callback_hop(w, p.0)?.url, "state").ok_or_else(|| {
+        format!(
+            "{} came back to WorkOS without the state",
+            p.0.display_name()
+        )
+    })?;
+    if returned != sent {
+        return Err(format!(
+            "{} came back with another state than WorkOS sent",
+            p.0.display_name()
+        ));
+    }
+    Ok(())
+}
+
+#[when(
+    expr = "an attacker sends {word}'s browser to the WorkOS {provider} callback with a forged state"
+)]
+async fn forged_callback(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    w.person(&person);
+    let code = w.stack.ids.hex(10);
+    w.stack.recorder.secret("code", &code);
+    let forged = w.stack.ids.secret("", 32);
+    let url = format!(
+        "{}?code={code}&state={forged}",
+        crate::steps::setup::workos_redirect_uri(w, p.0)
+    );
+    revisit(w, &person, p.0, &url).await
+}
+
+#[when(expr = "{word}'s browser replays the {provider} callback")]
+async fn replays_callback(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let url = last_callback_hop(w, p.0)?.url;
+    revisit(w, &person, p.0, &url).await
+}
+
+async fn revisit(w: &mut PipesWorld, person: &str, kind: ProviderKind, url: &str) -> StepResult {
+    let browser = w.browser(person);
+    let visit = browser.visit(url).await?;
+    let return_to = w.stack.app.return_url();
+    w.last_error =
+        diagnose_visit(kind, &visit, Some(&return_to)).map(|diagnosis| PipesError::Connect {
+            provider: kind,
+            diagnosis,
+        });
+    Ok(())
+}
+
+#[then(expr = "{word} approved WorkOS's shared {provider} app")]
+async fn approved_shared(w: &mut PipesWorld, _person: String, p: ProviderArg) -> StepResult {
+    let hop = last_authorize_hop(w, p.0)?;
+    let client_id = query_param(&hop.url, "client_id").unwrap_or_default();
+    let shared = format!("workos_shared_{}", p.0.slug());
+    if client_id == shared {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the consent screen of WorkOS's shared app ({shared}), {} showed the app {client_id}",
+            p.0.display_name()
+        ))
+    }
+}
+
+#[then(expr = "{word} approved the team's own {provider} app")]
+async fn approved_custom(w: &mut PipesWorld, _person: String, p: ProviderArg) -> StepResult {
+    let hop = last_authorize_hop(w, p.0)?;
+    let client_id = query_param(&hop.url, "client_id").unwrap_or_default();
+    let env = w.app_environment();
+    let expected = {
+        let ctx = w.stack.workos.ctx();
+        let st = ctx.state();
+        match st
+            .integration(
+                &env,
+                p.0.slug(),
+                crate::mock::workos::state::Ownership::User,
+            )
+            .map(|i| i.credentials.clone())
+        {
+            Some(Credentials::Custom { client_id, .. }) => client_id,
+            _ => {
+                return Err(format!(
+                    "the {} integration in the app's environment has no custom credentials",
+                    p.0.slug()
+                ));
+            }
+        }
+    };
+    if client_id == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the consent screen of the team's own app ({expected}), {} showed the app {client_id}",
+            p.0.display_name()
+        ))
+    }
+}
+
 #[then(expr = "{word}'s {provider} connection is {word}")]
 async fn connection_state(
     w: &mut PipesWorld,
@@ -27,18 +284,32 @@ async fn connection_state(
     p: ProviderArg,
     state: String,
 ) -> StepResult {
-    if let Some(e) = &w.last_error {
-        return Err(format!("connecting failed:\n{e}"));
-    }
-    let user_id = w.user(&person);
-    let account = w
+    // When the last connect flow failed, that failure is the explanation
+    // worth showing, whatever the state turns out to be.
+    let connect_failure = match &w.last_error {
+        Some(e @ PipesError::Connect { .. }) => Some(e.to_string()),
+        _ => None,
+    };
+    let user_id = w.person(&person);
+    let account = match w
         .client
         .get_user_connected_account(&user_id, p.0.slug())
         .await
-        .map_err(|e| e.to_string())?;
+    {
+        Ok(account) => account,
+        Err(e) => {
+            return Err(match connect_failure {
+                Some(failure) => format!("connecting failed:\n{failure}"),
+                None => e.to_string(),
+            });
+        }
+    };
     if account.state != state {
+        let why = connect_failure
+            .map(|f| format!("\nthe last connect flow failed:\n{f}"))
+            .unwrap_or_default();
         return Err(format!(
-            "expected {person}'s {} connection to be {state}, it is {}",
+            "expected {person}'s {} connection to be {state}, it is {}{why}",
             p.0.slug(),
             account.state
         ));
@@ -53,7 +324,7 @@ async fn connection_scopes(
     p: ProviderArg,
     scopes: ScopeList,
 ) -> StepResult {
-    let user_id = w.user(&person);
+    let user_id = w.person(&person);
     let account = w
         .client
         .get_user_connected_account(&user_id, p.0.slug())
@@ -70,7 +341,7 @@ async fn connection_scopes(
 
 #[then(expr = "{word} has no {provider} connection")]
 async fn no_connection(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
-    let user_id = w.user(&person);
+    let user_id = w.person(&person);
     let request = TokenRequest {
         user_id,
         organization_id: None,
@@ -135,6 +406,16 @@ async fn diagnosis_mentions(w: &mut PipesWorld, text: String) -> StepResult {
     Ok(())
 }
 
+#[then(expr = "no failure was diagnosed")]
+async fn nothing_failed(w: &mut PipesWorld) -> StepResult {
+    match &w.last_error {
+        None => Ok(()),
+        Some(e) => Err(format!(
+            "expected the last step to succeed, it failed:\n{e}"
+        )),
+    }
+}
+
 /// The documented vocabulary of this module.
 pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
     super::vocabulary::StepDoc {
@@ -142,6 +423,69 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         expression: "{word} connects {provider}",
         description: "Runs the whole connect flow in the person's browser: authorize URL, provider consent, WorkOS callback, back to the app.",
         example: "alice connects github",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} connects {provider} for the organization {string}",
+        description: "The connect flow for a connection scoped to an organization (created on first mention).",
+        example: "alice connects github for the organization \"Acme\"",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "{word} has connected {provider}",
+        description: "The same connect flow as a precondition: the step fails if the flow does.",
+        example: "alice has connected github",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Given",
+        expression: "{word} has connected {provider} for the organization {string}",
+        description: "The same for a connection scoped to an organization.",
+        example: "alice has connected github for the organization \"Acme\"",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} reconnects {provider}",
+        description: "The connect flow again with connection_intent reauthorize and the existing connection's id: how a user repairs a connection.",
+        example: "alice reconnects google",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "WorkOS protected {word}'s {provider} flow with an unguessable state",
+        description: "The authorize redirect to the provider carried a state of at least 32 characters and the provider returned it unchanged to WorkOS's callback.",
+        example: "WorkOS protected alice's github flow with an unguessable state",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "an attacker sends {word}'s browser to the WorkOS {provider} callback with a forged state",
+        description: "A login-CSRF attempt: the person's browser opens the callback with a code and a state WorkOS never issued.",
+        example: "an attacker sends alice's browser to the WorkOS github callback with a forged state",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word}'s browser replays the {provider} callback",
+        description: "The person's browser opens the last callback URL again (reload, back button, a replayed link): its state was already used.",
+        example: "alice's browser replays the github callback",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "{word} approved WorkOS's shared {provider} app",
+        description: "The consent screen was the one of WorkOS's shared OAuth app (sandbox shared credentials).",
+        example: "alice approved WorkOS's shared github app",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "{word} approved the team's own {provider} app",
+        description: "The consent screen was the one of your own OAuth app (custom credentials).",
+        example: "alice approved the team's own github app",
         group: "Connecting",
     },
     super::vocabulary::StepDoc {
@@ -191,6 +535,13 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         expression: "the diagnosis mentions {string}",
         description: "The rendered diagnosis contains this text (e.g. the provider's own error description).",
         example: "the diagnosis mentions \"redirect_uri MUST match\"",
+        group: "Diagnoses",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "no failure was diagnosed",
+        description: "The last action succeeded.",
+        example: "no failure was diagnosed",
         group: "Diagnoses",
     },
 ];

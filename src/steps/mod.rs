@@ -11,8 +11,11 @@ pub mod provider_calls;
 pub mod providers;
 pub mod setup;
 pub mod time;
+pub mod tokens;
 pub mod transcript;
 pub mod vocabulary;
+pub mod webhooks;
+pub mod workos;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

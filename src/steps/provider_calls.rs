@@ -1,11 +1,14 @@
-//! The app calling providers with tokens fetched from Pipes.
+//! The app calling providers with tokens fetched from Pipes, and, to show
+//! why that matters, with a token it kept from earlier.
 
 use cucumber::{then, when};
 
 use super::params::ProviderArg;
 use super::{PipesWorld, StepResult};
+use crate::client::classify::{self, ApiOutcome, ResponseView};
 use crate::client::models::TokenRequest;
 use crate::client::provider_call::ProviderRequest;
+use crate::client::{DiagnosisKind, PipesError};
 
 #[when(expr = "the app calls {word} {string} on {provider} for {word}")]
 async fn app_calls(
@@ -18,7 +21,7 @@ async fn app_calls(
     let method: reqwest::Method = method.parse().map_err(|_| {
         format!("{method:?} is not an HTTP method: expected GET, POST, PUT, PATCH or DELETE")
     })?;
-    let user_id = w.user(&person);
+    let user_id = w.person(&person);
     let request = ProviderRequest {
         provider: p.0,
         base_url: w.stack.provider(p.0).uri(),
@@ -37,6 +40,75 @@ async fn app_calls(
         Err(e) => {
             w.last_response = None;
             w.last_error = Some(e);
+        }
+    }
+    Ok(())
+}
+
+#[when(
+    expr = "the app calls {word} {string} on {provider} for {word} with the token it fetched first"
+)]
+async fn app_calls_with_kept_token(
+    w: &mut PipesWorld,
+    method: String,
+    path: String,
+    p: ProviderArg,
+    person: String,
+) -> StepResult {
+    let method: reqwest::Method = method.parse().map_err(|_| {
+        format!("{method:?} is not an HTTP method: expected GET, POST, PUT, PATCH or DELETE")
+    })?;
+    w.person(&person);
+    let kept = super::tokens::handed_out(w, p.0, true)?;
+    w.stack.recorder.note(
+        "app",
+        format!(
+            "calling {} with the token it fetched first, instead of asking WorkOS again",
+            p.0.display_name()
+        ),
+    );
+    let url = format!("{}{path}", w.stack.provider(p.0).uri());
+    let http = w.client.http().clone();
+    let mut request = http
+        .request(method.clone(), &url)
+        .bearer_auth(&kept.access_token)
+        .header("accept", "application/json");
+    if p.0 == crate::provider::ProviderKind::Github {
+        request = request.header("user-agent", "pipes-harness");
+    }
+    let resp = http.send(request).await?;
+    let view = ResponseView {
+        status: resp.status,
+        headers: &resp.headers,
+        body: &resp.body,
+    };
+    let failure = match classify::classify_api_response(p.0, &view, w.stack.clock.now_secs()) {
+        ApiOutcome::Ok => None,
+        ApiOutcome::Failed(d)
+        | ApiOutcome::Unavailable(d)
+        | ApiOutcome::RateLimited { diagnosis: d, .. } => Some(d),
+    };
+    match failure {
+        None => {
+            w.last_error = None;
+            w.last_response = Some(resp);
+        }
+        Some(mut d) => {
+            if matches!(
+                d.kind,
+                DiagnosisKind::TokenExpired | DiagnosisKind::TokenRevoked
+            ) {
+                d.detail = format!(
+                    "{} The app used a token it had kept since its first request instead of asking WorkOS right before the call; WorkOS has refreshed the connection since.",
+                    d.detail
+                );
+            }
+            w.last_error = Some(PipesError::Provider {
+                provider: p.0,
+                status: resp.status,
+                diagnosis: d,
+            });
+            w.last_response = None;
         }
     }
     Ok(())
@@ -86,6 +158,13 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         expression: "the app calls {word} {string} on {provider} for {word}",
         description: "Fetches a fresh token from Pipes for the person, then calls the provider API with it (retrying rate limits, refetching once on a refused token).",
         example: "the app calls GET \"/user\" on github for alice",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "the app calls {word} {string} on {provider} for {word} with the token it fetched first",
+        description: "The anti-pattern: calls the provider once with the first token WorkOS handed out in this scenario, kept instead of fetched fresh.",
+        example: "the app calls GET \"/user\" on github for alice with the token it fetched first",
         group: "Calling providers",
     },
     super::vocabulary::StepDoc {
