@@ -24,7 +24,7 @@
 pub mod control;
 pub mod seed;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -325,11 +325,16 @@ impl World {
                 ..User::default()
             })
             .collect();
+        // References are by id or email; index both so large seeds load in linear time.
+        let by_ref: HashMap<&str, usize> = users
+            .iter()
+            .enumerate()
+            .flat_map(|(n, u)| [(u.email.as_str(), n), (u.id.as_str(), n)])
+            .collect();
         let user_id = |r: &str| -> String {
-            users
-                .iter()
-                .find(|u| u.id == r || u.email == r)
-                .map(|u| u.id.clone())
+            by_ref
+                .get(r)
+                .map(|&n| users[n].id.clone())
                 .unwrap_or_default()
         };
 
@@ -432,10 +437,9 @@ impl World {
                     .unwrap_or_default(),
             };
             let uid = user_id(&a.user.0);
-            let email = users
-                .iter()
-                .find(|u| u.id == uid)
-                .map(|u| u.email.clone())
+            let email = by_ref
+                .get(uid.as_str())
+                .map(|&n| users[n].email.clone())
                 .unwrap_or_default();
             let login = a
                 .account_identifier

@@ -11,7 +11,7 @@
 //! pass found in a thread-local: the failing node then reports its own line.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -606,11 +606,7 @@ impl<'de> Deserialize<'de> for UserRef {
             } else {
                 s
             };
-            let known = with_known(|k| {
-                k.users
-                    .iter()
-                    .any(|(id, email)| id.as_deref() == Some(key.as_str()) || *email == key)
-            });
+            let known = with_known(|k| k.user_keys.contains(&key));
             match known {
                 Some(false) => Err(format!(
                     "unknown user `{key}`: no entry in `users` has this email or id"
@@ -704,6 +700,8 @@ impl<'de> Deserialize<'de> for EventName {
 struct Known {
     /// (id, email) of every user.
     users: Vec<(Option<String>, String)>,
+    /// Every user id and email, for references: a seed may hold 100,000 accounts.
+    user_keys: HashSet<String>,
     /// (id, name, member emails and ids) of every organization.
     orgs: Vec<(Option<String>, String, Vec<String>)>,
     /// (slug, ownership) of every integration.
@@ -723,6 +721,11 @@ impl Known {
                 .users
                 .iter()
                 .map(|u| (u.id.as_ref().map(|i| i.0.clone()), u.email.0.clone()))
+                .collect(),
+            user_keys: seed
+                .users
+                .iter()
+                .flat_map(|u| u.id.iter().map(|i| i.0.clone()).chain([u.email.0.clone()]))
                 .collect(),
             orgs: seed
                 .organizations
