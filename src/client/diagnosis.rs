@@ -212,12 +212,18 @@ const CATALOGUE: &[Entry] = &[
         name: "needs_reauthorization",
         title: "Connection needs reauthorization",
         root_cause: "Pipes could not keep the connection's credentials valid (the provider \
-                     refused the refresh or the grant was revoked) and marked it `needs_reauthorization`; the \
-                     token endpoint answers `active:false` until the user reconnects.",
+                     refused the refresh, the grant was revoked, or the token expired with no \
+                     refresh token to renew it) and marked it `needs_reauthorization`; the \
+                     token endpoint answers `active:false` until the user reconnects. A \
+                     connection whose integration now asks for scopes it was never granted also \
+                     needs the user: its token lists them under `missing_scopes`.",
         fix: &[
             "Do not retry the provider call; show the user a reconnect prompt.",
             "Start the flow with `POST /data-integrations/{slug}/authorize` using \
              `connection_intent: \"reauthorize\"` and the `connected_account_id`.",
+            "If tokens expire with no refresh token, add the provider's offline-access scope to \
+             the integration (`offline_access`, Salesforce `refresh_token`) so Pipes gets one; \
+             connections made before the change must reconnect once.",
             "Listen for `pipes.connected_account.reauthorization_needed` to prompt users early and \
              for `pipes.connected_account.connected` to know the connection is back.",
         ],
