@@ -211,7 +211,10 @@ impl ProviderMock {
     ) -> Self {
         let server = match listener {
             Some(l) => MockServer::builder().listener(l).start().await,
-            None => MockServer::builder().start().await,
+            // Pooled: each fresh wiremock server starts an OS thread with its
+            // own runtime, which dominated a scenario's start-up. A pooled
+            // server comes back reset (no mocks, no recorded requests).
+            None => MockServer::start().await,
         };
         let shared = Arc::new(Shared {
             kind,
