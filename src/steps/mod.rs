@@ -109,11 +109,7 @@ impl PipesWorld {
             updated_ms: now,
             ..User::default()
         };
-        self.stack
-            .workos
-            .ctx()
-            .state()
-            .add_user(user);
+        self.stack.workos.ctx().state().add_user(user);
         self.users.insert(name.to_string(), id.clone());
         id
     }
