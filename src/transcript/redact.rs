@@ -17,7 +17,7 @@
 //! that only ever hold secrets ([`SECRET_FIELDS`]) are replaced too, in JSON
 //! (`"access_token": "..."`) and in queries and forms (`access_token=...`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Fields whose value is a secret wherever it appears, registered or not;
 /// the field name is the placeholder's kind.
@@ -45,6 +45,9 @@ struct Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     patterns: Vec<Pattern>,
+    /// Texts already in `patterns`: registering stays O(1) even when a
+    /// `serve` seed hands out 100,000 tokens.
+    known: HashSet<String>,
     hosts: Vec<(String, String)>,
 }
 
@@ -52,7 +55,7 @@ impl Redactor {
     /// Registers a secret. Empty or very short values are ignored: replacing
     /// them would mangle ordinary text.
     pub fn secret(&mut self, kind: &str, value: &str) {
-        if value.len() < 6 || self.patterns.iter().any(|p| p.value == value) {
+        if value.len() < 6 || self.known.contains(value) {
             return;
         }
         let form = url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
@@ -60,7 +63,7 @@ impl Redactor {
         // builders write `%20`.
         let percent = form.replace('+', "%20");
         for text in [value.to_string(), form, percent] {
-            if !self.patterns.iter().any(|p| p.text == text) {
+            if self.known.insert(text.clone()) {
                 self.patterns.push(Pattern {
                     text,
                     value: value.to_string(),
@@ -68,9 +71,6 @@ impl Redactor {
                 });
             }
         }
-        // Longest first, so a secret that contains another is replaced whole.
-        self.patterns
-            .sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
     }
 
     /// Every registered secret as `(kind, value)`, in a stable order.
@@ -110,8 +110,16 @@ impl Redactor {
 
     /// Starts numbering placeholders for one rendered document.
     pub fn session(&self) -> Session<'_> {
+        // Longest first, so a secret that contains another is replaced whole.
+        // Sorted here, once per document, rather than on every registration.
+        let mut order: Vec<usize> = (0..self.patterns.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.patterns[a].text, &self.patterns[b].text);
+            b.len().cmp(&a.len()).then(a.cmp(b))
+        });
         Session {
             rules: self,
+            order,
             assigned: HashMap::new(),
             counters: HashMap::new(),
         }
@@ -122,6 +130,8 @@ impl Redactor {
 #[derive(Debug)]
 pub struct Session<'a> {
     rules: &'a Redactor,
+    /// Indices into the patterns, longest first.
+    order: Vec<usize>,
     assigned: HashMap<String, String>,
     counters: HashMap<String, usize>,
 }
@@ -138,7 +148,7 @@ impl Session<'_> {
         // Find every occurrence, then replace left to right so numbering
         // follows reading order.
         let mut hits: Vec<(usize, usize, String, String)> = Vec::new();
-        for p in &self.rules.patterns {
+        for p in self.order.iter().map(|&i| &self.rules.patterns[i]) {
             for (at, _) in out.match_indices(p.text.as_str()) {
                 let end = at + p.text.len();
                 if hits.iter().all(|(s, e, _, _)| end <= *s || at >= *e) {
