@@ -109,15 +109,19 @@ impl Stack {
 
         let mut providers = BTreeMap::new();
         let mut links = BTreeMap::new();
-        for kind in ProviderKind::ALL {
-            let mock = ProviderMock::start_on(
+        // Started together (mounting routes is most of a stack's start-up),
+        // then wired in a fixed order so ids and secrets stay deterministic.
+        let started = futures::future::join_all(ProviderKind::ALL.map(|kind| {
+            ProviderMock::start_on(
                 kind,
                 provider_listeners.remove(&kind),
                 clock.clone(),
                 ids.clone(),
                 recorder.clone(),
             )
-            .await;
+        }))
+        .await;
+        for (kind, mock) in ProviderKind::ALL.into_iter().zip(started) {
             recorder.host(&mock.uri(), &format!("{}.test", kind.slug()));
             let shared_client_id = format!("workos_shared_{}", kind.slug());
             let shared_client_secret = ids.secret("shared_secret_", 32);
