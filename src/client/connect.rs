@@ -34,26 +34,44 @@ pub async fn connect(
     request: &AuthorizeRequest,
 ) -> Result<ConnectedAccount, PipesError> {
     let authorize = client.authorize(provider.slug(), request).await?;
+    follow(
+        browser,
+        provider,
+        &authorize.url,
+        request.return_to.as_deref(),
+    )
+    .await?;
+    client
+        .get_user_connected_account(&request.user_id, provider.slug())
+        .await
+}
+
+/// Sends the browser through an authorize URL and reads where it ended:
+/// `Ok` when it came back to `return_to` (or to WorkOS's own page) without an error.
+pub async fn follow(
+    browser: &Browser,
+    provider: ProviderKind,
+    authorize_url: &str,
+    return_to: Option<&str>,
+) -> Result<(), PipesError> {
     let visit = browser
-        .visit(&authorize.url)
+        .visit(authorize_url)
         .await
         .map_err(|message| PipesError::Transport {
-            url: authorize.url.clone(),
+            url: authorize_url.to_string(),
             diagnosis: Diagnosis::new(
                 DiagnosisKind::ProviderUnavailable,
                 format!("the browser could not complete the flow: {message}"),
             ),
             message,
         })?;
-    if let Some(diagnosis) = diagnose_visit(provider, &visit, request.return_to.as_deref()) {
-        return Err(PipesError::Connect {
+    match diagnose_visit(provider, &visit, return_to) {
+        Some(diagnosis) => Err(PipesError::Connect {
             provider,
             diagnosis,
-        });
+        }),
+        None => Ok(()),
     }
-    client
-        .get_user_connected_account(&request.user_id, provider.slug())
-        .await
 }
 
 /// Reads the end of a browser visit; `None` means the flow succeeded.

@@ -6,9 +6,9 @@ use cucumber::{given, then, when};
 
 use super::params::{Kind, ProviderArg, ScopeList};
 use super::{PipesWorld, StepResult};
-use crate::client::connect::{connect, diagnose_visit};
+use crate::client::connect::{connect, diagnose_visit, follow};
 use crate::client::models::{AuthorizeParams, AuthorizeRequest, TokenRequest};
-use crate::client::{AccessTokenResponse, Diagnosis, DiagnosisKind, PipesError};
+use crate::client::{AccessTokenResponse, PipesError};
 use crate::mock::workos::state::Credentials;
 use crate::provider::ProviderKind;
 use crate::transcript::{Entry, Exchange};
@@ -95,24 +95,7 @@ async fn walk(
     params: &AuthorizeParams,
 ) -> Result<(), PipesError> {
     let authorize = w.client.authorize_with(kind.slug(), params).await?;
-    let visit = browser
-        .visit(&authorize.url)
-        .await
-        .map_err(|message| PipesError::Transport {
-            url: authorize.url.clone(),
-            diagnosis: Diagnosis::new(
-                DiagnosisKind::ProviderUnavailable,
-                format!("the browser could not complete the flow: {message}"),
-            ),
-            message,
-        })?;
-    match diagnose_visit(kind, &visit, params.return_to.as_deref()) {
-        Some(diagnosis) => Err(PipesError::Connect {
-            provider: kind,
-            diagnosis,
-        }),
-        None => Ok(()),
-    }
+    follow(browser, kind, &authorize.url, params.return_to.as_deref()).await
 }
 
 /// The browser's requests, oldest first.
