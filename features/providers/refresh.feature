@@ -71,3 +71,17 @@ Feature: Expiring tokens are refreshed by WorkOS, each provider its own way
     And the app asked WorkOS for a salesforce token 2 times
     And WorkOS never refreshed the salesforce token
     And the transcript notes "WorkOS handed out the same Salesforce token that was just refused"
+
+  @salesforce
+  Scenario: WorkOS refreshes a Salesforce session once its recorded timeout has passed
+    Salesforce grants carry no expiry, so the app records the session
+    timeout it knows (two hours) on the connection; past it, WorkOS uses
+    the refresh token before handing a token out, and the call works.
+    Given the salesforce integration is configured
+    And alice signs in to salesforce as "alice@example.com"
+    And alice has connected salesforce
+    When the app records that alice's salesforce token expires in 2 hours
+    And 3 hours pass
+    And the app calls GET "/services/data/v62.0/sobjects" on salesforce for alice
+    Then the salesforce call succeeds
+    And WorkOS refreshed the salesforce token once
