@@ -336,24 +336,25 @@ impl PipesClient {
         create: bool,
         request: &InstallRequest,
     ) -> Result<ConnectedAccount, PipesError> {
-        let method = if create {
-            reqwest::Method::POST
-        } else {
-            reqwest::Method::PUT
-        };
-        self.call(
-            method,
-            &path(&["data-integrations", slug, "api-key"], &[]),
-            Some(request),
-            "connected account",
-        )
-        .await
+        self.install(slug, "api-key", create, request).await
     }
 
     /// `POST` (`create: true`) or `PUT` `/data-integrations/{slug}/client-credentials`.
     pub async fn install_client_credentials(
         &self,
         slug: &str,
+        create: bool,
+        request: &InstallRequest,
+    ) -> Result<ConnectedAccount, PipesError> {
+        self.install(slug, "client-credentials", create, request)
+            .await
+    }
+
+    /// The two installs differ only in the last path segment.
+    async fn install(
+        &self,
+        slug: &str,
+        kind: &str,
         create: bool,
         request: &InstallRequest,
     ) -> Result<ConnectedAccount, PipesError> {
@@ -364,7 +365,7 @@ impl PipesClient {
         };
         self.call(
             method,
-            &path(&["data-integrations", slug, "client-credentials"], &[]),
+            &path(&["data-integrations", slug, kind], &[]),
             Some(request),
             "connected account",
         )
