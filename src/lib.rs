@@ -28,6 +28,7 @@
 //! ```
 
 pub mod client;
+pub mod common;
 pub mod doctor;
 pub mod mock;
 pub mod provider;
