@@ -30,6 +30,7 @@
 pub mod client;
 pub mod common;
 pub mod doctor;
+pub mod harness;
 pub mod mock;
 pub mod provider;
 pub mod runner;
@@ -38,5 +39,7 @@ pub mod steps;
 pub mod transcript;
 
 pub use client::{Diagnosis, DiagnosisKind, PipesClient, PipesError};
+pub use harness::{FaultGuard, Harness, HarnessError, ProviderHandle, WorkosHandle};
 pub use mock::Stack;
+pub use mock::faults::{Fault, FaultError};
 pub use provider::ProviderKind;
