@@ -2,7 +2,7 @@
 //! `cargo test --example front_door` (or `cargo run --example front_door`
 //! for the same story with its transcript printed).
 
-use pipes_harness::{DiagnosisKind, Harness, ProviderKind};
+use pipes_harness::{Harness, ProviderKind};
 
 /// Slack rate-limits the app twice; the client backs off on the virtual
 /// clock, honouring Retry-After, and the third attempt goes through.
@@ -38,6 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pipes_harness::DiagnosisKind;
 
     #[tokio::test]
     async fn rate_limits_are_backed_off_on_the_virtual_clock() {
