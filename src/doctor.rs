@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::client::webhooks::{SIGNATURE_HEADER, sign};
+use crate::common::signature::{SIGNATURE_HEADER, sign};
 use crate::provider::ProviderKind;
 use crate::steps::app::target::AppEndpoints;
 

@@ -45,12 +45,10 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
-/// Name of the HTTP header WorkOS puts the signature in.
-pub const SIGNATURE_HEADER: &str = "WorkOS-Signature";
+pub use crate::common::signature::{SIGNATURE_HEADER, compute_signature, sign};
+use crate::common::signature::{SIGNATURE_LEN, mac_bytes};
 
 /// How far `t` may be from the verifier's clock, in either direction.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(180);
@@ -59,26 +57,9 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(180);
 /// attacker-controlled and ends up in logs and reports.
 const MAX_ECHOED_HEADER_CHARS: usize = 120;
 
-/// Length in bytes of an HMAC-SHA256 tag.
-const SIGNATURE_LEN: usize = 32;
-
 /// Ages beyond this are almost certainly a unit mistake rather than a slow
 /// delivery, so the error message says so. About ten years.
 const UNIT_MISTAKE_THRESHOLD_MS: i64 = 10 * 365 * 24 * 60 * 60 * 1000;
-
-type HmacSha256 = Hmac<Sha256>;
-
-/// Lowercase hex HMAC-SHA256 of `"<timestamp_text>.<body>"`.
-pub fn compute_signature(secret: &str, timestamp_text: &str, body: &[u8]) -> String {
-    hex::encode(mac_bytes(secret, timestamp_text, body))
-}
-
-/// The full header value WorkOS sends: `"t=<ms>, v1=<hex>"`.
-pub fn sign(secret: &str, timestamp_ms: i64, body: &[u8]) -> String {
-    let timestamp_text = timestamp_ms.to_string();
-    let signature = compute_signature(secret, &timestamp_text, body);
-    format!("t={timestamp_text}, v1={signature}")
-}
 
 /// What a successful verification established about the delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,15 +253,6 @@ fn parse_timestamp(text: &str) -> Result<i64, &'static str> {
     }
     text.parse()
         .map_err(|_| "t is too large: it must be a number of milliseconds that fits in 64 bits")
-}
-
-fn mac_bytes(secret: &str, timestamp_text: &str, body: &[u8]) -> [u8; SIGNATURE_LEN] {
-    let mut mac =
-        HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-    mac.update(timestamp_text.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac.finalize().into_bytes().into()
 }
 
 /// The header as it may be shown in an error: every `v1` value redacted so a

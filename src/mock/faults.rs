@@ -20,6 +20,7 @@
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -246,6 +247,11 @@ pub enum FaultError {
     /// `times` was given for a fault that changes state once.
     #[error("fault {0} changes the provider's state once; `times` does not apply (leave it out)")]
     TimesNotApplicable(&'static str),
+    /// A fault that changes the provider's state once cannot be scoped.
+    #[error(
+        "fault {0} changes the provider's state once and cannot be undone when a guard drops; apply it without a guard"
+    )]
+    NotScopable(&'static str),
     /// The request named a provider the harness does not know.
     #[error("{0}")]
     UnknownProvider(String),
@@ -357,10 +363,10 @@ impl Fault {
                 engine.return_delay_ms = delay;
                 format!(
                     "the browser takes {} to bring the code back (codes live {}), {how_long}",
-                    crate::client::provider_call::spoken(Duration::from_millis(
+                    crate::common::duration::spoken(Duration::from_millis(
                         u64::try_from(delay).unwrap_or(0)
                     )),
-                    crate::client::provider_call::spoken(Duration::from_millis(
+                    crate::common::duration::spoken(Duration::from_millis(
                         u64::try_from(ttl).unwrap_or(0)
                     ))
                 )
@@ -502,7 +508,7 @@ impl Fault {
             Fault::Latency { ms, real, on } => format!(
                 "{} answer {} late ({})",
                 on.words(),
-                crate::client::provider_call::spoken(Duration::from_millis(*ms)),
+                crate::common::duration::spoken(Duration::from_millis(*ms)),
                 if *real { "real time" } else { "virtual time" }
             ),
             Fault::MalformedBody { on } => {
@@ -515,6 +521,19 @@ impl Fault {
     }
 
     async fn mount(&self, provider: &ProviderMock, times: Option<u64>) {
+        self.wire_mock(provider, times, None)
+            .mount(&provider.server)
+            .await;
+    }
+
+    /// The wiremock mock that answers with this (wire) fault; with `active`,
+    /// only while that flag is up.
+    fn wire_mock(
+        &self,
+        provider: &ProviderMock,
+        times: Option<u64>,
+        active: Option<Arc<AtomicBool>>,
+    ) -> Mock {
         let shared = provider.shared();
         let target = match self {
             Fault::ServerError { on, .. }
@@ -527,6 +546,9 @@ impl Fault {
         if matches!(self, Fault::InvalidGrantOnRefresh) {
             mock = mock.and(GrantTypeIs("refresh_token"));
         }
+        if let Some(flag) = active {
+            mock = mock.and(While(flag));
+        }
         let mut mock = mock
             .respond_with(FaultResponder {
                 shared: Arc::clone(shared),
@@ -538,7 +560,104 @@ impl Fault {
         if let Some(n) = times {
             mock = mock.up_to_n_times(n);
         }
-        mock.mount(&provider.server).await;
+        mock
+    }
+
+    /// Applies the fault until the returned [`ScopedFault`] drops. Faults
+    /// that change the provider's state once (revocations, a changed
+    /// callback URL) cannot be undone and are refused.
+    pub async fn apply_scoped(&self, provider: &ProviderMock) -> Result<ScopedFault, FaultError> {
+        if !self.counts_calls() {
+            return Err(FaultError::NotScopable(self.name()));
+        }
+        self.check(provider.kind)?;
+        let undo = match self {
+            Fault::DenyConsent => Undo::Switch(Arc::clone(provider.shared()), Switch::DenyConsent),
+            Fault::CodeReused => Undo::Switch(Arc::clone(provider.shared()), Switch::ReuseCodes),
+            Fault::CodeExpired { .. } => {
+                Undo::Switch(Arc::clone(provider.shared()), Switch::SlowConsent)
+            }
+            _ => {
+                // Not wiremock's `mount_as_scoped`: wiremock sorts its mocks
+                // by priority in place, so a guard's index can point at
+                // another mock by the time it drops. A flag the fault's
+                // matcher reads is undone by a plain store.
+                let flag = Arc::new(AtomicBool::new(true));
+                self.wire_mock(provider, None, Some(Arc::clone(&flag)))
+                    .mount(&provider.server)
+                    .await;
+                provider.shared().recorder.note(
+                    provider.kind.slug(),
+                    format!(
+                        "fault {}: {} while the test holds it",
+                        self.name(),
+                        self.describe_wire()
+                    ),
+                );
+                return Ok(ScopedFault {
+                    _undo: Undo::Flag(flag),
+                });
+            }
+        };
+        self.apply(provider, None).await?;
+        Ok(ScopedFault { _undo: undo })
+    }
+}
+
+/// A fault applied until this value drops (see [`Fault::apply_scoped`]).
+#[derive(Debug)]
+pub struct ScopedFault {
+    _undo: Undo,
+}
+
+/// How a scoped fault is undone.
+enum Undo {
+    /// The fault's mock matches while this flag is up.
+    Flag(Arc<AtomicBool>),
+    /// An engine switch turned off on drop.
+    Switch(Arc<Shared>, Switch),
+}
+
+impl fmt::Debug for Undo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Undo::Flag(_) => f.write_str("Undo::Flag"),
+            Undo::Switch(shared, switch) => {
+                write!(f, "Undo::Switch({:?}, {switch:?})", shared.kind)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Switch {
+    DenyConsent,
+    ReuseCodes,
+    SlowConsent,
+}
+
+impl Drop for Undo {
+    fn drop(&mut self) {
+        match self {
+            Undo::Flag(flag) => flag.store(false, Ordering::SeqCst),
+            Undo::Switch(shared, switch) => {
+                let mut engine = shared.engine();
+                match switch {
+                    Switch::DenyConsent => engine.deny_consent = Countdown::Off,
+                    Switch::ReuseCodes => engine.reuse_codes = Countdown::Off,
+                    Switch::SlowConsent => engine.slow_consent = Countdown::Off,
+                }
+            }
+        }
+    }
+}
+
+/// Matches while its flag is up (a scoped fault).
+struct While(Arc<AtomicBool>);
+
+impl Match for While {
+    fn matches(&self, _: &Request) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -636,7 +755,7 @@ impl Respond for FaultResponder {
                             "answered {} {} after {} (virtual time)",
                             request.method,
                             request.url.path(),
-                            crate::client::provider_call::human(delay)
+                            crate::common::duration::human(delay)
                         ),
                     );
                     shared.dispatch(request)

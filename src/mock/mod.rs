@@ -4,7 +4,6 @@
 //! concurrently and never share state, ports or ids.
 
 pub mod app;
-pub mod clock;
 pub mod faults;
 pub mod ids;
 pub mod providers;
@@ -15,8 +14,8 @@ use std::collections::BTreeMap;
 use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, Recorder};
 
+pub use crate::common::clock::Clock;
 pub use app::AppMock;
-pub use clock::Clock;
 pub use ids::IdGen;
 pub use providers::ProviderMock;
 pub use workos::WorkosMock;

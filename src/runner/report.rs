@@ -203,7 +203,7 @@ pub fn timestamp(t: SystemTime) -> String {
     let ms = t
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let iso = crate::mock::clock::iso8601(ms);
+    let iso = crate::common::clock::iso8601(ms);
     iso.split('.').next().unwrap_or(&iso).to_string()
 }
 

@@ -32,8 +32,8 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 use super::World;
+use crate::common::clock::iso8601;
 use crate::mock::Stack;
-use crate::mock::clock::iso8601;
 use crate::mock::faults::Fault;
 use crate::mock::workos::state::{DeliveryStatus, RateLimit};
 use crate::mock::workos::{ApiError, Ctx, json as shapes};

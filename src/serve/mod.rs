@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::mock::clock::Clock;
+use crate::common::clock::Clock;
 use crate::mock::ids::DEFAULT_SEED;
 use crate::mock::providers::engine::{
     Account, CodeRequest, Exchange, OAuthApp, RefreshGrant, Token,

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::mock::clock::parse_iso8601;
+use crate::common::clock::parse_iso8601;
 use crate::provider::ProviderKind;
 
 /// The Pipes event names a webhook endpoint can subscribe to (reference

@@ -37,7 +37,7 @@ use crate::client::connect::diagnose_visit;
 use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
-use crate::mock::clock::{Clock, iso8601};
+use crate::common::clock::{Clock, iso8601};
 use crate::mock::providers::endpoints;
 use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, HttpResponse};

@@ -10,6 +10,7 @@ pub mod params;
 pub mod provider_calls;
 pub mod providers;
 pub mod setup;
+pub mod state;
 pub mod time;
 pub mod tokens;
 pub mod transcript;
@@ -52,6 +53,8 @@ pub struct PipesWorld {
     pub last_response: Option<HttpResponse>,
     /// The app under test, for app-facing steps (`Given the app under test`).
     pub app: Option<app::AppUnderTest>,
+    /// State of steps a user's crate adds: one value per type.
+    pub state: state::State,
 }
 
 impl Drop for PipesWorld {
@@ -90,6 +93,7 @@ impl PipesWorld {
             last_error: None,
             last_response: None,
             app: None,
+            state: state::State::default(),
         })
     }
 

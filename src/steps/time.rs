@@ -8,7 +8,7 @@ use cucumber::when;
 
 use super::params::Span;
 use super::{PipesWorld, StepResult};
-use crate::client::provider_call::spoken;
+use crate::common::duration::spoken;
 
 #[when(expr = "{duration} pass")]
 async fn time_passes(w: &mut PipesWorld, span: Span) -> StepResult {

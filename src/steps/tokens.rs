@@ -16,7 +16,7 @@ use crate::client::models::{
     AccessToken, AccessTokenResponse, AccountSelector, ImportConnectedAccount, TokenRequest,
 };
 use crate::client::{AccountOwner, Diagnosis, DiagnosisKind, PipesError};
-use crate::mock::clock::iso8601;
+use crate::common::clock::iso8601;
 use crate::provider::ProviderKind;
 use crate::transcript::{Entry, Exchange};
 

@@ -230,7 +230,7 @@ async fn verifies_behind(w: &mut PipesWorld, event: String, span: Span) -> StepR
     let now = w.stack.clock.now_ms() - ms;
     let what = format!(
         "with its clock {} behind WorkOS's",
-        crate::client::provider_call::human(span.0)
+        crate::common::duration::human(span.0)
     );
     check(w, &event, Verification::AsDelivered, now, what)
 }

@@ -110,16 +110,17 @@ impl Redactor {
 
     /// Starts numbering placeholders for one rendered document.
     pub fn session(&self) -> Session<'_> {
-        // Longest first, so a secret that contains another is replaced whole.
-        // Sorted here, once per document, rather than on every registration.
-        let mut order: Vec<usize> = (0..self.patterns.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&self.patterns[a].text, &self.patterns[b].text);
-            b.len().cmp(&a.len()).then(a.cmp(b))
-        });
+        // One automaton over every registered text, built once per document:
+        // a single pass finds them all, leftmost first and, where two start
+        // at the same place, the longest (a secret that contains another is
+        // replaced whole).
+        let matcher = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(self.patterns.iter().map(|p| p.text.as_str()))
+            .ok();
         Session {
             rules: self,
-            order,
+            matcher,
             assigned: HashMap::new(),
             counters: HashMap::new(),
         }
@@ -130,8 +131,9 @@ impl Redactor {
 #[derive(Debug)]
 pub struct Session<'a> {
     rules: &'a Redactor,
-    /// Indices into the patterns, longest first.
-    order: Vec<usize>,
+    /// Finds every registered text in one pass; `None` only if the patterns
+    /// could not be compiled (billions of states), and then nothing is shown.
+    matcher: Option<aho_corasick::AhoCorasick>,
     assigned: HashMap<String, String>,
     counters: HashMap<String, usize>,
 }
@@ -148,13 +150,13 @@ impl Session<'_> {
         // Find every occurrence, then replace left to right so numbering
         // follows reading order.
         let mut hits: Vec<(usize, usize, String, String)> = Vec::new();
-        for p in self.order.iter().map(|&i| &self.rules.patterns[i]) {
-            for (at, _) in out.match_indices(p.text.as_str()) {
-                let end = at + p.text.len();
-                if hits.iter().all(|(s, e, _, _)| end <= *s || at >= *e) {
-                    hits.push((at, end, p.value.clone(), p.kind.clone()));
-                }
-            }
+        let Some(matcher) = &self.matcher else {
+            // Never show what could not be checked for secrets.
+            return "<withheld: too many secrets registered to redact>".to_string();
+        };
+        for m in matcher.find_iter(&out) {
+            let p = &self.rules.patterns[m.pattern().as_usize()];
+            hits.push((m.start(), m.end(), p.value.clone(), p.kind.clone()));
         }
         hits.extend(signature_hits(&out, &hits));
         let fields = field_hits(&out, &hits);

@@ -763,7 +763,7 @@ pub fn pkce_challenge(verifier: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mock::clock::Clock;
+    use crate::common::clock::Clock;
 
     fn engine_for(kind: ProviderKind, expiring: bool) -> (OAuthEngine, IdGen) {
         let mut e = OAuthEngine::new(kind);

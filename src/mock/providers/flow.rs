@@ -178,7 +178,7 @@ pub fn authorize(shared: &Shared, req: &AuthorizeRequest, plain_pkce: bool) -> A
             format!(
                 "{}'s browser took {} to come back from {} with the code",
                 account.login,
-                crate::client::provider_call::spoken(wait),
+                crate::common::duration::spoken(wait),
                 shared.kind.display_name(),
             ),
         );

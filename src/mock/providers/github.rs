@@ -357,7 +357,7 @@ fn api_call(
 }
 
 fn user(shared: &Shared, req: &Request) -> ResponseTemplate {
-    let created = crate::mock::clock::iso8601(shared.clock.now_ms() - 5 * 365 * 86_400_000)
+    let created = crate::common::clock::iso8601(shared.clock.now_ms() - 5 * 365 * 86_400_000)
         .replace(".000Z", "Z");
     let scopes = Scopes {
         accepted: &[],
@@ -389,7 +389,7 @@ fn repos(shared: &Shared, req: &Request) -> ResponseTemplate {
     };
     api_call(shared, req, scopes, |shared, a, t| {
         let private_visible = t.scopes.iter().any(|s| s == "repo");
-        let pushed = crate::mock::clock::iso8601(shared.clock.now_ms() - 3 * 86_400_000)
+        let pushed = crate::common::clock::iso8601(shared.clock.now_ms() - 3 * 86_400_000)
             .replace(".000Z", "Z");
         let mut list = vec![repo(a, a.id + 1, "dotfiles", false, &pushed)];
         if private_visible {

@@ -403,7 +403,7 @@ fn calendar_items(shared: &Shared, login: &str) -> Value {
             let start = start_of_day + (i + 1) * day + (9 + 2 * i) * 3_600_000;
             let end = start + 45 * 60_000;
             let id = s.ids.hex(13);
-            let stamp = crate::mock::clock::iso8601(start - 7 * day);
+            let stamp = crate::common::clock::iso8601(start - 7 * day);
             items.push(json!({
                 "kind": "calendar#event",
                 "etag": format!("\"{}\"", 3_400_000_000_000_000i64 + i * 7919),
@@ -415,8 +415,8 @@ fn calendar_items(shared: &Shared, login: &str) -> Value {
                 "summary": capitalise(&topic),
                 "creator": {"email": login, "self": true},
                 "organizer": {"email": login, "self": true},
-                "start": {"dateTime": crate::mock::clock::iso8601(start).replace(".000Z", "Z"), "timeZone": "UTC"},
-                "end": {"dateTime": crate::mock::clock::iso8601(end).replace(".000Z", "Z"), "timeZone": "UTC"},
+                "start": {"dateTime": crate::common::clock::iso8601(start).replace(".000Z", "Z"), "timeZone": "UTC"},
+                "end": {"dateTime": crate::common::clock::iso8601(end).replace(".000Z", "Z"), "timeZone": "UTC"},
                 "iCalUID": format!("{id}@google.com"),
                 "sequence": 0,
                 "reminders": {"useDefault": true},

@@ -29,7 +29,7 @@ use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub use engine::{Account, OAuthApp, OAuthEngine};
 
-use crate::mock::clock::Clock;
+use crate::common::clock::Clock;
 use crate::mock::ids::IdGen;
 use crate::provider::ProviderKind;
 use crate::transcript::Recorder;
@@ -392,7 +392,7 @@ pub(crate) mod testing {
     //! next to each provider module.
 
     use super::*;
-    use crate::mock::clock::Clock;
+    use crate::common::clock::Clock;
 
     /// Client id of the test app.
     pub const CLIENT_ID: &str = "test-client";

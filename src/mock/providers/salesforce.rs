@@ -391,7 +391,7 @@ fn sobjects(shared: &Shared, req: &Request) -> ResponseTemplate {
 fn records(shared: &Shared, object: &SObject, account: &Account) -> Vec<Value> {
     let now = shared.clock.now_ms();
     let value = flow::cached(shared, &format!("salesforce.{}", object.name), |s| {
-        let created = crate::mock::clock::iso8601(now - 90 * 86_400_000).replace('Z', "+0000");
+        let created = crate::common::clock::iso8601(now - 90 * 86_400_000).replace('Z', "+0000");
         let mut rows = Vec::new();
         let count = if object.name == "User" { 1 } else { 5 };
         for i in 0..count {
@@ -416,7 +416,8 @@ fn records(shared: &Shared, object: &SObject, account: &Account) -> Vec<Value> {
                 "Opportunity" => {
                     let name: String = s.ids.with_rng(|r| CompanyName().fake_with_rng(r));
                     let amount = s.ids.number(5..500) * 1000;
-                    let close = crate::mock::clock::iso8601(now + (i as i64 + 1) * 30 * 86_400_000);
+                    let close =
+                        crate::common::clock::iso8601(now + (i as i64 + 1) * 30 * 86_400_000);
                     json!({"Id": id, "Name": format!("{name} renewal"), "StageName": STAGES[i % STAGES.len()], "Amount": amount as f64, "CloseDate": &close[..10], "AccountId": account_id, "CreatedDate": created})
                 }
                 _ => {

@@ -20,7 +20,7 @@ use super::extract::QueryParams;
 use super::json as shapes;
 use super::state::{Delivery, DeliveryStatus, Event};
 use super::{Ctx, Env, ok};
-use crate::mock::clock::parse_iso8601;
+use crate::common::clock::parse_iso8601;
 
 /// Every event name the Python SDK 10.6.0 accepts for webhook endpoints.
 pub const KNOWN_EVENTS: &[&str] = &[

@@ -223,7 +223,7 @@ impl Fields {
     /// An optional ISO-8601 timestamp, as epoch milliseconds.
     pub fn opt_time(&self, field: &str) -> Result<Option<i64>, ApiError> {
         match self.opt_str(field)? {
-            Some(s) => crate::mock::clock::parse_iso8601(&s)
+            Some(s) => crate::common::clock::parse_iso8601(&s)
                 .map(Some)
                 .ok_or_else(|| {
                     ApiError::invalid_field(

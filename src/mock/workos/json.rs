@@ -9,7 +9,7 @@ use super::state::{
     AccountState, AuthMethod, ConnectedAccount, Credentials, Event, Integration, Membership,
     OrgConfiguration, Organization, Ownership, User, WebhookEndpoint,
 };
-use crate::mock::clock::iso8601;
+use crate::common::clock::iso8601;
 
 /// `User`.
 pub fn user(u: &User) -> Value {

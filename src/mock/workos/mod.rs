@@ -79,7 +79,7 @@ use serde_json::Value;
 pub use errors::ApiError;
 pub use state::WorkosState;
 
-use crate::mock::clock::Clock;
+use crate::common::clock::Clock;
 use crate::mock::ids::IdGen;
 use crate::provider::ProviderKind;
 use crate::transcript::HttpClient;

@@ -33,7 +33,7 @@ use super::json as shapes;
 use super::pagination::paginate;
 use super::state::{DeliveryStatus, WebhookEndpoint};
 use super::{Ctx, Env, created, no_content, ok};
-use crate::client::webhooks::sign;
+use crate::common::signature::sign;
 
 /// Attempts per delivery, the first included.
 pub const MAX_ATTEMPTS: u32 = 6;

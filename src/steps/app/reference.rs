@@ -29,7 +29,7 @@ use serde_json::json;
 use crate::client::models::{AuthorizeRequest, TokenRequest};
 use crate::client::webhooks::{DEFAULT_TOLERANCE, verify};
 use crate::client::{PipesClient, PipesError};
-use crate::mock::clock::Clock;
+use crate::common::clock::Clock;
 use crate::provider::ProviderKind;
 
 /// Path WorkOS returns the browser to.
