@@ -15,6 +15,8 @@ export interface StartServeOptions {
   controlToken?: string;
   /** More arguments for `pipes-harness serve`. */
   args?: string[];
+  /** Added to serve's environment, e.g. the APP_WEBHOOK_URL a seed names as ${APP_WEBHOOK_URL}. */
+  extraEnv?: Record<string, string>;
   /** The binary (default: $PIPES_HARNESS_BIN, else the platform package's). */
   binary?: string;
   /** Only guards against a serve that never starts (default 120 s). */

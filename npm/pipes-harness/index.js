@@ -110,7 +110,8 @@ process.on('exit', () => {
  * @returns {Promise<import('./index').Serve>}
  */
 async function startServe(options = {}) {
-  const { seed, apiKey, controlToken, args = [], binary = binaryPath(), timeoutMs = 120_000 } = options;
+  const { seed, apiKey, controlToken, args = [], extraEnv = {}, timeoutMs = 120_000 } = options;
+  const binary = options.binary || binaryPath();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipes-harness-'));
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   let seedInfo;
@@ -131,7 +132,7 @@ async function startServe(options = {}) {
 
   const stderrFile = path.join(dir, 'serve.stderr');
   const stderrFd = fs.openSync(stderrFile, 'w');
-  const child = spawn(binary, command, { stdio: ['ignore', 'pipe', stderrFd] });
+  const child = spawn(binary, command, { stdio: ['ignore', 'pipe', stderrFd], env: { ...process.env, ...extraEnv } });
   fs.closeSync(stderrFd);
   running.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

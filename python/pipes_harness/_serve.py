@@ -222,6 +222,7 @@ def start_serve(
     api_key: Optional[str] = None,
     control_token: Optional[str] = None,
     args: Iterable[str] = (),
+    extra_env: Optional[Mapping[str, str]] = None,
     binary: Optional[str] = None,
     timeout: float = 120.0,
 ) -> Serve:
@@ -230,7 +231,9 @@ def start_serve(
     `seed` is a seed file's path or the seed itself as a dict (the YAML seed
     format). `api_key` is passed as `--api-key`; `control_token` as
     `--control-token` (and sent by the control client); `args` go to serve
-    as they are. `timeout` only guards against a serve that never starts.
+    as they are. `extra_env` is added to serve's environment (for instance
+    the `APP_WEBHOOK_URL` a seed names as `${APP_WEBHOOK_URL}`). `timeout`
+    only guards against a serve that never starts.
     """
     binary = binary or find_binary()
     workdir = tempfile.TemporaryDirectory(prefix="pipes-harness-")
@@ -256,7 +259,12 @@ def start_serve(
     stderr_path = work / "serve.stderr"
     with open(stderr_path, "w") as stderr:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1
+            command,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            bufsize=1,
+            env={**os.environ, **(extra_env or {})},
         )
 
     lines: "queue.Queue[Optional[str]]" = queue.Queue()

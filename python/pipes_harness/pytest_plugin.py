@@ -27,7 +27,7 @@ from ._serve import Serve, SeedLike, start_serve
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "pipes_harness(seed=None, api_key=None, control_token=None, args=()): "
+        "pipes_harness(seed=None, api_key=None, control_token=None, args=(), extra_env=None): "
         "how the pipes_harness fixture starts serve for this test",
     )
 
