@@ -55,12 +55,27 @@ fn ref_name(v: &Value) -> Option<&str> {
         .and_then(|r| r.rsplit('/').next())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Ty {
     Str,
     Int,
     Num,
     Bool,
+    /// A JSON object with any fields.
+    Object,
+    Array(Box<Ty>),
+}
+
+fn ty(name: &str, s: &Value) -> Ty {
+    match s["type"].as_str() {
+        Some("string") => Ty::Str,
+        Some("integer") => Ty::Int,
+        Some("number") => Ty::Num,
+        Some("boolean") => Ty::Bool,
+        Some("object") => Ty::Object,
+        Some("array") => Ty::Array(Box::new(ty(name, &s["items"]))),
+        other => panic!("field {name}: unsupported type {other:?}"),
+    }
 }
 
 #[derive(Debug)]
@@ -80,7 +95,10 @@ struct Operation {
     method: String,
     path: String,
     summary: String,
+    /// Path parameters, in the path's order.
     params: Vec<Field>,
+    /// Query parameters.
+    query: Vec<Field>,
     /// `None`: a GET without a body; `Some([])`: a bodiless POST/DELETE (sends `{}`).
     body: Option<Vec<Field>>,
     example: Option<Value>,
@@ -98,18 +116,11 @@ fn field(spec: &Value, name: &str, schema: &Value, required: bool) -> Field {
                 .collect()
         })
         .unwrap_or_default();
-    let ty = match s["type"].as_str() {
-        Some("string") => Ty::Str,
-        Some("integer") => Ty::Int,
-        Some("number") => Ty::Num,
-        Some("boolean") => Ty::Bool,
-        other => panic!("field {name}: unsupported type {other:?}"),
-    };
     Field {
         name: name.to_string(),
         named,
         choices,
-        ty,
+        ty: ty(name, s),
         required,
         doc: s["description"].as_str().unwrap_or_default().to_string(),
     }
@@ -123,20 +134,17 @@ fn operations(spec: &Value) -> Vec<Operation> {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let own: Vec<Value> = op["parameters"].as_array().cloned().unwrap_or_default();
-            let params = shared
-                .iter()
-                .chain(&own)
-                .map(|p| {
-                    let p = resolve(spec, p);
-                    assert_eq!(p["in"], "path", "only path parameters are supported");
-                    field(
-                        spec,
-                        p["name"].as_str().expect("a name"),
-                        &p["schema"],
-                        true,
-                    )
-                })
-                .collect();
+            let (mut params, mut query) = (Vec::new(), Vec::new());
+            for p in shared.iter().chain(&own) {
+                let p = resolve(spec, p);
+                let name = p["name"].as_str().expect("a parameter name");
+                let required = p["required"].as_bool().unwrap_or(false);
+                match p["in"].as_str() {
+                    Some("path") => params.push(field(spec, name, &p["schema"], true)),
+                    Some("query") => query.push(field(spec, name, &p["schema"], required)),
+                    other => panic!("parameter {name}: unsupported location {other:?}"),
+                }
+            }
             let (body, example) = match op.get("requestBody") {
                 None => (None, None),
                 Some(rb) => {
@@ -164,6 +172,7 @@ fn operations(spec: &Value) -> Vec<Operation> {
                 path: path.clone(),
                 summary: op["summary"].as_str().unwrap_or_default().to_string(),
                 params,
+                query,
                 body,
                 example,
             });
@@ -244,6 +253,17 @@ fn named_schemas(spec: &Value) -> Vec<(String, Vec<String>)> {
 
 // ---------------------------------------------------------------- Python
 
+fn py_scalar(ty: &Ty) -> String {
+    match ty {
+        Ty::Str => "str".into(),
+        Ty::Int => "int".into(),
+        Ty::Num => "float".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Object => "Dict[str, Any]".into(),
+        Ty::Array(item) => format!("List[{}]", py_scalar(item)),
+    }
+}
+
 fn py_type(f: &Field) -> String {
     if let Some(n) = &f.named {
         return n.clone();
@@ -252,13 +272,7 @@ fn py_type(f: &Field) -> String {
         let quoted: Vec<String> = f.choices.iter().map(|c| format!("\"{c}\"")).collect();
         return format!("Literal[{}]", quoted.join(", "));
     }
-    match f.ty {
-        Ty::Str => "str",
-        Ty::Int => "int",
-        Ty::Num => "float",
-        Ty::Bool => "bool",
-    }
-    .to_string()
+    py_scalar(&f.ty)
 }
 
 fn py_path(op: &Operation) -> String {
@@ -275,13 +289,27 @@ fn py_path(op: &Operation) -> String {
     format!("f\"{path}\"")
 }
 
+/// `{"a": a, "b": b}` on one line, or one entry per line when too long.
+fn py_dict(fields: &[Field], indent: &str) -> String {
+    let items: Vec<String> = fields
+        .iter()
+        .map(|f| format!("\"{}\": {}", f.name, f.name))
+        .collect();
+    let one_line = format!("{{{}}}", items.join(", "));
+    if indent.len() + one_line.len() < 80 {
+        return one_line;
+    }
+    let inner: Vec<String> = items.iter().map(|i| format!("{indent}    {i},")).collect();
+    format!("{{\n{}\n{indent}}}", inner.join("\n"))
+}
+
 fn render_python(spec: &Value) -> String {
     let mut out = String::new();
     out.push_str(&format!("# {HEADER}\n"));
     out.push_str(
         "\"\"\"The typed client of serve's control API, one method per operation.\"\"\"\n\n\
          from __future__ import annotations\n\n\
-         from typing import Any, Dict, Literal, Optional\n\n\
+         from typing import Any, Dict, List, Literal, Optional\n\n\
          from ._transport import ControlTransport, _segment\n\n",
     );
     for (name, choices) in named_schemas(spec) {
@@ -294,37 +322,35 @@ fn render_python(spec: &Value) -> String {
          server's message when serve refuses the call.\"\"\"\n",
     );
     for op in operations(spec) {
+        let body = op.body.as_deref().unwrap_or_default();
+        let inputs: Vec<&Field> = body.iter().chain(&op.query).collect();
         let mut args = vec!["self".to_string()];
-        let fields = op.body.as_deref().unwrap_or_default();
         for p in &op.params {
             args.push(format!("{}: {}", p.name, py_type(p)));
         }
-        for f in fields.iter().filter(|f| f.required) {
+        for f in inputs.iter().filter(|f| f.required) {
             args.push(format!("{}: {}", f.name, py_type(f)));
         }
-        let optional: Vec<&Field> = fields.iter().filter(|f| !f.required).collect();
+        let optional: Vec<&&Field> = inputs.iter().filter(|f| !f.required).collect();
         if !optional.is_empty() {
             args.push("*".into());
             for f in &optional {
                 args.push(format!("{}: Optional[{}] = None", f.name, py_type(f)));
             }
         }
-        let signature = format!(
-            "    def {}({}) -> Dict[str, Any]:",
-            snake(&op.id),
-            args.join(", ")
-        );
+        let name = snake(&op.id);
+        let signature = format!("    def {name}({}) -> Dict[str, Any]:", args.join(", "));
         if signature.len() <= 88 {
             out.push_str(&format!("\n{signature}\n"));
         } else {
-            out.push_str(&format!("\n    def {}(\n", snake(&op.id)));
+            out.push_str(&format!("\n    def {name}(\n"));
             for a in &args {
                 out.push_str(&format!("        {a},\n"));
             }
             out.push_str("    ) -> Dict[str, Any]:\n");
         }
         let mut doc = format!("{} `{} {}`.", op.summary, op.method, op.path);
-        for f in fields.iter().filter(|f| !f.doc.is_empty()) {
+        for f in inputs.iter().filter(|f| !f.doc.is_empty()) {
             doc.push_str(&format!("\n`{}`: {}", f.name, f.doc));
         }
         let doc_lines: Vec<String> = doc.lines().map(|l| wrap(l, "        ", 88)).collect();
@@ -332,47 +358,42 @@ fn render_python(spec: &Value) -> String {
             "        \"\"\"\n{}\n        \"\"\"\n",
             doc_lines.join("\n")
         ));
-        let body = match &op.body {
+        let mut call_args = vec![format!("\"{}\"", op.method), py_path(&op)];
+        call_args.push(match &op.body {
             None => "None".to_string(),
-            Some(fields) => {
-                let items: Vec<String> = fields
-                    .iter()
-                    .map(|f| format!("\"{}\": {}", f.name, f.name))
-                    .collect();
-                format!("{{{}}}", items.join(", "))
-            }
-        };
-        let call = format!(
-            "        return self._request(\"{}\", {}, {})",
-            op.method,
-            py_path(&op),
-            body
-        );
-        if call.len() <= 88 {
+            Some(fields) => py_dict(fields, "            "),
+        });
+        if !op.query.is_empty() {
+            call_args.push(py_dict(&op.query, "            "));
+        }
+        let call = format!("        return self._request({})", call_args.join(", "));
+        if call.len() <= 88 && !call.contains('\n') {
             out.push_str(&format!("{call}\n"));
         } else {
-            out.push_str(&format!(
-                "        return self._request(\n            \"{}\",\n            {},\n",
-                op.method,
-                py_path(&op)
-            ));
-            match &op.body {
-                Some(fields) if !fields.is_empty() => {
-                    out.push_str("            {\n");
-                    for f in fields {
-                        out.push_str(&format!("                \"{}\": {},\n", f.name, f.name));
-                    }
-                    out.push_str("            },\n");
-                }
-                _ => out.push_str(&format!("            {body},\n")),
+            out.push_str("        return self._request(\n");
+            for a in &call_args {
+                out.push_str(&format!("            {a},\n"));
             }
             out.push_str("        )\n");
         }
+    }
+    if !out.contains("List[") {
+        out = out.replacen("Dict, List, Literal", "Dict, Literal", 1);
     }
     out
 }
 
 // ------------------------------------------------------------ JavaScript
+
+fn ts_scalar(ty: &Ty) -> String {
+    match ty {
+        Ty::Str => "string".into(),
+        Ty::Int | Ty::Num => "number".into(),
+        Ty::Bool => "boolean".into(),
+        Ty::Object => "Record<string, unknown>".into(),
+        Ty::Array(item) => format!("Array<{}>", ts_scalar(item)),
+    }
+}
 
 fn ts_type(f: &Field) -> String {
     if let Some(n) = &f.named {
@@ -382,12 +403,7 @@ fn ts_type(f: &Field) -> String {
         let quoted: Vec<String> = f.choices.iter().map(|c| format!("'{c}'")).collect();
         return quoted.join(" | ");
     }
-    match f.ty {
-        Ty::Str => "string",
-        Ty::Int | Ty::Num => "number",
-        Ty::Bool => "boolean",
-    }
-    .to_string()
+    ts_scalar(&f.ty)
 }
 
 fn js_path(op: &Operation) -> String {
@@ -404,6 +420,58 @@ fn js_path(op: &Operation) -> String {
     format!("`{path}`")
 }
 
+/// `{ a, b_c: bC, ...pick('op', options, { d: 'd' }) }`: required fields from
+/// the arguments, optional ones from the options object. `also` lists the
+/// options that belong elsewhere (the query of an operation that also has a
+/// body), so they are not refused as unknown.
+fn js_object(op_id: &str, fields: &[Field], also: &[&Field]) -> String {
+    let mut items: Vec<String> = fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| {
+            if camel(&f.name) == f.name {
+                f.name.clone()
+            } else {
+                format!("{}: {}", f.name, camel(&f.name))
+            }
+        })
+        .collect();
+    let optional: Vec<String> = fields
+        .iter()
+        .filter(|f| !f.required)
+        .map(|f| format!("{}: '{}'", camel(&f.name), f.name))
+        .collect();
+    if !optional.is_empty() {
+        let others: Vec<String> = also
+            .iter()
+            .map(|f| format!("'{}'", camel(&f.name)))
+            .collect();
+        let others = if others.is_empty() {
+            String::new()
+        } else {
+            format!(", [{}]", others.join(", "))
+        };
+        items.push(format!(
+            "...pick('{op_id}', options, {{ {} }}{others})",
+            optional.join(", ")
+        ));
+    }
+    if items.is_empty() {
+        "{}".to_string()
+    } else {
+        format!("{{ {} }}", items.join(", "))
+    }
+}
+
+fn js_doc(op: &Operation) -> String {
+    format!(
+        "{} `{} {}`",
+        op.summary.replace("*/", "* /"),
+        op.method,
+        op.path
+    )
+}
+
 fn render_js(spec: &Value) -> String {
     let mut out = String::new();
     out.push_str(&format!("// {HEADER}\n"));
@@ -414,57 +482,30 @@ fn render_js(spec: &Value) -> String {
          class ControlClient extends ControlTransport {\n",
     );
     for op in operations(spec) {
-        let fields = op.body.as_deref().unwrap_or_default();
+        let body = op.body.as_deref().unwrap_or_default();
+        let inputs: Vec<&Field> = body.iter().chain(&op.query).collect();
         let mut args: Vec<String> = op.params.iter().map(|p| camel(&p.name)).collect();
-        args.extend(fields.iter().filter(|f| f.required).map(|f| camel(&f.name)));
-        let optional: Vec<&Field> = fields.iter().filter(|f| !f.required).collect();
-        if !optional.is_empty() {
+        args.extend(inputs.iter().filter(|f| f.required).map(|f| camel(&f.name)));
+        if inputs.iter().any(|f| !f.required) {
             args.push("options = {}".into());
         }
-        out.push_str(&format!(
-            "  /** {} `{} {}` */\n",
-            op.summary.replace("*/", "* /"),
-            op.method,
-            op.path
-        ));
+        out.push_str(&format!("  /** {} */\n", js_doc(&op)));
         out.push_str(&format!("  {}({}) {{\n", op.id, args.join(", ")));
-        let body = match &op.body {
+        let mut call = vec![format!("'{}'", op.method), js_path(&op)];
+        call.push(match &op.body {
             None => "undefined".to_string(),
-            Some(_) => {
-                let mut items: Vec<String> = fields
-                    .iter()
-                    .filter(|f| f.required)
-                    .map(|f| {
-                        if camel(&f.name) == f.name {
-                            f.name.clone()
-                        } else {
-                            format!("{}: {}", f.name, camel(&f.name))
-                        }
-                    })
-                    .collect();
-                if !optional.is_empty() {
-                    let map: Vec<String> = optional
-                        .iter()
-                        .map(|f| format!("{}: '{}'", camel(&f.name), f.name))
-                        .collect();
-                    items.push(format!(
-                        "...pick('{}', options, {{ {} }})",
-                        op.id,
-                        map.join(", ")
-                    ));
-                }
-                if items.is_empty() {
-                    "{}".to_string()
-                } else {
-                    format!("{{ {} }}", items.join(", "))
-                }
+            Some(fields) => {
+                let also: Vec<&Field> = op.query.iter().filter(|f| !f.required).collect();
+                js_object(&op.id, fields, &also)
             }
-        };
+        });
+        if !op.query.is_empty() {
+            let also: Vec<&Field> = body.iter().filter(|f| !f.required).collect();
+            call.push(js_object(&op.id, &op.query, &also));
+        }
         out.push_str(&format!(
-            "    return this.request('{}', {}, {});\n  }}\n\n",
-            op.method,
-            js_path(&op),
-            body
+            "    return this.request({});\n  }}\n\n",
+            call.join(", ")
         ));
     }
     out.truncate(out.trim_end().len());
@@ -482,11 +523,10 @@ fn render_dts(spec: &Value) -> String {
     }
     let ops = operations(spec);
     for op in &ops {
-        let optional: Vec<&Field> = op
-            .body
-            .as_deref()
-            .unwrap_or_default()
+        let body = op.body.as_deref().unwrap_or_default();
+        let optional: Vec<&Field> = body
             .iter()
+            .chain(&op.query)
             .filter(|f| !f.required)
             .collect();
         if optional.is_empty() {
@@ -509,26 +549,25 @@ fn render_dts(spec: &Value) -> String {
          export class ControlClient extends ControlTransport {\n",
     );
     for op in &ops {
-        let fields = op.body.as_deref().unwrap_or_default();
+        let body = op.body.as_deref().unwrap_or_default();
+        let inputs: Vec<&Field> = body.iter().chain(&op.query).collect();
         let mut args: Vec<String> = op
             .params
             .iter()
             .map(|p| format!("{}: {}", camel(&p.name), ts_type(p)))
             .collect();
         args.extend(
-            fields
+            inputs
                 .iter()
                 .filter(|f| f.required)
                 .map(|f| format!("{}: {}", camel(&f.name), ts_type(f))),
         );
-        if fields.iter().any(|f| !f.required) {
+        if inputs.iter().any(|f| !f.required) {
             args.push(format!("options?: {}Options", upper_first(&op.id)));
         }
         out.push_str(&format!(
-            "  /** {} `{} {}` */\n  {}({}): Promise<Record<string, any>>;\n",
-            op.summary.replace("*/", "* /"),
-            op.method,
-            op.path,
+            "  /** {} */\n  {}({}): Promise<Record<string, any>>;\n",
+            js_doc(op),
             op.id,
             args.join(", ")
         ));
@@ -695,4 +734,42 @@ async fn every_example_body_is_accepted_by_serve() {
             op.method
         );
     }
+}
+
+/// A route with a query, an array field and a mixed options object, as later
+/// routes may have: both clients take them.
+#[test]
+fn query_parameters_and_arrays_reach_both_clients() {
+    let spec: Value = serde_json::from_str(
+        r##"{"paths": {"/_harness/providers/{slug}/requests": {
+            "parameters": [{"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "post": {"operationId": "replayRequests", "summary": "Replays.",
+              "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+              "requestBody": {"content": {"application/json": {"schema": {"type": "object",
+                "required": ["ids"],
+                "properties": {"ids": {"type": "array", "items": {"type": "string"}},
+                               "dry_run": {"type": "boolean"}}}}}}}}},
+          "components": {"schemas": {}}}"##,
+    )
+    .expect("a small description");
+    let py = render_python(&spec);
+    assert!(py.contains("ids: List[str]"), "{py}");
+    assert!(py.contains("limit: Optional[int] = None"), "{py}");
+    assert!(py.contains(r#"{"limit": limit}"#), "{py}");
+    let js = render_js(&spec);
+    assert!(
+        js.contains("replayRequests(slug, ids, options = {})"),
+        "{js}"
+    );
+    assert!(
+        js.contains("pick('replayRequests', options, { dryRun: 'dry_run' }, ['limit'])"),
+        "{js}"
+    );
+    assert!(
+        js.contains("pick('replayRequests', options, { limit: 'limit' }, ['dryRun'])"),
+        "{js}"
+    );
+    let dts = render_dts(&spec);
+    assert!(dts.contains("ids: Array<string>"), "{dts}");
+    assert!(dts.contains("limit?: number;"), "{dts}");
 }

@@ -26,5 +26,10 @@ export class ControlTransport {
     env?: Record<string, string | undefined>,
     options?: ControlOptions,
   ): T;
-  request(method: string, path: string, body?: Record<string, unknown>): Promise<Record<string, any>>;
+  request(
+    method: string,
+    path: string,
+    body?: Record<string, unknown>,
+    query?: Record<string, unknown>,
+  ): Promise<Record<string, any>>;
 }

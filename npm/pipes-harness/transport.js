@@ -24,10 +24,11 @@ function segment(value) {
 }
 
 /**
- * Turns an options object (camelCase keys) into body fields (snake_case),
- * refusing keys the operation does not know.
+ * Turns an options object (camelCase keys) into body or query fields
+ * (snake_case), refusing keys the operation does not know (`elsewhere`: keys
+ * that go to the other of body and query).
  */
-function pick(operation, options, names) {
+function pick(operation, options, names, elsewhere = []) {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`${operation}: options must be an object, not ${JSON.stringify(options)}`);
@@ -35,8 +36,9 @@ function pick(operation, options, names) {
   const out = {};
   for (const [key, value] of Object.entries(options)) {
     if (!Object.hasOwn(names, key)) {
+      if (elsewhere.includes(key)) continue;
       throw new TypeError(
-        `${operation}: unknown option '${key}'; expected one of ${Object.keys(names).join(', ')}`,
+        `${operation}: unknown option '${key}'; expected one of ${[...Object.keys(names), ...elsewhere].join(', ')}`,
       );
     }
     if (value !== undefined && value !== null) out[names[key]] = value;
@@ -77,7 +79,7 @@ class ControlTransport {
     });
   }
 
-  async request(method, path, body) {
+  async request(method, path, body, query) {
     const headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let payload;
@@ -85,7 +87,13 @@ class ControlTransport {
     else if (method !== 'GET') payload = '{}';
     let res;
     try {
-      res = await fetch(this.origin + path, {
+      const search = new URLSearchParams();
+      for (const [key, value] of Object.entries(query || {})) {
+        if (value !== undefined && value !== null) search.append(key, String(value));
+      }
+      const qs = search.toString();
+      const url = this.origin + path + (qs ? `?${qs}` : '');
+      res = await fetch(url, {
         method,
         headers,
         body: payload,

@@ -151,10 +151,7 @@ class ControlClient(ControlTransport):
         return self._request(
             "POST",
             f"/_harness/providers/{_segment(slug)}/revoke",
-            {
-                "user_id": user_id,
-                "login": login,
-            },
+            {"user_id": user_id, "login": login},
         )
 
     def events(self) -> Dict[str, Any]:
@@ -183,10 +180,7 @@ class ControlClient(ControlTransport):
         return self._request(
             "POST",
             "/_harness/workos/rate_limit",
-            {
-                "limit": limit,
-                "window_seconds": window_seconds,
-            },
+            {"limit": limit, "window_seconds": window_seconds},
         )
 
     def clear_workos_rate_limit(self) -> Dict[str, Any]:

@@ -11,7 +11,9 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Type, TypeVar
+
+T = TypeVar("T", bound="ControlTransport")
 
 
 class ControlApiError(Exception):
@@ -66,7 +68,9 @@ class ControlTransport:
         self.timeout = timeout
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def from_env(
+        cls: Type[T], env: Optional[Mapping[str, str]] = None, **kwargs: Any
+    ) -> T:
         """The client for the serve an environment points at
         (`PIPES_HARNESS_CONTROL_URL`, `PIPES_HARNESS_CONTROL_TOKEN`)."""
         import os
@@ -81,7 +85,11 @@ class ControlTransport:
         return cls(url, token=env.get("PIPES_HARNESS_CONTROL_TOKEN") or None, **kwargs)
 
     def _request(
-        self, method: str, path: str, body: Optional[Dict[str, Any]]
+        self,
+        method: str,
+        path: str,
+        body: Optional[Dict[str, Any]],
+        query: Optional[Dict[str, Any]] = None,
     ) -> Dict[str, Any]:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
@@ -92,9 +100,11 @@ class ControlTransport:
             data = json.dumps(present).encode()
         elif method != "GET":
             data = b"{}"
-        req = urllib.request.Request(
-            self.origin + path, data=data, method=method, headers=headers
-        )
+        url = self.origin + path
+        params = {k: v for k, v in (query or {}).items() if v is not None}
+        if params:
+            url += "?" + urllib.parse.urlencode(params, doseq=True)
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 raw = resp.read()
@@ -119,4 +129,5 @@ class ControlTransport:
             ) from None
         if not raw:
             return {}
-        return json.loads(raw)
+        result: Dict[str, Any] = json.loads(raw)
+        return result
