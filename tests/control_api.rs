@@ -139,9 +139,16 @@ fn operations(spec: &Value) -> Vec<Operation> {
                 let p = resolve(spec, p);
                 let name = p["name"].as_str().expect("a parameter name");
                 let required = p["required"].as_bool().unwrap_or(false);
+                let mut f = field(spec, name, &p["schema"], required);
+                if f.doc.is_empty() {
+                    f.doc = p["description"].as_str().unwrap_or_default().to_string();
+                }
                 match p["in"].as_str() {
-                    Some("path") => params.push(field(spec, name, &p["schema"], true)),
-                    Some("query") => query.push(field(spec, name, &p["schema"], required)),
+                    Some("path") => params.push(Field {
+                        required: true,
+                        ..f
+                    }),
+                    Some("query") => query.push(f),
                     other => panic!("parameter {name}: unsupported location {other:?}"),
                 }
             }
