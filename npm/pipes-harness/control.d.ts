@@ -1,0 +1,85 @@
+// Generated from control-api.json; do not edit. Regenerate with `PIPES_HARNESS_UPDATE_CLIENTS=1 cargo test --test control_api`.
+
+import { ControlTransport } from './transport';
+
+export type Provider =
+  | 'github'
+  | 'slack'
+  | 'google'
+  | 'salesforce';
+export type FaultName =
+  | 'rate_limit'
+  | 'secondary_rate_limit'
+  | 'server_error'
+  | 'latency'
+  | 'malformed_body'
+  | 'insufficient_scope'
+  | 'invalid_grant_on_refresh'
+  | 'revoke_tokens'
+  | 'revoke_refresh_tokens'
+  | 'expire_tokens'
+  | 'deny_consent'
+  | 'redirect_mismatch'
+  | 'redirect_mismatch_page'
+  | 'invalid_scope'
+  | 'code_reused'
+  | 'code_expired'
+  | 'invalid_client';
+
+export interface InjectFaultOptions {
+  /** For the next N calls; left out: until cleared. Not for faults that change state once. */
+  times?: number;
+  /** rate_limit, secondary_rate_limit: seconds until the limit lifts, where the provider says so. */
+  retryAfter?: number;
+  /** rate_limit (GitHub: 403 or 429), server_error (5xx, default 503). */
+  status?: number;
+  /** server_error, latency, malformed_body: API calls (default) or the token endpoint. */
+  on?: 'api' | 'token';
+  /** latency: how late, in milliseconds. */
+  ms?: number;
+  /** latency: wait for real. */
+  real?: boolean;
+  /** insufficient_scope: the scope the endpoint wants. */
+  needed?: string;
+  /** revoke_tokens, revoke_refresh_tokens, expire_tokens: a provider login; everyone when left out. */
+  user?: string;
+  /** redirect_mismatch: the callback registered instead of WorkOS's. */
+  callback?: string;
+  /** invalid_scope: the refused scope. */
+  scope?: string;
+  /** code_expired: how long the browser takes to bring the code back. */
+  delayMs?: number;
+}
+
+export interface RevokeOptions {
+  /** A WorkOS user id with a connected account on this provider. */
+  userId?: string;
+  /** The account's login at the provider. */
+  login?: string;
+}
+
+/** serve's control API; every method rejects with a ControlApiError carrying the server's message. */
+export class ControlClient extends ControlTransport {
+  /** The list of the control routes. `GET /_harness` */
+  listRoutes(): Promise<Record<string, any>>;
+  /** Puts the world back to the seed: WorkOS state, provider codes and tokens, faults and the WorkOS rate limit. The clock does not go back. `POST /_harness/reset` */
+  reset(): Promise<Record<string, any>>;
+  /** The mock's current time: `{"now", "now_ms"}`. `GET /_harness/clock` */
+  clock(): Promise<Record<string, any>>;
+  /** Moves the clock forward by `seconds` (0 to ten years; it never goes back). Expired tokens are refreshed on the next token request; webhook retries that fell due go out at once. Answers the new time. `POST /_harness/clock/advance` */
+  advanceClock(seconds: number): Promise<Record<string, any>>;
+  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. `POST /_harness/providers/{slug}/faults` */
+  injectFault(slug: Provider, fault: FaultName, options?: InjectFaultOptions): Promise<Record<string, any>>;
+  /** Removes every fault of the provider. `DELETE /_harness/providers/{slug}/faults` */
+  clearFaults(slug: Provider): Promise<Record<string, any>>;
+  /** The user removes the app at the provider: every access and refresh token of the account is revoked, so the next refresh fails and the account moves to needs_reauthorization. Give `user_id` (a WorkOS user with a connected account) or `login` (the provider account). Answers `{"provider", "login", "revoked"}`. `POST /_harness/providers/{slug}/revoke` */
+  revoke(slug: Provider, options?: RevokeOptions): Promise<Record<string, any>>;
+  /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
+  events(): Promise<Record<string, any>>;
+  /** Every webhook delivery and its attempts: `{"data": [{"event_id", "event", "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at", "last_outcome"}]}`. `GET /_harness/webhook_deliveries` */
+  webhookDeliveries(): Promise<Record<string, any>>;
+  /** WorkOS itself answers 429 with Retry-After past `limit` requests per API key per window of `window_seconds` (on the mock's clock). `POST /_harness/workos/rate_limit` */
+  setWorkosRateLimit(limit: number, windowSeconds: number): Promise<Record<string, any>>;
+  /** No WorkOS rate limit (the default). `DELETE /_harness/workos/rate_limit` */
+  clearWorkosRateLimit(): Promise<Record<string, any>>;
+}

@@ -1,0 +1,64 @@
+// Generated from control-api.json; do not edit. Regenerate with `PIPES_HARNESS_UPDATE_CLIENTS=1 cargo test --test control_api`.
+// The client of serve's control API, one method per operation.
+'use strict';
+
+const { ControlTransport, segment, pick } = require('./transport');
+
+class ControlClient extends ControlTransport {
+  /** The list of the control routes. `GET /_harness` */
+  listRoutes() {
+    return this.request('GET', '/_harness', undefined);
+  }
+
+  /** Puts the world back to the seed: WorkOS state, provider codes and tokens, faults and the WorkOS rate limit. The clock does not go back. `POST /_harness/reset` */
+  reset() {
+    return this.request('POST', '/_harness/reset', {});
+  }
+
+  /** The mock's current time: `{"now", "now_ms"}`. `GET /_harness/clock` */
+  clock() {
+    return this.request('GET', '/_harness/clock', undefined);
+  }
+
+  /** Moves the clock forward by `seconds` (0 to ten years; it never goes back). Expired tokens are refreshed on the next token request; webhook retries that fell due go out at once. Answers the new time. `POST /_harness/clock/advance` */
+  advanceClock(seconds) {
+    return this.request('POST', '/_harness/clock/advance', { seconds });
+  }
+
+  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. `POST /_harness/providers/{slug}/faults` */
+  injectFault(slug, fault, options = {}) {
+    return this.request('POST', `/_harness/providers/${segment(slug)}/faults`, { fault, ...pick('injectFault', options, { times: 'times', retryAfter: 'retry_after', status: 'status', on: 'on', ms: 'ms', real: 'real', needed: 'needed', user: 'user', callback: 'callback', scope: 'scope', delayMs: 'delay_ms' }) });
+  }
+
+  /** Removes every fault of the provider. `DELETE /_harness/providers/{slug}/faults` */
+  clearFaults(slug) {
+    return this.request('DELETE', `/_harness/providers/${segment(slug)}/faults`, {});
+  }
+
+  /** The user removes the app at the provider: every access and refresh token of the account is revoked, so the next refresh fails and the account moves to needs_reauthorization. Give `user_id` (a WorkOS user with a connected account) or `login` (the provider account). Answers `{"provider", "login", "revoked"}`. `POST /_harness/providers/{slug}/revoke` */
+  revoke(slug, options = {}) {
+    return this.request('POST', `/_harness/providers/${segment(slug)}/revoke`, { ...pick('revoke', options, { userId: 'user_id', login: 'login' }) });
+  }
+
+  /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
+  events() {
+    return this.request('GET', '/_harness/events', undefined);
+  }
+
+  /** Every webhook delivery and its attempts: `{"data": [{"event_id", "event", "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at", "last_outcome"}]}`. `GET /_harness/webhook_deliveries` */
+  webhookDeliveries() {
+    return this.request('GET', '/_harness/webhook_deliveries', undefined);
+  }
+
+  /** WorkOS itself answers 429 with Retry-After past `limit` requests per API key per window of `window_seconds` (on the mock's clock). `POST /_harness/workos/rate_limit` */
+  setWorkosRateLimit(limit, windowSeconds) {
+    return this.request('POST', '/_harness/workos/rate_limit', { limit, window_seconds: windowSeconds });
+  }
+
+  /** No WorkOS rate limit (the default). `DELETE /_harness/workos/rate_limit` */
+  clearWorkosRateLimit() {
+    return this.request('DELETE', '/_harness/workos/rate_limit', {});
+  }
+}
+
+module.exports = { ControlClient };

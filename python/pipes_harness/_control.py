@@ -1,0 +1,190 @@
+# Generated from control-api.json; do not edit. Regenerate with `PIPES_HARNESS_UPDATE_CLIENTS=1 cargo test --test control_api`.
+"""The typed client of serve's control API, one method per operation."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Literal, Optional
+
+from ._transport import ControlTransport, _segment
+
+Provider = Literal[
+    "github",
+    "slack",
+    "google",
+    "salesforce",
+]
+FaultName = Literal[
+    "rate_limit",
+    "secondary_rate_limit",
+    "server_error",
+    "latency",
+    "malformed_body",
+    "insufficient_scope",
+    "invalid_grant_on_refresh",
+    "revoke_tokens",
+    "revoke_refresh_tokens",
+    "expire_tokens",
+    "deny_consent",
+    "redirect_mismatch",
+    "redirect_mismatch_page",
+    "invalid_scope",
+    "code_reused",
+    "code_expired",
+    "invalid_client",
+]
+
+
+class ControlClient(ControlTransport):
+    """serve's control API. Every method raises `ControlApiError` with the
+    server's message when serve refuses the call."""
+
+    def list_routes(self) -> Dict[str, Any]:
+        """
+        The list of the control routes. `GET /_harness`.
+        """
+        return self._request("GET", "/_harness", None)
+
+    def reset(self) -> Dict[str, Any]:
+        """
+        Puts the world back to the seed: WorkOS state, provider codes and tokens, faults
+        and the WorkOS rate limit. The clock does not go back. `POST /_harness/reset`.
+        """
+        return self._request("POST", "/_harness/reset", {})
+
+    def clock(self) -> Dict[str, Any]:
+        """
+        The mock's current time: `{"now", "now_ms"}`. `GET /_harness/clock`.
+        """
+        return self._request("GET", "/_harness/clock", None)
+
+    def advance_clock(self, seconds: float) -> Dict[str, Any]:
+        """
+        Moves the clock forward by `seconds` (0 to ten years; it never goes back).
+        Expired tokens are refreshed on the next token request; webhook retries that
+        fell due go out at once. Answers the new time. `POST /_harness/clock/advance`.
+        `seconds`: How far to move the clock, in seconds.
+        """
+        return self._request("POST", "/_harness/clock/advance", {"seconds": seconds})
+
+    def inject_fault(
+        self,
+        slug: Provider,
+        fault: FaultName,
+        *,
+        times: Optional[int] = None,
+        retry_after: Optional[int] = None,
+        status: Optional[int] = None,
+        on: Optional[Literal["api", "token"]] = None,
+        ms: Optional[int] = None,
+        real: Optional[bool] = None,
+        needed: Optional[str] = None,
+        user: Optional[str] = None,
+        callback: Optional[str] = None,
+        scope: Optional[str] = None,
+        delay_ms: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """
+        Injects a provider fault, for the next `times` calls or until cleared. Answers
+        201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what
+        is expected. `POST /_harness/providers/{slug}/faults`.
+        `times`: For the next N calls; left out: until cleared. Not for faults that
+        change state once.
+        `retry_after`: rate_limit, secondary_rate_limit: seconds until the limit lifts,
+        where the provider says so.
+        `status`: rate_limit (GitHub: 403 or 429), server_error (5xx, default 503).
+        `on`: server_error, latency, malformed_body: API calls (default) or the token
+        endpoint.
+        `ms`: latency: how late, in milliseconds.
+        `real`: latency: wait for real.
+        `needed`: insufficient_scope: the scope the endpoint wants.
+        `user`: revoke_tokens, revoke_refresh_tokens, expire_tokens: a provider login;
+        everyone when left out.
+        `callback`: redirect_mismatch: the callback registered instead of WorkOS's.
+        `scope`: invalid_scope: the refused scope.
+        `delay_ms`: code_expired: how long the browser takes to bring the code back.
+        """
+        return self._request(
+            "POST",
+            f"/_harness/providers/{_segment(slug)}/faults",
+            {
+                "fault": fault,
+                "times": times,
+                "retry_after": retry_after,
+                "status": status,
+                "on": on,
+                "ms": ms,
+                "real": real,
+                "needed": needed,
+                "user": user,
+                "callback": callback,
+                "scope": scope,
+                "delay_ms": delay_ms,
+            },
+        )
+
+    def clear_faults(self, slug: Provider) -> Dict[str, Any]:
+        """
+        Removes every fault of the provider. `DELETE /_harness/providers/{slug}/faults`.
+        """
+        return self._request(
+            "DELETE",
+            f"/_harness/providers/{_segment(slug)}/faults",
+            {},
+        )
+
+    def revoke(
+        self,
+        slug: Provider,
+        *,
+        user_id: Optional[str] = None,
+        login: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """
+        The user removes the app at the provider: every access and refresh token of the
+        account is revoked, so the next refresh fails and the account moves to
+        needs_reauthorization. Give `user_id` (a WorkOS user with a connected account)
+        or `login` (the provider account). Answers `{"provider", "login", "revoked"}`.
+        `POST /_harness/providers/{slug}/revoke`.
+        `user_id`: A WorkOS user id with a connected account on this provider.
+        `login`: The account's login at the provider.
+        """
+        return self._request(
+            "POST",
+            f"/_harness/providers/{_segment(slug)}/revoke",
+            {"user_id": user_id, "login": login},
+        )
+
+    def events(self) -> Dict[str, Any]:
+        """
+        The event log, oldest first: `{"object": "list", "data": [events]}` in the
+        webhook body shape. `GET /_harness/events`.
+        """
+        return self._request("GET", "/_harness/events", None)
+
+    def webhook_deliveries(self) -> Dict[str, Any]:
+        """
+        Every webhook delivery and its attempts: `{"data": [{"event_id", "event",
+        "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at",
+        "last_outcome"}]}`. `GET /_harness/webhook_deliveries`.
+        """
+        return self._request("GET", "/_harness/webhook_deliveries", None)
+
+    def set_workos_rate_limit(self, limit: int, window_seconds: int) -> Dict[str, Any]:
+        """
+        WorkOS itself answers 429 with Retry-After past `limit` requests per API key per
+        window of `window_seconds` (on the mock's clock). `POST
+        /_harness/workos/rate_limit`.
+        `limit`: Requests allowed per API key per window.
+        `window_seconds`: The window, in seconds.
+        """
+        return self._request(
+            "POST",
+            "/_harness/workos/rate_limit",
+            {"limit": limit, "window_seconds": window_seconds},
+        )
+
+    def clear_workos_rate_limit(self) -> Dict[str, Any]:
+        """
+        No WorkOS rate limit (the default). `DELETE /_harness/workos/rate_limit`.
+        """
+        return self._request("DELETE", "/_harness/workos/rate_limit", {})
