@@ -5,11 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use pipes_harness::client::connect::connect;
-use pipes_harness::client::models::{AuthorizeRequest, TokenRequest};
-use pipes_harness::client::provider_call::ProviderRequest;
-use pipes_harness::provider::ProviderKind;
-use pipes_harness::steps::PipesWorld;
+use pipes_harness::{Harness, ProviderKind};
 
 const RUNS: usize = 200;
 
@@ -30,7 +26,7 @@ fn main() {
     rt.block_on(async {
         for _ in 0..RUNS {
             let t0 = Instant::now();
-            let mut world = match PipesWorld::new().await {
+            let harness = match Harness::start().await {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!("stack failed to start: {e}");
@@ -38,12 +34,12 @@ fn main() {
                 }
             };
             let t1 = Instant::now();
-            if let Err(e) = connect_and_call(&mut world).await {
+            if let Err(e) = connect_and_call(&harness).await {
                 eprintln!("connect flow failed: {e}");
                 std::process::exit(1);
             }
             let t2 = Instant::now();
-            drop(world);
+            drop(harness);
             let t3 = Instant::now();
             start.push(t1 - t0);
             flow.push(t2 - t1);
@@ -55,30 +51,14 @@ fn main() {
     report("teardown", &mut teardown);
 }
 
-async fn connect_and_call(world: &mut PipesWorld) -> Result<(), String> {
-    let user_id = world.user("alice");
-    world.configure_integration(ProviderKind::Github, |_| {});
-    let browser = world.browser("alice");
-    let request = AuthorizeRequest {
-        user_id: user_id.clone(),
-        organization_id: None,
-        return_to: Some(world.stack.app.return_url()),
-    };
-    connect(&world.client, &browser, ProviderKind::Github, &request)
+async fn connect_and_call(harness: &Harness) -> Result<(), String> {
+    harness.workos().configure(ProviderKind::Github);
+    harness
+        .connect("alice", ProviderKind::Github)
         .await
         .map_err(|e| e.to_string())?;
-    world
-        .caller
-        .call(&ProviderRequest {
-            provider: ProviderKind::Github,
-            base_url: world.stack.provider(ProviderKind::Github).uri(),
-            method: reqwest::Method::GET,
-            path: "/user".into(),
-            token: TokenRequest {
-                user_id,
-                organization_id: None,
-            },
-        })
+    harness
+        .call("alice", ProviderKind::Github, "/user")
         .await
         .map_err(|e| e.to_string())?;
     Ok(())

@@ -58,10 +58,10 @@ pub enum HarnessError {
 /// ```
 #[derive(Debug)]
 pub struct Harness {
-    stack: Stack,
-    client: PipesClient,
-    caller: ProviderCaller,
-    sleeper: VirtualSleeper,
+    pub(crate) stack: Stack,
+    pub(crate) client: PipesClient,
+    pub(crate) caller: ProviderCaller,
+    pub(crate) sleeper: VirtualSleeper,
     people: Mutex<BTreeMap<String, String>>,
     browsers: Mutex<BTreeMap<String, Browser>>,
 }
@@ -163,6 +163,14 @@ impl Harness {
         id
     }
 
+    /// Whether the person called `name` was mentioned before.
+    pub fn knows(&self, name: &str) -> bool {
+        self.people
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(name)
+    }
+
     /// The browser of the person called `name`: it keeps cookies and
     /// follows redirects between the stack's servers only.
     pub fn browser(&self, name: &str) -> Browser {
@@ -177,6 +185,14 @@ impl Harness {
                 Browser::new(self.client.http().clone(), known)
             })
             .clone()
+    }
+
+    /// Replaces the browser of the person called `name`.
+    pub(crate) fn set_browser(&self, name: &str, browser: Browser) {
+        self.browsers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.to_string(), browser);
     }
 
     /// The person called `name` connects `kind`: the app asks WorkOS for an
@@ -373,11 +389,7 @@ impl ProviderHandle<'_> {
         self.harness.user(name);
         let mut browser = self.harness.browser(name);
         browser.set_cookie(&mock.uri(), &format!("{}_login={login}", self.kind.slug()));
-        self.harness
-            .browsers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(name.to_string(), browser);
+        self.harness.set_browser(name, browser);
     }
 
     /// The account `login` removes the app at the provider: every access and

@@ -40,7 +40,7 @@ fn case() -> Result<Case, String> {
 #[given("the id generator has made the property test's number of draws")]
 async fn advance_ids(w: &mut PipesWorld) -> Result<(), String> {
     for _ in 0..case()?.draws {
-        let _ = w.stack.ids.hex(1);
+        let _ = w.stack().ids.hex(1);
     }
     Ok(())
 }
@@ -48,9 +48,9 @@ async fn advance_ids(w: &mut PipesWorld) -> Result<(), String> {
 #[when("the app sends the property test's secret to WorkOS as a key, a query and a body")]
 async fn send_secret(w: &mut PipesWorld) -> Result<(), String> {
     let secret = case()?.secret;
-    w.stack.recorder.secret("api_key", &secret);
-    let http = HttpClient::new("app", w.stack.recorder.clone());
-    let url = format!("{}/data-integrations/github/token", w.stack.workos.uri());
+    w.stack().recorder.secret("api_key", &secret);
+    let http = HttpClient::new("app", w.stack().recorder.clone());
+    let url = format!("{}/data-integrations/github/token", w.stack().workos.uri());
     let request = http
         .request(reqwest::Method::POST, &url)
         .bearer_auth(&secret)
@@ -63,7 +63,7 @@ async fn send_secret(w: &mut PipesWorld) -> Result<(), String> {
 #[then("the step fails quoting every secret of the scenario")]
 async fn quote_secrets(w: &mut PipesWorld) -> Result<(), String> {
     let quoted: Vec<String> = w
-        .stack
+        .stack()
         .recorder
         .redactor()
         .secrets()
@@ -101,7 +101,7 @@ fn run_case(c: Case) -> Outputs {
         after: Some(Arc::new(move |f: runner::Finished<'_>| {
             let mut o = sink.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(w) = f.world {
-                o.secrets = w.stack.recorder.redactor().secrets();
+                o.secrets = w.stack().recorder.redactor().secrets();
             }
             if let Some(doc) = transcripts::render_finished(&f, Format::Yaml) {
                 o.yaml = doc.content;

@@ -9,43 +9,22 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use futures::future::join_all;
-use pipes_harness::client::connect::connect;
-use pipes_harness::client::models::{AuthorizeRequest, TokenRequest};
-use pipes_harness::client::provider_call::ProviderRequest;
-use pipes_harness::provider::ProviderKind;
-use pipes_harness::steps::PipesWorld;
+use pipes_harness::{Harness, ProviderKind};
 use proptest::prelude::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pipes-harness");
 
 /// One scenario: alice connects GitHub, the app reads her profile; returns the transcript.
 async fn scenario() -> String {
-    let mut w = PipesWorld::new().await.expect("a stack starts");
-    let user_id = w.user("alice");
-    w.configure_integration(ProviderKind::Github, |_| {});
-    let browser = w.browser("alice");
-    let request = AuthorizeRequest {
-        user_id: user_id.clone(),
-        organization_id: None,
-        return_to: Some(w.stack.app.return_url()),
-    };
-    connect(&w.client, &browser, ProviderKind::Github, &request)
+    let h = Harness::start().await.expect("a stack starts");
+    h.workos().configure(ProviderKind::Github);
+    h.connect("alice", ProviderKind::Github)
         .await
         .expect("alice connects github");
-    w.caller
-        .call(&ProviderRequest {
-            provider: ProviderKind::Github,
-            base_url: w.stack.provider(ProviderKind::Github).uri(),
-            method: reqwest::Method::GET,
-            path: "/user".into(),
-            token: TokenRequest {
-                user_id,
-                organization_id: None,
-            },
-        })
+    h.call("alice", ProviderKind::Github, "/user")
         .await
         .expect("the app reads alice's profile");
-    w.transcript_yaml("reliability", "concurrent connect")
+    h.transcript_yaml("reliability", "concurrent connect")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -218,7 +197,7 @@ proptest! {
     ) {
         let rt = runtime();
         rt.block_on(async {
-            let w = PipesWorld::new().await.expect("stack");
+            let w = Harness::start().await.expect("stack");
             let paths = [
                 "/data-integrations/github/authorize",
                 "/data-integrations/github/token",
@@ -227,11 +206,11 @@ proptest! {
                 "/webhook_endpoints",
                 "/organizations",
             ];
-            let url = format!("{}{}", w.stack.workos.uri(), paths[route]);
+            let url = format!("{}{}", w.workos().uri(), paths[route]);
             let ct = if json_type { "application/json" } else { "text/plain" };
             let resp = reqwest::Client::new()
                 .post(url)
-                .bearer_auth(&w.stack.api_key)
+                .bearer_auth(w.workos().api_key())
                 .header("content-type", ct)
                 .body(body)
                 .send()

@@ -193,12 +193,8 @@ async fn custom_in_production(w: &mut PipesWorld, p: ProviderArg) {
 
 #[given(expr = "{word} signs in to {provider} as {string}")]
 async fn signs_in(w: &mut PipesWorld, person: String, p: ProviderArg, login: String) {
-    w.stack.provider(p.0).add_account(&login);
-    let base = w.stack.provider(p.0).uri();
     w.person(&person);
-    let mut browser = w.browser(&person);
-    browser.set_cookie(&base, &format!("{}_login={login}", p.0.slug()));
-    w.browsers.insert(person, browser);
+    w.harness.provider(p.0).sign_in(&person, &login);
 }
 
 /// The client id of the integration's custom app (in the app's

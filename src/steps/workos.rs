@@ -190,7 +190,7 @@ impl PipesWorld {
     /// The WorkOS user id of `name`, created in the app's environment on
     /// first mention.
     pub fn person(&mut self, name: &str) -> String {
-        let known = self.users.contains_key(name);
+        let known = self.harness.knows(name);
         let id = self.user(name);
         if !known {
             let env = self.app_environment();
