@@ -193,8 +193,14 @@ async fn custom_in_production(w: &mut PipesWorld, p: ProviderArg) {
 
 #[given(expr = "{word} signs in to {provider} as {string}")]
 async fn signs_in(w: &mut PipesWorld, person: String, p: ProviderArg, login: String) {
+    // The account first, then the person: the order the ids were drawn in
+    // since the first snapshots.
+    w.stack.provider(p.0).add_account(&login);
+    let base = w.stack.provider(p.0).uri();
     w.person(&person);
-    w.harness.provider(p.0).sign_in(&person, &login);
+    let mut browser = w.browser(&person);
+    browser.set_cookie(&base, &format!("{}_login={login}", p.0.slug()));
+    w.harness.set_browser(&person, browser);
 }
 
 /// The client id of the integration's custom app (in the app's
