@@ -150,8 +150,10 @@ class Serve:
         env: Dict[str, str],
         workdir: "tempfile.TemporaryDirectory[str]",
         stderr_path: Path,
+        pump: threading.Thread,
     ) -> None:
         self.process = process
+        self._pump = pump
         self.urls = urls
         self.env = env
         self._workdir = workdir
@@ -202,7 +204,9 @@ class Serve:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout:
+        # serve has exited: the reader sees the end of its output, then stops.
+        self._pump.join(timeout=30)
+        if self.process.stdout and not self._pump.is_alive():
             self.process.stdout.close()
         self._workdir.cleanup()
 
@@ -276,7 +280,8 @@ def start_serve(
             lines.put(line.rstrip("\n"))
         lines.put(None)
 
-    threading.Thread(target=pump, name="pipes-harness-stdout", daemon=True).start()
+    pumping = threading.Thread(target=pump, name="pipes-harness-stdout", daemon=True)
+    pumping.start()
 
     urls: Dict[str, str] = {}
     problem = None
@@ -301,6 +306,9 @@ def start_serve(
         if process.poll() is None:
             process.kill()
             process.wait()
+        pumping.join(timeout=30)
+        if process.stdout and not pumping.is_alive():
+            process.stdout.close()
         err = stderr_path.read_text(errors="replace").strip()
         workdir.cleanup()
         raise ServeError(f"pipes-harness serve did not start: {problem}" + (f"\n{err}" if err else ""))
@@ -314,4 +322,4 @@ def start_serve(
     env = build_env(urls, key, secret, control_token)
     if use_env_file:
         env.update(_read_env_file(env_file))
-    return Serve(process, urls, env, workdir, stderr_path)
+    return Serve(process, urls, env, workdir, stderr_path, pumping)
