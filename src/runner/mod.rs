@@ -15,6 +15,7 @@
 //! JUnit XML for `--junit` (see [`report`]), GitHub Actions annotations when
 //! asked. Failure messages are redacted before any of them sees the text.
 
+mod outline;
 pub mod output;
 pub mod report;
 pub mod shard;
@@ -212,22 +213,25 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
                 }
             })?;
             f.path = Some(PathBuf::from(&t.path));
-            cucumber::feature::Ext::expand_examples(f).map_err(|e| RunError::Parse {
-                path: t.path.clone(),
-                message: e.to_string(),
-            })
+            let mut f =
+                cucumber::feature::Ext::expand_examples(f).map_err(|e| RunError::Parse {
+                    path: t.path.clone(),
+                    message: e.to_string(),
+                })?;
+            outline::name_rows(&mut f.scenarios);
+            for r in &mut f.rules {
+                outline::name_rows(&mut r.scenarios);
+            }
+            Ok(f)
         })
         .collect()
 }
 
-/// The name a scenario is reported and filed under: an expanded Scenario
-/// Outline row gets its line, so every row has a name of its own.
+/// The name a scenario is reported and filed under. An expanded Scenario
+/// Outline row's name comes from its example values, unique within its
+/// outline and stable when lines move (see [`outline`]).
 pub fn scenario_label(s: &gherkin::Scenario) -> String {
-    if s.examples.is_empty() {
-        s.name.clone()
-    } else {
-        format!("{} line {}", s.name, s.position.line)
-    }
+    s.name.clone()
 }
 
 /// A scenario finished: what the after-hook sees.
