@@ -60,6 +60,17 @@ pub fn library() -> Vec<FeatureText> {
         .collect()
 }
 
+/// The built-in features at `path` (a file) or under it (a folder), by the
+/// path they are listed with (`features/connect/github.feature`).
+pub fn under(path: &str) -> Vec<FeatureText> {
+    let path = path.trim_start_matches("./").trim_end_matches('/');
+    let folder = format!("{path}/");
+    library()
+        .into_iter()
+        .filter(|f| f.path == path || f.path.starts_with(&folder))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

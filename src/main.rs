@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use pipes_harness::runner::output;
 use pipes_harness::runner::transcripts::{self, Format};
-use pipes_harness::runner::{self, FeatureText, RunError, RunOptions, Shard};
+use pipes_harness::runner::{
+    self, ColorChoice, FeatureText, Progress, RunError, RunOptions, Shard,
+};
 
 /// Tests WorkOS Pipes integrations the way they break in production.
 #[derive(Debug, Parser)]
@@ -63,7 +66,8 @@ enum Command {
     ///
     /// Exit codes: 0 every scenario passed; 1 a scenario failed; 2 bad usage or bad input
     /// (unreadable path, malformed feature, undefined step, bad tag expression, no scenario
-    /// selected).
+    /// selected); 141 the output was closed before the run ended (`| head`), as for any
+    /// tool stopped by SIGPIPE.
     Run {
         /// Feature files or directories, optionally `file.feature:LINE`; none = the built-in library.
         paths: Vec<String>,
@@ -85,6 +89,12 @@ enum Command {
         /// Run only this machine's share: I of N, e.g. 2/4. Stable across runs and machines.
         #[arg(long, value_name = "I/N")]
         shard: Option<Shard>,
+        /// Show only failed scenarios (and a progress line on a terminal), then the recap.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always, never.
+        #[arg(long, default_value = "auto", value_name = "auto|always|never")]
+        color: ColorChoice,
     },
     /// Run scenarios and render each as a redacted transcript: Markdown with a sequence
     /// diagram for docs, or the YAML of its snapshot.
@@ -161,11 +171,14 @@ fn main() -> ExitCode {
             junit,
             json,
             shard,
+            quiet,
+            color,
         } => {
             let (texts, lines) = match features(&paths) {
                 Ok(found) => found,
                 Err(code) => return code,
             };
+            output::exit_when_stdout_closes();
             let opts = RunOptions {
                 tags,
                 lines,
@@ -175,6 +188,12 @@ fn main() -> ExitCode {
                 junit,
                 json,
                 github_annotations: runner::in_github_actions(),
+                progress: if quiet {
+                    Progress::Failures
+                } else {
+                    Progress::Stdout
+                },
+                color,
                 ..RunOptions::default()
             };
             runtime.block_on(run(texts, opts))
@@ -189,6 +208,9 @@ fn main() -> ExitCode {
                 Ok(found) => found,
                 Err(code) => return code,
             };
+            if out.is_none() {
+                output::exit_when_stdout_closes();
+            }
             let opts = RunOptions {
                 tags,
                 lines,
@@ -209,13 +231,25 @@ fn features(paths: &[String]) -> Result<Targets, ExitCode> {
     if files.is_empty() {
         return Ok((embedded::library(), lines));
     }
-    match runner::read_features(&files) {
-        Ok(texts) => Ok((texts, lines)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(ExitCode::from(2))
+    let mut texts = Vec::new();
+    for file in &files {
+        // `features/...` outside a checkout names the built-in copy, so the
+        // rerun command the recap prints works from any directory.
+        let built_in = (!file.exists())
+            .then(|| embedded::under(&file.display().to_string().replace('\\', "/")))
+            .filter(|found| !found.is_empty());
+        match built_in {
+            Some(found) => texts.extend(found),
+            None => match runner::read_features(std::slice::from_ref(file)) {
+                Ok(found) => texts.extend(found),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            },
         }
     }
+    Ok((texts, lines))
 }
 
 /// Exit code 2 for bad input, with the message.
@@ -228,14 +262,10 @@ async fn run(texts: Vec<FeatureText>, opts: RunOptions) -> ExitCode {
     let shard = opts.shard;
     match runner::run(&texts, opts).await {
         Ok(summary) => {
-            println!(
-                "\n{} scenarios: {} passed, {} failed",
-                summary.scenarios, summary.passed, summary.failed
-            );
             if summary.scenarios == 0 {
                 if let Some(shard) = shard {
                     // Fewer scenarios than machines leaves a shard empty; that is not a failure.
-                    println!("shard {shard} has no scenarios of this selection");
+                    output::println(&format!("shard {shard} has no scenarios of this selection"));
                     return ExitCode::SUCCESS;
                 }
                 eprintln!("error: no scenario matched the paths, lines, names and tags given");
@@ -281,9 +311,11 @@ async fn transcript(
             let single = docs.len() == 1;
             for (i, d) in docs.iter().enumerate() {
                 match format {
-                    Format::Yaml if !single => print!("---\n{}", d.content),
-                    Format::Markdown if i > 0 => print!("\n---\n\n{}", d.content),
-                    _ => print!("{}", d.content),
+                    Format::Yaml if !single => output::print(&format!("---\n{}", d.content)),
+                    Format::Markdown if i > 0 => {
+                        output::print(&format!("\n---\n\n{}", d.content));
+                    }
+                    _ => output::print(&d.content),
                 }
             }
         }

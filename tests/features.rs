@@ -75,6 +75,7 @@ fn main() {
         junit: args.junit.clone(),
         json: args.json.clone(),
         github_annotations: runner::in_github_actions(),
+        rerun: Some("cargo run --".to_string()),
         ..RunOptions::default()
     };
     if args.list {

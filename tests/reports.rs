@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pipes_harness::runner::{self, FeatureText, Progress, RunOptions, Shard};
@@ -409,7 +409,7 @@ fn exit_code_is_0_when_every_selected_scenario_passes() {
     let _serial = serial();
     let out = binary(&["run", &format!("{ONE_FAILS}:6")], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("1 scenarios: 1 passed, 0 failed"));
+    assert!(text(&out.stdout).contains("1 scenario: 1 passed, 0 failed"));
 }
 
 #[test]
@@ -418,6 +418,166 @@ fn exit_code_is_1_when_a_scenario_fails() {
     let out = binary(&["run", ONE_FAILS], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("2 scenarios: 1 passed, 1 failed"));
+}
+
+const FAILS_MIDWAY: &str = "tests/fixtures/reports/fails_midway.feature";
+
+/// Wording of the harness's own internals that must never reach a user.
+fn assert_no_internals(what: &str, s: &str) {
+    for internal in [
+        "src/steps/",
+        "src/client/",
+        "src/mock/",
+        "src/runner/",
+        ".rs:",
+        "Step panicked",
+        "Captured output",
+        "Matched:",
+        "Defined:",
+    ] {
+        assert!(!s.contains(internal), "{what} shows {internal:?}:\n{s}");
+    }
+}
+
+#[test]
+fn a_failed_run_ends_with_a_recap_naming_the_scenario_its_diagnosis_and_the_rerun_command() {
+    let _serial = serial();
+    let out = binary(&["run", ONE_FAILS], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let tail: Vec<&str> = stdout.lines().rev().take(8).collect();
+    let tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    assert!(
+        tail.contains(&format!("{ONE_FAILS}:12  The callback URL is wrong")),
+        "{tail}"
+    );
+    assert!(
+        tail.contains("Then alice's github connection is connected (line 17): connecting failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
+        "the diagnosis in one line:\n{tail}"
+    );
+    assert!(
+        tail.contains(&format!("pipes-harness transcript {ONE_FAILS}:12")),
+        "{tail}"
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "2 scenarios: 1 passed, 1 failed; 9 steps: 8 passed, 1 failed, 0 skipped; "
+        ) && last.ends_with(" s"),
+        "totals and the wall time last: {last}"
+    );
+    assert_no_internals("stdout", &stdout);
+    assert_no_internals("stderr", &text(&out.stderr));
+}
+
+#[test]
+fn steps_after_a_failed_step_are_shown_and_counted_as_skipped() {
+    let _serial = serial();
+    let out = binary(&["run", FAILS_MIDWAY], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("-  And bo's github connection is connected (skipped)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("5 steps: 3 passed, 1 failed, 1 skipped;"),
+        "{stdout}"
+    );
+    assert_no_internals("stdout", &stdout);
+}
+
+#[test]
+fn quiet_mode_prints_only_the_failed_scenarios_and_the_recap() {
+    let _serial = serial();
+    let out = binary(&["run", "--quiet", ONE_FAILS], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        !stdout.contains("Scenario: Alice connects GitHub"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("Scenario: The callback URL is wrong but the scenario expects a connection"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 scenarios: 1 passed, 1 failed"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\r'),
+        "no progress line without a terminal"
+    );
+}
+
+#[test]
+fn colour_only_on_a_terminal_or_when_asked_and_never_with_no_color() {
+    let _serial = serial();
+    let plain = binary(&["run", ONE_FAILS], &[]);
+    assert!(
+        !text(&plain.stdout).contains('\x1b'),
+        "not a terminal: no colour"
+    );
+    let always = binary(&["run", "--color", "always", ONE_FAILS], &[]);
+    let coloured = text(&always.stdout);
+    assert!(
+        coloured.contains("\x1b[1m\x1b[31mScenario: The callback URL is wrong"),
+        "a failed scenario's header is red:\n{coloured}"
+    );
+    let no_color = binary(&["run", "--color", "auto", ONE_FAILS], &[("NO_COLOR", "1")]);
+    assert!(!text(&no_color.stdout).contains('\x1b'));
+    let bad = binary(&["run", "--color", "sometimes", ONE_FAILS], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("auto, always or never"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+/// A reader that stops after the first line, like `| head -1`: the run ends
+/// with the documented status instead of running on or panicking.
+fn closing_the_pipe_ends(args: &[&str]) {
+    use std::io::Read as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipes-harness"))
+        .current_dir(root())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output comes");
+    drop(stdout);
+    // Only a guard against a hang, never a measure: minutes on a loaded machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} kept running after its output closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    assert_eq!(status.code(), Some(141), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly_with_status_141() {
+    let _serial = serial();
+    closing_the_pipe_ends(&["run", ONE_FAILS]);
+    closing_the_pipe_ends(&["run"]);
+    closing_the_pipe_ends(&["transcript", "features/connect/github.feature"]);
 }
 
 #[test]

@@ -15,6 +15,8 @@
 //! JUnit XML for `--junit` (see [`report`]), GitHub Actions annotations when
 //! asked. Failure messages are redacted before any of them sees the text.
 
+mod outline;
+pub mod output;
 pub mod report;
 pub mod shard;
 pub mod test_args;
@@ -25,6 +27,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use cucumber::World as _;
 use cucumber::WriterExt as _;
@@ -32,6 +35,7 @@ use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::tag::Ext as _;
 use futures::FutureExt as _;
 
+pub use output::ColorChoice;
 pub use report::{FailedStep, Failure, Outcome};
 pub use shard::Shard;
 
@@ -209,22 +213,25 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
                 }
             })?;
             f.path = Some(PathBuf::from(&t.path));
-            cucumber::feature::Ext::expand_examples(f).map_err(|e| RunError::Parse {
-                path: t.path.clone(),
-                message: e.to_string(),
-            })
+            let mut f =
+                cucumber::feature::Ext::expand_examples(f).map_err(|e| RunError::Parse {
+                    path: t.path.clone(),
+                    message: e.to_string(),
+                })?;
+            outline::name_rows(&mut f.scenarios);
+            for r in &mut f.rules {
+                outline::name_rows(&mut r.scenarios);
+            }
+            Ok(f)
         })
         .collect()
 }
 
-/// The name a scenario is reported and filed under: an expanded Scenario
-/// Outline row gets its line, so every row has a name of its own.
+/// The name a scenario is reported and filed under. An expanded Scenario
+/// Outline row's name comes from its example values, unique within its
+/// outline and stable when lines move (see [`outline`]).
 pub fn scenario_label(s: &gherkin::Scenario) -> String {
-    if s.examples.is_empty() {
-        s.name.clone()
-    } else {
-        format!("{} line {}", s.name, s.position.line)
-    }
+    s.name.clone()
 }
 
 /// A scenario finished: what the after-hook sees.
@@ -250,9 +257,11 @@ pub type AfterHook = Arc<dyn Fn(Finished<'_>) + Send + Sync>;
 /// Where cucumber's progress output goes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Progress {
-    /// Every feature, scenario and step on stdout, then a summary.
+    /// Every feature, scenario and step on stdout, then the recap.
     #[default]
     Stdout,
+    /// A progress line on a terminal, the failed scenarios in full, then the recap.
+    Failures,
     /// Nothing: for commands whose stdout is a document (`transcript`).
     Quiet,
 }
@@ -278,6 +287,11 @@ pub struct RunOptions {
     pub github_annotations: bool,
     /// Where progress goes.
     pub progress: Progress,
+    /// Whether the console output is coloured.
+    pub color: ColorChoice,
+    /// The command the recap tells the user to run to see a failed
+    /// scenario again (`pipes-harness`, `cargo run --`); `pipes-harness` when unset.
+    pub rerun: Option<String>,
     /// Called after each scenario.
     pub after: Option<AfterHook>,
 }
@@ -298,6 +312,8 @@ pub struct Summary {
     pub failed: usize,
     /// Each scenario's outcome, in feature order.
     pub outcomes: Vec<Outcome>,
+    /// How long the whole run took.
+    pub wall: Duration,
 }
 
 impl Summary {
@@ -480,29 +496,6 @@ pub fn selected(texts: &[FeatureText], opts: &RunOptions) -> Result<Vec<Selected
     Ok(out)
 }
 
-/// Where cucumber's console writer prints.
-#[derive(Debug)]
-enum Console {
-    Stdout(io::Stdout),
-    Sink(io::Sink),
-}
-
-impl io::Write for Console {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Console::Stdout(o) => o.write(buf),
-            Console::Sink(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Console::Stdout(o) => o.flush(),
-            Console::Sink(s) => s.flush(),
-        }
-    }
-}
-
 /// An in-memory report, written to its file once the run is over so a full
 /// disk is an error message rather than a panic inside a writer.
 #[derive(Debug, Clone, Default)]
@@ -565,19 +558,24 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
         prepare_report("JSON", p)?;
     }
 
+    let started = Instant::now();
     let outcomes = writers::Outcomes::default();
     let json = Buffer::default();
-    let console = match opts.progress {
-        Progress::Stdout => Console::Stdout(io::stdout()),
-        Progress::Quiet => Console::Sink(io::sink()),
+    let counts = Arc::new(Mutex::new(output::Counts::default()));
+    let palette = output::Palette::new(opts.progress != Progress::Quiet && opts.color.enabled());
+    let detail = match opts.progress {
+        Progress::Failures => Some(output::Detail::Failures),
+        Progress::Quiet => None,
+        Progress::Stdout => Some(output::Detail::Everything),
     };
-    let coloring = match opts.progress {
-        Progress::Stdout => cucumber::writer::Coloring::Auto,
-        Progress::Quiet => cucumber::writer::Coloring::Never,
-    };
+    let console = output::Console::new(
+        detail,
+        palette,
+        count_selected(&features, &selection),
+        Arc::clone(&counts),
+    );
     let writer = writers::Redact::new(
-        cucumber::writer::Basic::raw(console, coloring, cucumber::writer::Verbosity::Default)
-            .summarized()
+        console
             .tee::<PipesWorld, _>(writers::Collector::new(outcomes.clone()))
             .tee::<PipesWorld, _>(cucumber::writer::Json::for_tee(json.clone()))
             .normalized(),
@@ -632,15 +630,21 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
     let _writer = cucumber.filter_run(features, filter).await;
 
     let outcomes = outcomes.take();
+    let wall = started.elapsed();
+    if detail.is_some() {
+        let counts = *counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let rerun = opts.rerun.as_deref().unwrap_or("pipes-harness");
+        output::print(&output::recap(&outcomes, counts, wall, rerun, palette));
+    }
     if let Some(p) = &opts.junit {
-        write_report("JUnit", p, report::junit(&outcomes).as_bytes())?;
+        write_report("JUnit", p, report::junit(&outcomes, wall).as_bytes())?;
     }
     if let Some(p) = &opts.json {
         write_report("JSON", p, &json.take())?;
     }
     if opts.github_annotations {
         for line in report::github_annotations(&outcomes) {
-            println!("{line}");
+            output::println(&line);
         }
     }
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
@@ -649,7 +653,33 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
         passed: outcomes.len() - failed,
         failed,
         outcomes,
+        wall,
     })
+}
+
+/// How many scenarios the selection runs: the total of the progress line.
+fn count_selected(features: &[gherkin::Feature], selection: &Selection) -> usize {
+    features
+        .iter()
+        .map(|f| {
+            let plain = f
+                .scenarios
+                .iter()
+                .filter(|s| selection.selects(f, None, s))
+                .count();
+            let ruled: usize = f
+                .rules
+                .iter()
+                .map(|r| {
+                    r.scenarios
+                        .iter()
+                        .filter(|s| selection.selects(f, Some(r), s))
+                        .count()
+                })
+                .sum();
+            plain + ruled
+        })
+        .sum()
 }
 
 /// Hands already-parsed features to cucumber.

@@ -92,6 +92,25 @@ impl Failure {
         }
     }
 
+    /// For the recap, where the scenario's `file:line` is already shown: the
+    /// failing step and its line, the first line of the error, and the
+    /// diagnosis line when the error carries one.
+    pub fn one_line(&self) -> String {
+        let mut lines = self
+            .message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        let mut first = lines.next().unwrap_or("").trim_end_matches(':').to_string();
+        if let Some(d) = lines.find(|l| l.starts_with("diagnosis: ")) {
+            first = format!("{first}; {d}");
+        }
+        match &self.step {
+            Some(step) => format!("{} (line {}): {first}", step.sentence(), step.line),
+            None => first,
+        }
+    }
+
     /// The failing step, where it is, and the whole error.
     pub fn details(&self, feature_path: &str) -> String {
         match &self.step {
@@ -108,7 +127,11 @@ impl Failure {
 
 /// The JUnit XML report of a run: one `testsuite` per feature file, one
 /// `testcase` per scenario, in the order the run reported them.
-pub fn junit(outcomes: &[Outcome]) -> String {
+///
+/// Scenarios run concurrently, so times are not added up: the report's time
+/// is the run's wall time (`wall`), a suite's is the span from its first
+/// scenario's start to its last one's end, a testcase's is its own.
+pub fn junit(outcomes: &[Outcome], wall: Duration) -> String {
     let mut suites: Vec<(&str, Vec<&Outcome>)> = Vec::new();
     for o in outcomes {
         match suites.iter_mut().find(|(path, _)| *path == o.feature_path) {
@@ -117,20 +140,24 @@ pub fn junit(outcomes: &[Outcome]) -> String {
         }
     }
     let failures = outcomes.iter().filter(|o| !o.passed()).count();
-    let total: Duration = outcomes.iter().map(|o| o.duration).sum();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
         "<testsuites name=\"pipes-harness\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{}\">",
         outcomes.len(),
-        seconds(total)
+        seconds(wall)
     );
     let host = hostname();
     for (id, (path, cases)) in suites.iter().enumerate() {
         let name = cases.first().map_or("", |c| c.feature_name.as_str());
         let failed = cases.iter().filter(|c| !c.passed()).count();
-        let time: Duration = cases.iter().map(|c| c.duration).sum();
         let started = cases.iter().map(|c| c.started).min().unwrap_or(UNIX_EPOCH);
+        let ended = cases
+            .iter()
+            .map(|c| c.started + c.duration)
+            .max()
+            .unwrap_or(started);
+        let time = ended.duration_since(started).unwrap_or(Duration::ZERO);
         let _ = writeln!(
             xml,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\" time=\"{}\" timestamp=\"{}\" hostname=\"{}\" id=\"{id}\" package=\"{}\">",
@@ -305,7 +332,7 @@ mod tests {
 
     #[test]
     fn a_failure_names_the_step_its_line_and_the_error() {
-        let xml = junit(&[failed()]);
+        let xml = junit(&[failed()], Duration::from_millis(1500));
         assert!(xml.contains("message=\"Then the github call succeeds (features/x.feature:12): expected success, got 401; diagnosis: token_revoked\""), "{xml}");
         assert!(xml.contains("type=\"StepFailed\">Then the github call succeeds\n  at features/x.feature:12\n\nexpected success, got 401\ndiagnosis: token_revoked</failure>"), "{xml}");
         assert!(
