@@ -34,6 +34,7 @@ pub mod provider;
 pub mod runner;
 pub mod serve;
 pub mod steps;
+pub mod suggest;
 pub mod transcript;
 
 pub use client::{Diagnosis, DiagnosisKind, PipesClient, PipesError};

@@ -74,6 +74,7 @@ async fn rate_limits(w: &mut PipesWorld, p: ProviderArg, n: usize) -> StepResult
     let fault = Fault::RateLimit {
         retry_after: None,
         status: None,
+        on: Default::default(),
     };
     w.fault(p.0, fault, times(n)?).await
 }
@@ -88,6 +89,7 @@ async fn rate_limits_with_retry_after(
     let fault = Fault::RateLimit {
         retry_after: Some(secs),
         status: None,
+        on: Default::default(),
     };
     w.fault(p.0, fault, times(n)?).await
 }
