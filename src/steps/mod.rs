@@ -52,6 +52,42 @@ pub struct PipesWorld {
     pub last_response: Option<HttpResponse>,
     /// The app under test, for app-facing steps (`Given the app under test`).
     pub app: Option<app::AppUnderTest>,
+    /// What the last `When` step that talks to WorkOS or a provider did, so
+    /// `Then` steps can say "the last step was not a connect flow" instead
+    /// of judging a failure by the error's shape.
+    pub last_action: Action,
+}
+
+/// The kind of the last action a `Then` step can judge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing yet.
+    #[default]
+    None,
+    /// A connect flow (authorize call, browser walk, callback).
+    Connect,
+    /// A provider call through a token fetched from WorkOS.
+    ProviderCall,
+    /// A token request to WorkOS.
+    TokenRequest,
+    /// Listing a person's data providers.
+    ListProviders,
+    /// Any other WorkOS request.
+    WorkosRequest,
+}
+
+impl Action {
+    /// How a message names it.
+    pub fn spoken(self) -> &'static str {
+        match self {
+            Action::None => "nothing yet",
+            Action::Connect => "a connect flow",
+            Action::ProviderCall => "a provider call",
+            Action::TokenRequest => "a token request",
+            Action::ListProviders => "listing data providers",
+            Action::WorkosRequest => "a WorkOS request",
+        }
+    }
 }
 
 impl Drop for PipesWorld {
@@ -90,6 +126,7 @@ impl PipesWorld {
             last_error: None,
             last_response: None,
             app: None,
+            last_action: Action::None,
         })
     }
 
