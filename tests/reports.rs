@@ -590,7 +590,7 @@ fn exit_code_is_2_for_an_undefined_step_which_is_named_with_its_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("tests/fixtures/reports/undefined_step.feature:6: undefined step: When alice juggles seven flaming torches"),
+        err.contains("tests/fixtures/reports/undefined_step.feature:6: When alice juggles seven flaming torches\n      undefined step"),
         "{err}"
     );
     assert!(!text(&out.stdout).contains("Scenario"), "nothing ran");

@@ -874,43 +874,13 @@ fn seconds_until(at: i64, now: i64) -> u64 {
     u64::try_from(at.saturating_sub(now)).unwrap_or(0)
 }
 
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only HTTP-date form
-/// RFC 9110 asks senders to produce.
+/// An HTTP-date in any of the three forms RFC 9110 requires recipients to
+/// read: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850
+/// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`).
 fn parse_http_date(text: &str) -> Option<i64> {
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| m.eq_ignore_ascii_case(month))? as i64
-        + 1;
-    let year: i64 = year.parse().ok().filter(|y| (1970..=9999).contains(y))?;
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else {
-        return None;
-    };
-    if !(0..24).contains(h) || !(0..60).contains(m) || !(0..=60).contains(s) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let at = httpdate::parse_http_date(text.trim()).ok()?;
+    let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
 }
 
 // ---------------------------------------------------------------------------
@@ -2570,6 +2540,25 @@ mod tests {
                 "Retry-After: Wed, 01 Jan 2025 00:00:42 GMT (42 s from now)"
             )
         );
+    }
+
+    #[test]
+    fn retry_after_reads_every_http_date_form() {
+        // NOW is 2025-01-01T00:00:00Z; RFC 850 and asctime are obsolete but
+        // RFC 9110 requires recipients to read them.
+        for value in [
+            "Wed, 01 Jan 2025 00:00:42 GMT",
+            "Wednesday, 01-Jan-25 00:00:42 GMT",
+            "Wed Jan  1 00:00:42 2025",
+        ] {
+            let (_, h) = limited(api(
+                Slack,
+                429,
+                &[("Retry-After", value)],
+                r#"{"ok":false,"error":"ratelimited"}"#,
+            ));
+            assert_eq!(h.map(|h| h.delay.as_secs()), Some(42), "{value}");
+        }
     }
 
     #[test]

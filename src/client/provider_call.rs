@@ -151,10 +151,31 @@ impl ProviderCaller {
         let mut refused_token: Option<String> = None;
         let mut attempt = 1;
         loop {
-            let token = self
+            let token = match self
                 .client
                 .fresh_token(req.provider.slug(), &req.token)
-                .await?;
+                .await
+            {
+                Ok(token) => token,
+                // WorkOS could not refresh because the provider is down for
+                // now: the grant is alive, so wait and ask again.
+                Err(PipesError::WorkOs { status, .. })
+                    if (status >= 500 || status == 429) && attempt < self.policy.max_attempts =>
+                {
+                    let delay = self.backoff(attempt);
+                    recorder.note(
+                        "app",
+                        format!(
+                            "WorkOS answered the token request with HTTP {status}: waited {} before asking again (exponential backoff with jitter, attempt {attempt})",
+                            human(delay)
+                        ),
+                    );
+                    self.sleeper.sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let same_token = refused_token.as_deref() == Some(token.access_token.as_str());
             if same_token {
                 recorder.note(

@@ -5,3 +5,4 @@
 pub mod clock;
 pub mod duration;
 pub mod signature;
+pub mod suggest;

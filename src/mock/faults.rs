@@ -48,6 +48,10 @@ pub enum Target {
 }
 
 impl Target {
+    fn is_api(&self) -> bool {
+        *self == Target::Api
+    }
+
     fn class(self) -> RouteClass {
         match self {
             Target::Api => RouteClass::Api,
@@ -79,6 +83,10 @@ pub enum Fault {
         /// GitHub only: 403 (default) or 429.
         #[serde(default)]
         status: Option<u16>,
+        /// API calls (default) or the token endpoint (code exchange and
+        /// WorkOS's refresh).
+        #[serde(default, skip_serializing_if = "Target::is_api")]
+        on: Target,
     },
     /// GitHub's secondary rate limit: 403 "You have exceeded a secondary
     /// rate limit", `retry-after` only when given.
@@ -198,6 +206,45 @@ pub const NAMES: &[&str] = &[
     "invalid_client",
 ];
 
+/// The longest `retry_after` a fault accepts, in seconds (one day).
+pub const MAX_RETRY_AFTER_SECS: u64 = 86_400;
+/// The longest real delay a latency fault accepts, in milliseconds.
+pub const MAX_REAL_LATENCY_MS: u64 = 120_000;
+/// The longest virtual delay (latency, a late browser), in milliseconds.
+pub const MAX_VIRTUAL_DELAY_MS: u64 = 86_400_000;
+
+/// The parameters each fault accepts, by name.
+pub fn parameters(name: &str) -> &'static [&'static str] {
+    match name {
+        "rate_limit" => &["retry_after", "status", "on"],
+        "secondary_rate_limit" => &["retry_after"],
+        "server_error" => &["status", "on"],
+        "latency" => &["ms", "real", "on"],
+        "malformed_body" => &["on"],
+        "insufficient_scope" => &["needed"],
+        "revoke_tokens" | "revoke_refresh_tokens" | "expire_tokens" => &["user"],
+        "redirect_mismatch" => &["callback"],
+        "invalid_scope" => &["scope"],
+        "code_expired" => &["delay_ms"],
+        _ => &[],
+    }
+}
+
+/// `on=` accepts `api` and `token` only, and only on faults that have an
+/// equivalent at the token endpoint.
+fn check_target(fault: &'static str, value: &Value) -> Result<(), FaultError> {
+    match value.as_str() {
+        Some("api" | "token") => Ok(()),
+        _ => Err(FaultError::UnsupportedTarget {
+            fault,
+            target: match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            },
+        }),
+    }
+}
+
 /// A fault request as the `serve` control API receives it:
 /// `{"provider": "github", "fault": "rate_limit", "times": 2, "retry_after": 2}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,6 +291,29 @@ pub enum FaultError {
         /// What was wrong and what is expected.
         message: String,
     },
+    /// A parameter the fault does not have.
+    #[error(
+        "fault {fault} has no parameter `{parameter}`{hint}: it accepts {}",
+        accepted(fault)
+    )]
+    UnknownParameter {
+        /// Fault name.
+        fault: &'static str,
+        /// The parameter given.
+        parameter: String,
+        /// ` (did you mean `x`?)` or nothing.
+        hint: String,
+    },
+    /// `on=` named something other than `api` or `token`.
+    #[error(
+        "fault {fault} cannot target `{target}`: on= accepts api (the provider's API, the default) or token (the token endpoint: code exchange and WorkOS's refresh)"
+    )]
+    UnsupportedTarget {
+        /// Fault name.
+        fault: &'static str,
+        /// What was given.
+        target: String,
+    },
     /// `times` was given for a fault that changes state once.
     #[error("fault {0} changes the provider's state once; `times` does not apply (leave it out)")]
     TimesNotApplicable(&'static str),
@@ -255,6 +325,13 @@ pub enum FaultError {
     /// The request named a provider the harness does not know.
     #[error("{0}")]
     UnknownProvider(String),
+}
+
+fn accepted(fault: &str) -> String {
+    match parameters(fault) {
+        [] => "no parameters".to_string(),
+        ps => ps.join(", "),
+    }
 }
 
 impl Fault {
@@ -281,10 +358,13 @@ impl Fault {
         }
     }
 
-    /// Reads the JSON form (`{"fault": "rate_limit", ...}`).
+    /// Reads the JSON form (`{"fault": "rate_limit", ...}`). Unknown
+    /// parameters, unsupported `on` targets and values out of range are
+    /// errors that list what is accepted; `provider` and `times` are left
+    /// to the caller.
     pub fn from_json(value: &Value) -> Result<Fault, FaultError> {
         let name = value.get("fault").and_then(Value::as_str).unwrap_or("");
-        if !NAMES.contains(&name) {
+        let Some(name) = NAMES.iter().copied().find(|n| *n == name) else {
             return Err(match value.get("fault") {
                 Some(Value::String(n)) => FaultError::Unknown(n.clone()),
                 _ => FaultError::Parse {
@@ -292,11 +372,73 @@ impl Fault {
                     message: "expected an object with a string field \"fault\"".into(),
                 },
             });
+        };
+        if let Value::Object(m) = value {
+            let accepted = parameters(name);
+            for (key, v) in m {
+                if matches!(key.as_str(), "fault" | "provider" | "times") {
+                    continue;
+                }
+                if !accepted.contains(&key.as_str()) {
+                    return Err(FaultError::UnknownParameter {
+                        fault: name,
+                        parameter: key.clone(),
+                        hint: crate::common::suggest::did_you_mean(key, accepted.iter().copied()),
+                    });
+                }
+                if key == "on" {
+                    check_target(name, v)?;
+                }
+            }
         }
-        serde_json::from_value(value.clone()).map_err(|e| FaultError::Parse {
-            input: value.to_string(),
-            message: e.to_string(),
-        })
+        let fault: Fault =
+            serde_json::from_value(value.clone()).map_err(|e| FaultError::Parse {
+                input: value.to_string(),
+                message: e.to_string(),
+            })?;
+        fault.check_ranges()?;
+        Ok(fault)
+    }
+
+    /// Values the harness refuses whatever the provider: a `Retry-After`
+    /// beyond a day, a real delay that would outlast any client timeout.
+    fn check_ranges(&self) -> Result<(), FaultError> {
+        let bad = |message: String| {
+            Err(FaultError::BadParameter {
+                fault: self.name(),
+                message,
+            })
+        };
+        match self {
+            Fault::RateLimit {
+                retry_after: Some(s),
+                ..
+            }
+            | Fault::SecondaryRateLimit {
+                retry_after: Some(s),
+            } if *s > MAX_RETRY_AFTER_SECS => bad(format!(
+                "retry_after={s} is more than the limit of {MAX_RETRY_AFTER_SECS} seconds (one day); providers ask for seconds or minutes"
+            )),
+            Fault::Latency { ms, real: true, .. } if *ms > MAX_REAL_LATENCY_MS => bad(format!(
+                "ms={ms} with real=true is more than the limit of {MAX_REAL_LATENCY_MS} ms (two minutes) of real waiting; leave real out to wait on the virtual clock"
+            )),
+            Fault::Latency {
+                ms, real: false, ..
+            } if *ms > MAX_VIRTUAL_DELAY_MS => bad(format!(
+                "ms={ms} is more than the limit of {MAX_VIRTUAL_DELAY_MS} ms (one day)"
+            )),
+            Fault::CodeExpired { delay_ms: Some(d) } if *d > MAX_VIRTUAL_DELAY_MS => bad(format!(
+                "delay_ms={d} is more than the limit of {MAX_VIRTUAL_DELAY_MS} ms (one day); a code is dead after ten or fifteen minutes"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the fault can be applied to `kind` (without applying it): what
+    /// a feature file is checked with before anything runs.
+    pub fn check_for(&self, kind: ProviderKind) -> Result<(), FaultError> {
+        self.check_ranges()?;
+        self.check(kind)
     }
 
     /// Whether `times` counts calls (wire faults and consent/code faults)
@@ -494,9 +636,11 @@ impl Fault {
 
     fn describe_wire(&self) -> String {
         match self {
-            Fault::RateLimit { retry_after, .. } => match retry_after {
-                Some(s) => format!("API calls are rate limited (retry after {s} s)"),
-                None => "API calls are rate limited".into(),
+            Fault::RateLimit {
+                retry_after, on, ..
+            } => match retry_after {
+                Some(s) => format!("{} are rate limited (retry after {s} s)", on.words()),
+                None => format!("{} are rate limited", on.words()),
             },
             Fault::SecondaryRateLimit { retry_after } => match retry_after {
                 Some(s) => format!("API calls hit the secondary rate limit (retry-after {s})"),
@@ -537,6 +681,7 @@ impl Fault {
         let shared = provider.shared();
         let target = match self {
             Fault::ServerError { on, .. }
+            | Fault::RateLimit { on, .. }
             | Fault::Latency { on, .. }
             | Fault::MalformedBody { on } => *on,
             Fault::InvalidGrantOnRefresh => Target::Token,
@@ -693,6 +838,12 @@ impl FromStr for Fault {
             })?;
             let value = match v.parse::<u64>() {
                 Ok(n) => json!(n),
+                Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(FaultError::Parse {
+                        input: s.to_string(),
+                        message: format!("{k}={v} is too large a number"),
+                    });
+                }
                 Err(_) if v == "true" || v == "false" => json!(v == "true"),
                 Err(_) => json!(v),
             };
@@ -738,6 +889,7 @@ impl Respond for FaultResponder {
             Fault::RateLimit {
                 retry_after,
                 status,
+                ..
             } => rate_limited(shared, request, *retry_after, *status),
             Fault::SecondaryRateLimit { retry_after } => {
                 github_secondary(shared, request, *retry_after)
@@ -1030,7 +1182,8 @@ mod tests {
             req.fault,
             Fault::RateLimit {
                 retry_after: Some(2),
-                status: None
+                status: None,
+                on: Target::Api,
             }
         );
         assert_eq!(Fault::from_json(&json), Ok(req.fault.clone()));
@@ -1073,6 +1226,7 @@ mod tests {
         Fault::RateLimit {
             retry_after: Some(2),
             status: None,
+            on: Target::Api,
         }
         .apply(&mock, Some(2))
         .await
@@ -1096,6 +1250,7 @@ mod tests {
         Fault::RateLimit {
             retry_after: None,
             status: None,
+            on: Target::Api,
         }
         .apply(&mock, Some(1))
         .await
@@ -1152,6 +1307,7 @@ mod tests {
         Fault::RateLimit {
             retry_after: None,
             status: None,
+            on: Target::Api,
         }
         .apply(&google, Some(1))
         .await
@@ -1168,6 +1324,7 @@ mod tests {
         Fault::RateLimit {
             retry_after: None,
             status: None,
+            on: Target::Api,
         }
         .apply(&sf, Some(1))
         .await
@@ -1188,6 +1345,7 @@ mod tests {
         Fault::RateLimit {
             retry_after: Some(1),
             status: None,
+            on: Target::Api,
         }
         .apply(&mock, Some(1))
         .await
@@ -1276,11 +1434,63 @@ mod tests {
         let e = Fault::RateLimit {
             retry_after: Some(3),
             status: None,
+            on: Target::Api,
         }
         .apply(&mock, None)
         .await
         .unwrap_err();
         assert!(e.to_string().contains("no retry time"), "{e}");
+    }
+
+    #[test]
+    fn a_misspelt_parameter_or_target_is_an_error_naming_the_accepted_ones() {
+        let e = "rate_limit retry_afer=5".parse::<Fault>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fault rate_limit has no parameter `retry_afer` (did you mean `retry_after`?): it accepts retry_after, status, on"
+        );
+        let e = "deny_consent times=2 user=alice"
+            .parse::<Fault>()
+            .unwrap_err();
+        assert!(e.to_string().contains("it accepts no parameters"), "{e}");
+        let e = "server_error on=tokens".parse::<Fault>().unwrap_err();
+        assert!(e.to_string().contains("cannot target `tokens`"), "{e}");
+        let e = "rate_limit retry_after=18446744073709551616"
+            .parse::<Fault>()
+            .unwrap_err();
+        assert!(e.to_string().contains("too large"), "{e}");
+        let e = "rate_limit retry_after=18446744073709551615"
+            .parse::<Fault>()
+            .unwrap_err();
+        assert!(e.to_string().contains("limit of 86400 seconds"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_rate_limit_on_the_token_endpoint_leaves_api_calls_alone() {
+        let mock = testing::start(ProviderKind::Google, true).await;
+        let (token, rt) = testing::tokens(&mock, "openid").await;
+        let fault: Fault = "rate_limit on=token".parse().expect("parses");
+        fault.apply(&mock, Some(1)).await.expect("applies");
+        assert_eq!(call(&mock, "/v1/userinfo", &token).await.status(), 200);
+        let rt = rt.expect("offline");
+        assert_eq!(testing::refresh(&mock, &rt).await.status(), 403);
+        assert_eq!(testing::refresh(&mock, &rt).await.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn clearing_faults_allows_a_forbidden_scope_again() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        Fault::InvalidScope {
+            scope: "repo".into(),
+        }
+        .apply(&mock, None)
+        .await
+        .expect("applies");
+        let client_id = mock.engine().apps.keys().next().cloned().expect("an app");
+        let wanted = vec!["repo".to_string()];
+        assert_eq!(mock.engine().refused_scopes(&client_id, &wanted), wanted);
+        mock.clear_faults().await;
+        assert!(mock.engine().refused_scopes(&client_id, &wanted).is_empty());
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@
 //! JUnit XML for `--junit` (see [`report`]), GitHub Actions annotations when
 //! asked. Failure messages are redacted before any of them sees the text.
 
+mod check;
 mod outline;
 pub mod output;
 pub mod report;
@@ -116,8 +117,8 @@ fn steps_message(problems: &[StepProblem]) -> String {
     );
     for p in problems {
         out.push_str(&format!(
-            "\n  {}:{}: {}: {}",
-            p.path, p.line, p.problem, p.step
+            "\n  {}:{}: {}\n      {}",
+            p.path, p.line, p.step, p.problem
         ));
     }
     out
@@ -209,7 +210,7 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
             let mut f = gherkin::Feature::parse(&t.text, GherkinEnv::default()).map_err(|e| {
                 RunError::Parse {
                     path: t.path.clone(),
-                    message: e.to_string(),
+                    message: check::gherkin_error(&e.to_string()),
                 }
             })?;
             f.path = Some(PathBuf::from(&t.path));
@@ -330,6 +331,7 @@ struct Selection {
     lines: Vec<(String, usize)>,
     names: Vec<String>,
     shard: Option<Shard>,
+    outlines: Vec<check::Outline>,
 }
 
 impl Selection {
@@ -348,6 +350,7 @@ impl Selection {
             lines: opts.lines.clone(),
             names: opts.names.clone(),
             shard: opts.shard,
+            outlines: Vec::new(),
         })
     }
 
@@ -373,7 +376,8 @@ impl Selection {
         let line_ok = self.lines.is_empty()
             || self.lines.iter().any(|(file, line)| {
                 let file = display_path(file);
-                (path.ends_with(&file) || file.ends_with(&path)) && covers(s, *line)
+                (path.ends_with(&file) || file.ends_with(&path))
+                    && (covers(s, *line) || check::outline_covers(&self.outlines, &path, s, *line))
             });
         let name_ok = self.names.is_empty()
             || self
@@ -408,10 +412,23 @@ fn check_steps(features: &[gherkin::Feature], selection: &Selection) -> Vec<Step
     let mut problems = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut check = |path: &str, step: &gherkin::Step| {
-        let problem = match collection.find(step) {
-            Ok(Some(_)) => return,
-            Ok(None) => "undefined step".to_string(),
-            Err(e) => format!("ambiguous step ({e})"),
+        let found = match collection.find(step) {
+            Ok(found) => found.is_some(),
+            Err(e) => {
+                let problem = format!("ambiguous step ({e})");
+                if seen.insert((path.to_string(), step.position.line)) {
+                    problems.push(StepProblem {
+                        path: path.to_string(),
+                        line: step.position.line,
+                        step: format!("{} {}", step.keyword.trim(), step.value),
+                        problem,
+                    });
+                }
+                return;
+            }
+        };
+        let Some(problem) = check::step_problem(step, found) else {
+            return;
         };
         if seen.insert((path.to_string(), step.position.line)) {
             problems.push(StepProblem {
@@ -470,7 +487,8 @@ pub struct Selected {
 /// would execute (`--list`, and checking how shards split the library).
 pub fn selected(texts: &[FeatureText], opts: &RunOptions) -> Result<Vec<Selected>, RunError> {
     let features = parse_features(texts)?;
-    let selection = Selection::new(opts)?;
+    let mut selection = Selection::new(opts)?;
+    selection.outlines = check::outlines(texts);
     let mut out = Vec::new();
     for f in &features {
         let path = f
@@ -546,7 +564,8 @@ fn write_report(what: &'static str, path: &Path, bytes: &[u8]) -> Result<(), Run
 /// Runs the features, printing progress as `opts.progress` says.
 pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, RunError> {
     let features = parse_features(texts)?;
-    let selection = Selection::new(&opts)?;
+    let mut selection = Selection::new(&opts)?;
+    selection.outlines = check::outlines(texts);
     let problems = check_steps(&features, &selection);
     if !problems.is_empty() {
         return Err(RunError::Steps(problems));
@@ -625,7 +644,9 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
             .boxed_local()
         });
     if opts.fail_fast {
-        cucumber = cucumber.fail_fast();
+        // cucumber's fail-fast stops scheduling; scenarios already started
+        // run to the end. One at a time, the first failure is the last.
+        cucumber = cucumber.fail_fast().max_concurrent_scenarios(1);
     }
     let _writer = cucumber.filter_run(features, filter).await;
 
@@ -743,7 +764,9 @@ mod tests {
         );
         let message = RunError::Steps(problems).to_string();
         assert!(
-            message.contains("features/x.feature:3: undefined step: Given alice juggles"),
+            message.contains(
+                "features/x.feature:3: Given alice juggles seven flaming torches\n      undefined step"
+            ),
             "{message}"
         );
     }

@@ -22,6 +22,7 @@ async fn connects(w: &mut PipesWorld, person: String, p: ProviderArg) {
         organization_id: None,
         return_to: Some(w.stack.app.return_url()),
     };
+    w.last_action = super::Action::Connect;
     w.last_error = connect(&w.client, &browser, p.0, &request).await.err();
 }
 
@@ -35,6 +36,7 @@ async fn connects_for_org(w: &mut PipesWorld, person: String, p: ProviderArg, or
         ..AuthorizeParams::default()
     };
     let browser = w.browser(&person);
+    w.last_action = super::Action::Connect;
     w.last_error = walk(w, &browser, p.0, &params).await.err();
 }
 
@@ -82,6 +84,7 @@ async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepR
         ..AuthorizeParams::default()
     };
     let browser = w.browser(&person);
+    w.last_action = super::Action::Connect;
     w.last_error = walk(w, &browser, p.0, &params).await.err();
     Ok(())
 }
@@ -202,6 +205,7 @@ async fn revisit(w: &mut PipesWorld, person: &str, kind: ProviderKind, url: &str
     let browser = w.browser(person);
     let visit = browser.visit(url).await?;
     let return_to = w.stack.app.return_url();
+    w.last_action = super::Action::Connect;
     w.last_error =
         diagnose_visit(kind, &visit, Some(&return_to)).map(|diagnosis| PipesError::Connect {
             provider: kind,
@@ -353,8 +357,18 @@ async fn diagnosis_is(w: &mut PipesWorld, kind: Kind) -> StepResult {
 
 #[then(expr = "the connection fails with diagnosis {diagnosis}")]
 async fn connection_fails(w: &mut PipesWorld, kind: Kind) -> StepResult {
+    if w.last_action != super::Action::Connect {
+        return Err(format!(
+            "expected a connect flow to fail with {}, but the last action was {}: add \"When alice connects github\" first",
+            kind.0,
+            w.last_action.spoken()
+        ));
+    }
+    // Every failure of the flow counts, wherever it happened: at WorkOS's
+    // authorize call (a missing integration, a bad key) as much as at the
+    // provider or on the callback.
     match &w.last_error {
-        Some(PipesError::Connect { diagnosis, .. }) if diagnosis.kind == kind.0 => Ok(()),
+        Some(e) if e.kind() == kind.0 => Ok(()),
         Some(e) => Err(format!(
             "expected the connection to fail with {}, it failed with:\n{e}",
             kind.0

@@ -43,6 +43,42 @@ pub struct PipesWorld {
     pub app: Option<app::AppUnderTest>,
     /// State of steps a user's crate adds: one value per type.
     pub state: state::State,
+    /// What the last `When` step that talks to WorkOS or a provider did, so
+    /// `Then` steps can say "the last step was not a connect flow" instead
+    /// of judging a failure by the error's shape.
+    pub last_action: Action,
+}
+
+/// The kind of the last action a `Then` step can judge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing yet.
+    #[default]
+    None,
+    /// A connect flow (authorize call, browser walk, callback).
+    Connect,
+    /// A provider call through a token fetched from WorkOS.
+    ProviderCall,
+    /// A token request to WorkOS.
+    TokenRequest,
+    /// Listing a person's data providers.
+    ListProviders,
+    /// Any other WorkOS request.
+    WorkosRequest,
+}
+
+impl Action {
+    /// How a message names it.
+    pub fn spoken(self) -> &'static str {
+        match self {
+            Action::None => "nothing yet",
+            Action::Connect => "a connect flow",
+            Action::ProviderCall => "a provider call",
+            Action::TokenRequest => "a token request",
+            Action::ListProviders => "listing data providers",
+            Action::WorkosRequest => "a WorkOS request",
+        }
+    }
 }
 
 impl Deref for PipesWorld {
@@ -68,6 +104,7 @@ impl PipesWorld {
             last_response: None,
             app: None,
             state: state::State::default(),
+            last_action: Action::None,
         })
     }
 

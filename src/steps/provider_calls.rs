@@ -32,6 +32,7 @@ async fn app_calls(
             organization_id: None,
         },
     };
+    w.last_action = super::Action::ProviderCall;
     match w.caller.call(&request).await {
         Ok(resp) => {
             w.last_response = Some(resp);
@@ -59,6 +60,7 @@ async fn app_calls_with_kept_token(
         format!("{method:?} is not an HTTP method: expected GET, POST, PUT, PATCH or DELETE")
     })?;
     w.person(&person);
+    w.last_action = super::Action::ProviderCall;
     let kept = super::tokens::handed_out(w, p.0, true)?;
     w.stack.recorder.note(
         "app",

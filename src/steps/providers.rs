@@ -13,7 +13,6 @@ use cucumber::{given, then, when};
 
 use super::params::{Kind, ProviderArg, Span};
 use super::{PipesWorld, StepResult};
-use crate::client::PipesError;
 use crate::client::provider_call::RetryPolicy;
 use crate::common::duration::human;
 use crate::mock::faults::{Fault, Target};
@@ -75,6 +74,7 @@ async fn rate_limits(w: &mut PipesWorld, p: ProviderArg, n: usize) -> StepResult
     let fault = Fault::RateLimit {
         retry_after: None,
         status: None,
+        on: Default::default(),
     };
     w.fault(p.0, fault, times(n)?).await
 }
@@ -89,6 +89,7 @@ async fn rate_limits_with_retry_after(
     let fault = Fault::RateLimit {
         retry_after: Some(secs),
         status: None,
+        on: Default::default(),
     };
     w.fault(p.0, fault, times(n)?).await
 }
@@ -142,6 +143,46 @@ async fn latency_once(w: &mut PipesWorld, p: ProviderArg, span: Span) -> StepRes
 #[given(expr = "{provider} refuses the next {int} token refreshes")]
 async fn refuses_refreshes(w: &mut PipesWorld, p: ProviderArg, n: usize) -> StepResult {
     w.fault(p.0, Fault::InvalidGrantOnRefresh, times(n)?).await
+}
+
+#[given(expr = "{provider}'s token endpoint fails the next {int} requests with HTTP {int}")]
+async fn token_endpoint_fails(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    n: usize,
+    status: u16,
+) -> StepResult {
+    let fault = Fault::ServerError {
+        status: Some(status),
+        on: Target::Token,
+    };
+    w.fault(p.0, fault, times(n)?).await
+}
+
+#[given(expr = "{provider}'s token endpoint rate-limits the next {int} requests")]
+async fn token_endpoint_rate_limits(w: &mut PipesWorld, p: ProviderArg, n: usize) -> StepResult {
+    let fault = Fault::RateLimit {
+        retry_after: None,
+        status: None,
+        on: Target::Token,
+    };
+    w.fault(p.0, fault, times(n)?).await
+}
+
+#[given(expr = "{provider}'s token endpoint takes {duration} to answer the next {int} requests")]
+async fn token_endpoint_latency(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    span: Span,
+    n: usize,
+) -> StepResult {
+    let ms = u64::try_from(span.0.as_millis()).map_err(|_| "that duration is too long")?;
+    let fault = Fault::Latency {
+        ms,
+        real: false,
+        on: Target::Token,
+    };
+    w.fault(p.0, fault, times(n)?).await
 }
 
 #[given(expr = "{word} denies consent on {provider}")]
@@ -232,19 +273,19 @@ async fn token_expires(w: &mut PipesWorld, person: String, p: ProviderArg) -> St
 
 #[then(expr = "the call fails with diagnosis {diagnosis}")]
 async fn call_fails(w: &mut PipesWorld, kind: Kind) -> StepResult {
+    if w.last_action != super::Action::ProviderCall {
+        return Err(format!(
+            "expected a provider call to fail with {}, but the last action was {}; a step such as `When the app calls GET \"/user\" on github for alice` comes first",
+            kind.0,
+            w.last_action.spoken()
+        ));
+    }
+    // One rule for every failure of a call: the token fetch from WorkOS
+    // (a bad key, no connection, an outage) is part of it.
     match &w.last_error {
-        Some(e @ (PipesError::Provider { .. } | PipesError::NoToken { .. })) => {
-            if e.kind() == kind.0 {
-                Ok(())
-            } else {
-                Err(format!(
-                    "expected the call to fail with {}, it failed with:\n{e}",
-                    kind.0
-                ))
-            }
-        }
+        Some(e) if e.kind() == kind.0 => Ok(()),
         Some(e) => Err(format!(
-            "expected a provider call to fail with {}, but the last failure was not a provider call:\n{e}",
+            "expected the call to fail with {}, it failed with:\n{e}",
             kind.0
         )),
         None => Err(format!(
@@ -511,6 +552,24 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         "{provider} refuses the next {int} token refreshes",
         "The token endpoint answers refresh grants with the provider's refresh error.",
         "google refuses the next 2 token refreshes",
+    ),
+    doc(
+        "Given",
+        "{provider}'s token endpoint fails the next {int} requests with HTTP {int}",
+        "A 5xx from the token endpoint WorkOS exchanges codes and refreshes tokens at. During a refresh WorkOS answers the app a retryable 503 and keeps the connection: the grant is not dead, the provider is down.",
+        "google's token endpoint fails the next 2 requests with HTTP 503",
+    ),
+    doc(
+        "Given",
+        "{provider}'s token endpoint rate-limits the next {int} requests",
+        "The provider's rate-limit answer at its token endpoint; like a 5xx, WorkOS's refresh is retried later rather than given up.",
+        "slack's token endpoint rate-limits the next 1 requests",
+    ),
+    doc(
+        "Given",
+        "{provider}'s token endpoint takes {duration} to answer the next {int} requests",
+        "The token endpoint's real answer, late on the virtual clock: WorkOS's refresh is slow but succeeds.",
+        "github's token endpoint takes 5 seconds to answer the next 1 requests",
     ),
     doc(
         "Given",

@@ -22,6 +22,7 @@ use crate::transcript::{Entry, Exchange};
 
 async fn ask(w: &mut PipesWorld, kind: ProviderKind, request: TokenRequest) {
     w.last_response = None;
+    w.last_action = super::Action::TokenRequest;
     w.last_error = w.client.fresh_token(kind.slug(), &request).await.err();
 }
 

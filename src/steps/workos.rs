@@ -430,6 +430,7 @@ async fn lists_providers(w: &mut PipesWorld, person: String) -> StepResult {
         &["user_management", "users", &user_id, "data_providers"],
         &[],
     );
+    w.last_action = super::Action::ListProviders;
     match w.client.raw(reqwest::Method::GET, &path, None).await {
         Ok(resp) => w.record_workos(&path, resp),
         Err(e) => {
@@ -441,6 +442,12 @@ async fn lists_providers(w: &mut PipesWorld, person: String) -> StepResult {
 }
 
 fn listed(w: &PipesWorld) -> Result<Vec<DataProvider>, String> {
+    if w.last_action != super::Action::ListProviders {
+        return Err(format!(
+            "no providers list to read: the last action was {}; add \"When the app lists alice's data providers\" before this step",
+            w.last_action.spoken()
+        ));
+    }
     if let Some(e) = &w.last_error {
         return Err(format!("listing the data providers failed:\n{e}"));
     }
@@ -514,6 +521,7 @@ async fn sends_to_workos(w: &mut PipesWorld, method: String, path: String) -> St
     }
     let body = (method != reqwest::Method::GET && method != reqwest::Method::DELETE)
         .then(|| serde_json::json!({}));
+    w.last_action = super::Action::WorkosRequest;
     match w.client.raw(method, &path, body.as_ref()).await {
         Ok(resp) => w.record_workos(&path, resp),
         Err(e) => {
@@ -699,5 +707,31 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use super::*;
+    use crate::client::{Diagnosis, DiagnosisKind};
+
+    #[tokio::test]
+    async fn reading_the_list_when_no_listing_ran_names_the_missing_step_not_an_older_error() {
+        let mut w = PipesWorld::new().await.expect("a stack starts");
+        w.last_action = super::super::Action::TokenRequest;
+        w.last_error = Some(PipesError::Check {
+            check: "SDK method",
+            reason: "makeRequest".into(),
+            diagnosis: Diagnosis::new(DiagnosisKind::SdkVersionMismatch, "an earlier failure"),
+        });
+        let message = listed(&w).unwrap_err();
+        assert!(
+            message.contains("When the app lists alice's data providers"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("listing the data providers failed"),
+            "{message}"
+        );
     }
 }

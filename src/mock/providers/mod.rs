@@ -260,6 +260,7 @@ impl ProviderMock {
         engine.mismatch_page = false;
         engine.reuse_codes = engine::Countdown::Off;
         engine.slow_consent = engine::Countdown::Off;
+        engine.forbidden_scopes.clear();
     }
 
     /// Base URL, e.g. `http://127.0.0.1:41234`.

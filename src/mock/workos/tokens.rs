@@ -8,7 +8,11 @@
 //! within [`REFRESH_SKEW_MS`] is refreshed with the provider's token endpoint
 //! first; a refused or impossible refresh moves the connection to
 //! `needs_reauthorization` and emits
-//! `pipes.connected_account.reauthorization_needed`. A client-credentials
+//! `pipes.connected_account.reauthorization_needed`. A provider that is only
+//! unavailable for now (no answer, a 5xx, a rate limit) does not end the
+//! grant: the request gets a retryable 503 `service_unavailable` (with the
+//! provider's `Retry-After` when it gave one), the connection stays
+//! `connected`, and the next request refreshes again. A client-credentials
 //! connection mints its token the same way, with `grant_type=client_credentials`.
 //! `/token` on an API-key or client-credentials connection answers 400
 //! `auth_method_not_supported` (those have no OAuth token; `/credentials`
@@ -99,8 +103,12 @@ pub async fn token(
             ),
         ));
     }
-    let Some(account) = fresh(&ctx, &env, account, &integration).await else {
-        return Ok(ok(shapes::inactive("needs_reauthorization")));
+    let account = match fresh(&ctx, &env, account, &integration).await {
+        Ok(account) => account,
+        Err(Stale::NeedsReauthorization) => {
+            return Ok(ok(shapes::inactive("needs_reauthorization")));
+        }
+        Err(Stale::Unavailable(e)) => return Err(e),
     };
     let token = account.access_token.clone().unwrap_or_default();
     Ok(ok(shapes::access_token(
@@ -128,8 +136,12 @@ pub async fn credentials(
             Ok(ok(shapes::credential(&account, &value, &[])))
         }
         AuthMethod::OAuth | AuthMethod::ClientCredentials => {
-            let Some(account) = fresh(&ctx, &env, account, &integration).await else {
-                return Ok(ok(shapes::inactive("needs_reauthorization")));
+            let account = match fresh(&ctx, &env, account, &integration).await {
+                Ok(account) => account,
+                Err(Stale::NeedsReauthorization) => {
+                    return Ok(ok(shapes::inactive("needs_reauthorization")));
+                }
+                Err(Stale::Unavailable(e)) => return Err(e),
             };
             let value = account.access_token.clone().unwrap_or_default();
             let missing = if account.auth_method == AuthMethod::OAuth {
@@ -142,28 +154,78 @@ pub async fn credentials(
     }
 }
 
-/// The account with a token good for at least [`REFRESH_SKEW_MS`], or
-/// `None` after marking it `needs_reauthorization` (and emitting the event).
+/// Why a connection's token could not be made fresh.
+enum Stale {
+    /// The provider refused: the user must reconnect (the connection was
+    /// marked and the event emitted).
+    NeedsReauthorization,
+    /// The provider is unavailable for now: the answer to give, untouched state.
+    Unavailable(ApiError),
+}
+
+/// Why a renewal failed.
+enum RenewError {
+    /// Refused, or impossible (no refresh token, no app): a dead grant.
+    Refused,
+    /// No answer, a 5xx or a rate limit from the provider: try again later.
+    Unavailable {
+        /// What the provider did, for the message.
+        what: String,
+        /// The provider's `Retry-After`, in seconds, when it gave one.
+        retry_after: Option<u64>,
+    },
+}
+
+/// The account with a token good for at least [`REFRESH_SKEW_MS`]; a
+/// refused refresh marks it `needs_reauthorization` (and emits the event),
+/// an unavailable provider leaves it as it is.
 async fn fresh(
     ctx: &Ctx,
     env: &str,
     account: ConnectedAccount,
     integration: &Integration,
-) -> Option<ConnectedAccount> {
+) -> Result<ConnectedAccount, Stale> {
     let now = ctx.clock.now_ms();
     let usable = account.access_token.is_some()
         && account.expires_ms.is_none_or(|e| e > now + REFRESH_SKEW_MS);
     if usable {
-        return Some(account);
+        return Ok(account);
     }
     match renew(ctx, &account, integration).await {
-        Ok(updated) => Some(updated),
-        Err(()) => {
+        Ok(updated) => Ok(updated),
+        Err(RenewError::Refused) => {
             needs_reauthorization(ctx, env, &account.id, None);
             ctx.flush().await;
-            None
+            Err(Stale::NeedsReauthorization)
+        }
+        Err(RenewError::Unavailable { what, retry_after }) => {
+            let mut e = ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                format!(
+                    "The {} token endpoint is unavailable ({what}); the connection is unchanged. Retry the request.",
+                    integration.slug
+                ),
+            );
+            e.retry_after = retry_after;
+            Err(Stale::Unavailable(e))
         }
     }
+}
+
+/// Whether a token endpoint's answer means "not now" rather than "no":
+/// a 5xx, a 429, or a 403 that is a rate limit (GitHub's
+/// `x-ratelimit-remaining: 0`, Google's `rateLimitExceeded`, Salesforce's
+/// `REQUEST_LIMIT_EXCEEDED`).
+fn unavailable(reply: &crate::transcript::HttpResponse) -> bool {
+    let body = String::from_utf8_lossy(&reply.body);
+    reply.status >= 500
+        || reply.status == 429
+        || (reply.status == 403
+            && (reply.header("x-ratelimit-remaining") == Some("0")
+                || body.contains("RateLimitExceeded")
+                || body.contains("rate limit")
+                || body.contains("REQUEST_LIMIT_EXCEEDED")))
 }
 
 /// Moves a connection to `needs_reauthorization` (with `reason`) and emits the event.
@@ -189,20 +251,19 @@ pub fn needs_reauthorization(ctx: &Ctx, env: &str, account_id: &str, reason: Opt
 }
 
 /// Gets a new token from the provider: a refresh for OAuth, a
-/// client-credentials grant for client credentials. `Err` means the
-/// connection needs reauthorization.
+/// client-credentials grant for client credentials.
 async fn renew(
     ctx: &Ctx,
     account: &ConnectedAccount,
     integration: &Integration,
-) -> Result<ConnectedAccount, ()> {
+) -> Result<ConnectedAccount, RenewError> {
     let app = {
         let st = ctx.state();
         let mut app = resolve::oauth_app(ctx, &st, integration, account.organization_id.as_deref())
-            .map_err(|_| ())?;
+            .map_err(|_| RenewError::Refused)?;
         if account.auth_method == AuthMethod::ClientCredentials {
-            app.client_id = account.client_id.clone().ok_or(())?;
-            app.client_secret = account.client_secret.clone().ok_or(())?;
+            app.client_id = account.client_id.clone().ok_or(RenewError::Refused)?;
+            app.client_secret = account.client_secret.clone().ok_or(RenewError::Refused)?;
         }
         app
     };
@@ -214,7 +275,7 @@ async fn renew(
         }
         token_request(ctx, &app, &app.token_url, &form).await
     } else {
-        let refresh_token = account.refresh_token.clone().ok_or(())?;
+        let refresh_token = account.refresh_token.clone().ok_or(RenewError::Refused)?;
         let mut form: Vec<(&str, &str)> = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.as_str()),
@@ -225,8 +286,19 @@ async fn renew(
         }
         token_request(ctx, &app, &app.refresh_url, &form).await
     }
-    .map_err(|_| ())?;
-    let grant = parse_token_reply(reply.status, &reply.body).map_err(|_| ())?;
+    .map_err(|e| RenewError::Unavailable {
+        what: format!("no answer: {e}"),
+        retry_after: None,
+    })?;
+    if unavailable(&reply) {
+        return Err(RenewError::Unavailable {
+            what: format!("it answered HTTP {}", reply.status),
+            retry_after: reply
+                .header("retry-after")
+                .and_then(|v| v.trim().parse().ok()),
+        });
+    }
+    let grant = parse_token_reply(reply.status, &reply.body).map_err(|_| RenewError::Refused)?;
     let recorder = ctx.http.recorder();
     recorder.secret("access_token", &grant.access_token);
     if let Some(rt) = &grant.refresh_token {
@@ -234,7 +306,10 @@ async fn renew(
     }
     let now = ctx.clock.now_ms();
     let mut st = ctx.state();
-    let a = st.accounts.get_mut(&account.id).ok_or(())?;
+    let a = st
+        .accounts
+        .get_mut(&account.id)
+        .ok_or(RenewError::Refused)?;
     a.access_token = Some(grant.access_token);
     if let Some(rt) = grant.refresh_token {
         a.refresh_token = Some(rt);
