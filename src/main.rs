@@ -129,16 +129,22 @@ fn main() -> ExitCode {
             api_key,
             log_limit,
             control_token,
-        } => runtime.block_on(pipes_harness::serve::run(
-            pipes_harness::serve::ServeOptions {
-                host,
-                port,
-                seed,
-                api_key,
-                log_limit,
-                control_token,
-            },
-        )),
+        } => {
+            let code = runtime.block_on(pipes_harness::serve::run(
+                pipes_harness::serve::ServeOptions {
+                    host,
+                    port,
+                    seed,
+                    api_key,
+                    log_limit,
+                    control_token,
+                },
+            ));
+            // A request still running (a large reset, a slow webhook receiver)
+            // does not hold up the exit after SIGTERM or Ctrl-C.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+            code
+        }
         Command::Doctor {
             dir,
             app,

@@ -24,6 +24,7 @@
 pub mod control;
 pub mod guard;
 pub mod seed;
+pub mod yaml_limits;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
