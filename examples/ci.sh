@@ -119,7 +119,7 @@ WORKOS_API_KEY=$API_KEY WORKOS_CLIENT_ID=$CLIENT_ID \
 stop_app
 
 say "the broken variant: exactly ${#EXPECTED_FAILURES[@]} scenarios must fail"
-curl -s -o /dev/null -X POST "$workos_url/_harness/reset"
+curl -s -o /dev/null -X POST -H 'content-type: application/json' -d '{}' "$workos_url/_harness/reset"
 start_app broken.js
 set +e
 "$bin" run features/app --junit "$work/broken.xml"

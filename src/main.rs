@@ -36,6 +36,12 @@ enum Command {
         /// API key the mock accepts, besides the seed's.
         #[arg(long, default_value = pipes_harness::serve::DEFAULT_API_KEY)]
         api_key: String,
+        /// How many events, webhook deliveries and idempotent answers are kept (oldest dropped first).
+        #[arg(long, default_value_t = pipes_harness::mock::workos::state::DEFAULT_LOG_LIMIT)]
+        log_limit: usize,
+        /// Require `Authorization: Bearer <TOKEN>` on every control API request.
+        #[arg(long, value_name = "TOKEN")]
+        control_token: Option<String>,
     },
     /// Preflight checklist for your app: WorkOS credentials, the SDK dependency and, with
     /// --app, its connect and webhook endpoints. Exit 1 on any FAIL.
@@ -131,14 +137,24 @@ fn main() -> ExitCode {
             host,
             seed,
             api_key,
-        } => runtime.block_on(pipes_harness::serve::run(
-            pipes_harness::serve::ServeOptions {
-                host,
-                port,
-                seed,
-                api_key,
-            },
-        )),
+            log_limit,
+            control_token,
+        } => {
+            let code = runtime.block_on(pipes_harness::serve::run(
+                pipes_harness::serve::ServeOptions {
+                    host,
+                    port,
+                    seed,
+                    api_key,
+                    log_limit,
+                    control_token,
+                },
+            ));
+            // A request still running (a large reset, a slow webhook receiver)
+            // does not hold up the exit after SIGTERM or Ctrl-C.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+            code
+        }
         Command::Doctor {
             dir,
             app,

@@ -51,6 +51,7 @@ async fn start_sdk_world() -> Server {
         port: 0,
         seed: Some(repo().join("fixtures/seed/sdk.yaml")),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts on the SDK seed")
@@ -66,9 +67,13 @@ async fn control(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
+    let changes = method != reqwest::Method::GET;
     let mut req = http(false).request(method, format!("{}/_harness/{path}", base(server)));
-    if let Some(b) = body {
-        req = req.json(&b);
+    // As every control client does: JSON, `{}` when there is nothing to say.
+    match body {
+        Some(b) => req = req.json(&b),
+        None if changes => req = req.json(&json!({})),
+        None => {}
     }
     let resp = req.send().await.expect("control route answers");
     let status = resp.status().as_u16();
@@ -459,6 +464,7 @@ async fn events_and_deliveries_are_readable_and_reset_clears_them() {
         port: 0,
         seed: Some(seed.clone()),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts");
@@ -672,6 +678,7 @@ data_integrations:
         port: 0,
         seed: Some(seed.clone()),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts");
@@ -733,6 +740,7 @@ data_integrations:
         port: 0,
         seed: Some(seed.clone()),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts");

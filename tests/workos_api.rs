@@ -1303,7 +1303,7 @@ async fn a_failing_webhook_endpoint_is_retried_with_backoff_on_the_virtual_clock
             .ctx()
             .state()
             .deliveries
-            .first()
+            .front()
             .map(|d| (d.attempts, d.status))
     };
     use pipes_harness::mock::workos::state::DeliveryStatus;

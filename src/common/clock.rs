@@ -13,6 +13,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// 2025-01-01T00:00:00.000Z, the instant every scenario starts at.
 pub const SCENARIO_EPOCH_MS: i64 = 1_735_689_600_000;
 
+/// The latest instant the clock reaches, 9999-12-31T23:59:59.999Z: four-digit
+/// years are what ISO-8601 timestamps, and the WorkOS SDKs parsing them, can
+/// hold. Advances past it stop there; the clock never wraps.
+pub const MAX_MS: i64 = 253_402_300_799_999;
+
 /// A shared, cheaply cloned clock in milliseconds since the Unix epoch.
 #[derive(Debug, Clone)]
 pub struct Clock {
@@ -21,9 +26,23 @@ pub struct Clock {
 
 #[derive(Debug)]
 struct ClockInner {
-    /// `None`: frozen at `offset_ms`; `Some(start)`: real time plus `offset_ms`.
+    /// `false`: frozen at `offset_ms`; `true`: real time plus `offset_ms`.
     realtime: bool,
     offset_ms: AtomicI64,
+}
+
+/// An advance the clock cannot make.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the clock cannot move {requested_ms} ms forward: it is {now}, and it stops at 9999-12-31T23:59:59.999Z (at most {room_ms} ms from now)"
+)]
+pub struct PastTheEnd {
+    /// What was asked, in milliseconds.
+    pub requested_ms: u128,
+    /// Room left, in milliseconds.
+    pub room_ms: i64,
+    /// The time now.
+    pub now: String,
 }
 
 impl Clock {
@@ -32,7 +51,7 @@ impl Clock {
         Clock {
             inner: Arc::new(ClockInner {
                 realtime: false,
-                offset_ms: AtomicI64::new(start_ms),
+                offset_ms: AtomicI64::new(start_ms.clamp(0, MAX_MS)),
             }),
         }
     }
@@ -52,18 +71,20 @@ impl Clock {
         }
     }
 
-    /// Milliseconds since the Unix epoch.
+    fn real_ms(&self) -> i64 {
+        if !self.inner.realtime {
+            return 0;
+        }
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(MAX_MS))
+            .unwrap_or(0)
+    }
+
+    /// Milliseconds since the Unix epoch, never past [`MAX_MS`].
     pub fn now_ms(&self) -> i64 {
         let offset = self.inner.offset_ms.load(Ordering::SeqCst);
-        if self.inner.realtime {
-            let real = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0);
-            real.saturating_add(offset)
-        } else {
-            offset
-        }
+        self.real_ms().saturating_add(offset).min(MAX_MS)
     }
 
     /// Seconds since the Unix epoch.
@@ -71,10 +92,37 @@ impl Clock {
         self.now_ms().div_euclid(1000)
     }
 
-    /// Moves the clock forward.
+    /// How far the clock can still move, in milliseconds.
+    pub fn room_ms(&self) -> i64 {
+        MAX_MS - self.now_ms()
+    }
+
+    /// Moves the clock forward by `by`, or refuses (moving nothing) when that
+    /// would pass [`MAX_MS`].
+    pub fn try_advance(&self, by: Duration) -> Result<(), PastTheEnd> {
+        let requested = by.as_millis();
+        let room = self.room_ms();
+        if requested > u128::try_from(room).unwrap_or(0) {
+            return Err(PastTheEnd {
+                requested_ms: requested,
+                room_ms: room,
+                now: self.now_iso(),
+            });
+        }
+        self.advance(by);
+        Ok(())
+    }
+
+    /// Moves the clock forward; an advance past [`MAX_MS`] stops there.
     pub fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        self.inner.offset_ms.fetch_add(ms, Ordering::SeqCst);
+        let ms = i64::try_from(by.as_millis()).unwrap_or(MAX_MS);
+        let real = self.real_ms();
+        let _ = self
+            .inner
+            .offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                Some(offset.saturating_add(ms).min(MAX_MS.saturating_sub(real)))
+            });
     }
 
     /// The current time as WorkOS writes it: `2025-01-01T00:00:00.000Z`.
@@ -83,89 +131,40 @@ impl Clock {
     }
 }
 
-/// Formats epoch milliseconds as ISO-8601 UTC with milliseconds and `Z`.
+const ISO_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+);
+
+/// Formats epoch milliseconds as ISO-8601 UTC with milliseconds and `Z`
+/// (instants outside years 0000-9999 are written as the nearest end).
 pub fn iso8601(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        sod / 3600,
-        (sod % 3600) / 60,
-        sod % 60
-    )
+    let clamped = ms.clamp(MIN_MS, MAX_MS);
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(clamped) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(ISO_FORMAT).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_string())
 }
 
-/// Parses the ISO-8601 forms WorkOS and its SDKs send (`Z` or `+00:00`,
-/// optional fraction) back to epoch milliseconds.
+/// 0000-01-01T00:00:00.000Z, the earliest instant written with four digits.
+const MIN_MS: i64 = -62_167_219_200_000;
+
+/// Parses the RFC 3339 timestamps WorkOS and its SDKs send (`Z` or
+/// `+00:00`, optional fraction; a missing offset is read as UTC) back to
+/// epoch milliseconds. Impossible dates (`2025-02-31`) are refused.
 pub fn parse_iso8601(text: &str) -> Option<i64> {
     let t = text.trim();
-    let (date, rest) = t.split_once('T')?;
-    let mut dp = date.split('-');
-    let y: i64 = dp.next()?.parse().ok()?;
-    let m: i64 = dp.next()?.parse().ok()?;
-    let d: i64 = dp.next()?.parse().ok()?;
-    if dp.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let (time, offset_ms) = if let Some(t) = rest.strip_suffix('Z') {
-        (t, 0)
-    } else if let Some(idx) = rest.rfind(['+', '-']) {
-        let (t, off) = rest.split_at(idx);
-        let sign = if off.starts_with('-') { -1 } else { 1 };
-        let (oh, om) = off[1..].split_once(':')?;
-        let oh: i64 = oh.parse().ok()?;
-        let om: i64 = om.parse().ok()?;
-        (t, sign * (oh * 3600 + om * 60) * 1000)
+    let (_, time_part) = t.split_once(['T', 't'])?;
+    let has_offset = time_part.ends_with(['Z', 'z']) || time_part.contains(['+', '-']);
+    let parsed = if has_offset {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
     } else {
-        (rest, 0)
-    };
-    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
-    let mut tp = hms.split(':');
-    let hh: i64 = tp.next()?.parse().ok()?;
-    let mm: i64 = tp.next()?.parse().ok()?;
-    let ss: i64 = tp.next()?.parse().ok()?;
-    if hh > 23 || mm > 59 || ss > 60 {
-        return None;
+        time::OffsetDateTime::parse(
+            &format!("{t}Z"),
+            &time::format_description::well_known::Rfc3339,
+        )
     }
-    let frac_ms: i64 = if frac.is_empty() {
-        0
-    } else {
-        if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let padded = format!("{:0<3}", &frac[..frac.len().min(3)]);
-        padded.parse().ok()?
-    };
-    let days = days_from_civil(y, m, d);
-    Some((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms - offset_ms)
-}
-
-// Howard Hinnant's civil calendar algorithms: exact for the proleptic
-// Gregorian calendar, and free of any date crate.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    .ok()?;
+    i64::try_from(parsed.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
 #[cfg(test)]
@@ -203,5 +202,38 @@ mod tests {
         );
         assert_eq!(parse_iso8601("yesterday"), None);
         assert_eq!(parse_iso8601("2025-13-01T00:00:00Z"), None);
+        assert_eq!(parse_iso8601("2025-02-31T00:00:00Z"), None);
+        assert_eq!(
+            parse_iso8601("2024-02-29T00:00:00Z")
+                .map(iso8601)
+                .as_deref(),
+            Some("2024-02-29T00:00:00.000Z")
+        );
+        assert_eq!(
+            parse_iso8601("2025-01-01T00:00:00.5Z"),
+            Some(SCENARIO_EPOCH_MS + 500)
+        );
+        assert_eq!(
+            parse_iso8601("2025-01-01T00:00:00"),
+            Some(SCENARIO_EPOCH_MS)
+        );
+    }
+
+    #[test]
+    fn the_clock_stops_at_the_last_four_digit_year_and_never_wraps() {
+        let c = Clock::scenario();
+        c.advance(Duration::from_millis(u64::MAX));
+        assert_eq!(c.now_ms(), MAX_MS);
+        assert_eq!(c.now_iso(), "9999-12-31T23:59:59.999Z");
+        c.advance(Duration::from_millis(u64::MAX));
+        assert_eq!(c.now_ms(), MAX_MS, "a second huge step does not wrap");
+        let r = Clock::realtime();
+        let err = r
+            .try_advance(Duration::from_millis(u64::MAX))
+            .expect_err("refused");
+        assert!(err.to_string().contains("9999-12-31"), "{err}");
+        assert!(r.now_ms() < MAX_MS, "a refused advance moves nothing");
+        r.advance(Duration::from_millis(u64::MAX));
+        assert_eq!(r.now_ms(), MAX_MS);
     }
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod faults;
 pub mod ids;
+pub mod listener;
 pub mod providers;
 pub mod workos;
 
@@ -67,6 +68,10 @@ pub struct StackConfig {
     pub provider_listeners: BTreeMap<ProviderKind, std::net::TcpListener>,
     /// Routes merged into the WorkOS mock outside API-key authentication.
     pub extra_routes: axum::Router<std::sync::Arc<workos::Ctx>>,
+    /// `false` for `serve`: no transcript is kept (the recorder discards
+    /// everything), and the WorkOS mock answers 503 until told it is ready
+    /// (`Ctx::set_ready`, once the seed is installed).
+    pub scenario: bool,
 }
 
 impl StackConfig {
@@ -78,6 +83,7 @@ impl StackConfig {
             workos_listener: None,
             provider_listeners: BTreeMap::new(),
             extra_routes: axum::Router::new(),
+            scenario: true,
         }
     }
 }
@@ -96,9 +102,14 @@ impl Stack {
             workos_listener,
             mut provider_listeners,
             extra_routes,
+            scenario,
         } = config;
         let ids = IdGen::new(clock.clone(), seed);
-        let recorder = Recorder::new();
+        let recorder = if scenario {
+            Recorder::new()
+        } else {
+            Recorder::discarding()
+        };
         let workos_listener = match workos_listener {
             Some(l) => l,
             None => tokio::net::TcpListener::bind("127.0.0.1:0").await?,
@@ -164,6 +175,7 @@ impl Stack {
             extra_routes,
         )
         .await?;
+        workos.ctx().set_ready(scenario);
 
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let app = AppMock::start(app_listener).await?;

@@ -22,7 +22,9 @@
 //! does, so an app that kept an id from before a reset still finds it.
 
 pub mod control;
+pub mod guard;
 pub mod seed;
+pub mod yaml_limits;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
@@ -63,6 +65,11 @@ pub struct ServeOptions {
     pub seed: Option<PathBuf>,
     /// API key accepted besides the seed's.
     pub api_key: String,
+    /// How many events, webhook deliveries and idempotent answers are kept
+    /// (`--log-limit`); the oldest go first.
+    pub log_limit: usize,
+    /// `--control-token`: control requests must carry `Authorization: Bearer <token>`.
+    pub control_token: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -72,6 +79,8 @@ impl Default for ServeOptions {
             port: 4100,
             seed: None,
             api_key: DEFAULT_API_KEY.into(),
+            log_limit: crate::mock::workos::state::DEFAULT_LOG_LIMIT,
+            control_token: None,
         }
     }
 }
@@ -97,6 +106,17 @@ pub enum ServeError {
         /// Why.
         source: std::io::Error,
     },
+    /// A production seed with only the well-known default key.
+    #[error(
+        "the seed says `environment: production`, which does not accept the default key `{DEFAULT_API_KEY}`: list the key your app uses under `api_keys` in the seed, or pass --api-key"
+    )]
+    ProductionDefaultKey,
+    /// `--log-limit 0`.
+    #[error("--log-limit must be at least 1 (it is how many events and deliveries are kept)")]
+    LogLimit,
+    /// An empty `--control-token`.
+    #[error("--control-token must not be empty")]
+    ControlToken,
     /// The port range runs past 65535.
     #[error(
         "--port {0} leaves no room for the four provider mocks on the ports after it (at most 65531)"
@@ -127,10 +147,31 @@ impl Server {
         if !(opts.api_key.len() > 3 && opts.api_key.starts_with("sk_")) {
             return Err(ServeError::ApiKey(opts.api_key.clone()));
         }
+        if opts.log_limit == 0 {
+            return Err(ServeError::LogLimit);
+        }
+        if opts
+            .control_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(ServeError::ControlToken);
+        }
         let seed = match &opts.seed {
             Some(path) => Seed::load(path)?,
             None => Seed::default(),
         };
+        // Production never accepts the key everybody knows. When the key is
+        // the default (not chosen), the seed's own keys are the only ones.
+        let cli_key =
+            if seed.environment == SeedEnvironment::Production && opts.api_key == DEFAULT_API_KEY {
+                if seed.api_keys.is_empty() {
+                    return Err(ServeError::ProductionDefaultKey);
+                }
+                None
+            } else {
+                Some(opts.api_key.as_str())
+            };
         if opts.port > u16::MAX - 4 {
             return Err(ServeError::PortRange(opts.port));
         }
@@ -154,17 +195,31 @@ impl Server {
         }
 
         let control = Arc::new(control::Control::new());
+        let workos_port = workos_listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(opts.port);
+        let guard = Arc::new(guard::Guard {
+            host: opts.host.clone(),
+            port: workos_port,
+            token: opts.control_token.clone(),
+        });
         let config = StackConfig {
             seed: DEFAULT_SEED,
             clock: Clock::realtime(),
             workos_listener: Some(workos_listener),
             provider_listeners,
-            extra_routes: control::router(Arc::clone(&control)),
+            extra_routes: control::router(Arc::clone(&control))
+                .layer(axum::middleware::from_fn_with_state(guard, guard::layer)),
+            scenario: false,
         };
         let stack = Arc::new(Stack::start_with(config).await?);
-        let world = World::resolve(&stack, &seed, &opts.api_key);
+        stack.workos.ctx().state().log_limit = opts.log_limit;
+        let world = World::resolve(&stack, &seed, cli_key);
         world.install(&stack);
         control.attach(Arc::downgrade(&stack), world);
+        // Only now: `/health` says 200 once the seed is in place.
+        stack.workos.ctx().set_ready(true);
         let ticker = stack.workos.spawn_delivery_ticker(DELIVERY_TICK);
         Ok(Server {
             stack,
@@ -221,11 +276,27 @@ pub async fn run(opts: ServeOptions) -> ExitCode {
     let _ = writeln!(out, "ready");
     let _ = out.flush();
     drop(out);
+    if !guard::is_loopback(&opts.host) {
+        eprintln!(
+            "warning: --host {} is not a loopback address: the WorkOS mock, the four provider mocks and the control API (reset, clock, faults) are reachable from the network{}",
+            opts.host,
+            if opts.control_token.is_some() {
+                "; control requests need the control token"
+            } else {
+                " by anyone, with no credential: add --control-token to protect the control API"
+            }
+        );
+    }
     eprintln!(
-        "pipes-harness serve: WorkOS mock at {} (API key {}); control API at {}/_harness; Ctrl-C to stop",
+        "pipes-harness serve: WorkOS mock at {} (API key {}); control API at {}/_harness{}; Ctrl-C to stop",
         server.stack.workos.uri(),
-        opts.api_key,
-        server.stack.workos.uri()
+        guard::mask(&opts.api_key),
+        server.stack.workos.uri(),
+        if opts.control_token.is_some() {
+            " (Bearer token required)"
+        } else {
+            ""
+        }
     );
     let signal = shutdown_signal().await;
     eprintln!("pipes-harness serve: {signal}, stopping");
@@ -294,12 +365,12 @@ impl World {
     /// Resolves `seed` against a started stack: ids come from the stack's
     /// seeded generator, tokens the seed leaves out are issued by the
     /// provider mock itself, so they have the provider's real shapes.
-    pub fn resolve(stack: &Stack, seed: &Seed, api_key: &str) -> World {
+    pub fn resolve(stack: &Stack, seed: &Seed, api_key: Option<&str>) -> World {
         let ctx: &Arc<Ctx> = stack.workos.ctx();
         let ids = &stack.ids;
         let now = stack.clock.now_ms();
         let env = stack.sandbox.clone();
-        let mut api_keys = vec![api_key.to_string()];
+        let mut api_keys: Vec<String> = api_key.into_iter().map(str::to_string).collect();
         for k in &seed.api_keys {
             if !api_keys.contains(&k.0) {
                 api_keys.push(k.0.clone());
@@ -585,6 +656,8 @@ impl World {
     pub fn install(&self, stack: &Stack) {
         let now = stack.clock.now_ms();
         let mut state = WorkosState::default();
+        // The bound on logs is the server's, not the seed's.
+        state.log_limit = stack.workos.ctx().state().log_limit;
         let mut environment = crate::mock::workos::state::Environment::new(
             &self.env,
             self.kind,

@@ -355,12 +355,23 @@ struct RawAccount {
     account_display_name: Option<String>,
 }
 
+/// The longest `expires_in` a seed may give (ten years, in seconds): every
+/// expiry then stays a date both SDKs parse.
+pub const MAX_EXPIRES_IN: u64 = 10 * 365 * 86_400;
+
 impl TryFrom<RawAccount> for SeedAccount {
     type Error = String;
 
     fn try_from(r: RawAccount) -> Result<Self, String> {
         if r.expires_in.is_some() && r.expires_at.is_some() {
             return Err("give `expires_in` or `expires_at`, not both".into());
+        }
+        if let Some(secs) = r.expires_in
+            && secs > MAX_EXPIRES_IN
+        {
+            return Err(format!(
+                "expires_in {secs} is too large: at most {MAX_EXPIRES_IN} seconds (ten years)"
+            ));
         }
         let expires_at_ms = match &r.expires_at {
             None => None,
@@ -815,6 +826,13 @@ impl Seed {
         if text.trim().is_empty() {
             return Ok(Seed::default());
         }
+        // Aliases and nesting are bounded before the parser expands them.
+        super::yaml_limits::check(text).map_err(|e| SeedError::Invalid {
+            path: path.to_path_buf(),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        })?;
         let first: Seed = serde_norway::from_str(text).map_err(invalid)?;
         KNOWN.with(|k| *k.borrow_mut() = Some(Known::from_seed(&first)));
         let _guard = KnownGuard;

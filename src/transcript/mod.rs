@@ -86,6 +86,9 @@ struct Inner {
     spans: Vec<Span>,
     ticks: u64,
     redactor: Redactor,
+    /// `Some(0)`: keep nothing (a long-running server with no transcript);
+    /// `Some(n)`: keep the last `n` entries; `None`: keep everything.
+    capacity: Option<usize>,
 }
 
 impl Inner {
@@ -96,6 +99,17 @@ impl Inner {
 
     fn push(&mut self, start: Option<u64>, entry: Entry) {
         let end = self.tick();
+        if let Some(cap) = self.capacity {
+            if cap == 0 {
+                return;
+            }
+            if self.entries.len() >= cap {
+                // Drop the oldest quarter at once: amortized constant time.
+                let drop = (cap / 4).max(1).min(self.entries.len());
+                self.entries.drain(..drop);
+                self.spans.drain(..drop);
+            }
+        }
         self.entries.push(entry);
         self.spans.push(Span {
             start: start.unwrap_or(end),
@@ -141,9 +155,21 @@ impl Recorder {
         );
     }
 
+    /// A recorder that keeps nothing: no entries, no secrets (there is no
+    /// transcript to redact). For `serve`, which runs for hours.
+    pub fn discarding() -> Self {
+        let r = Self::default();
+        r.lock().capacity = Some(0);
+        r
+    }
+
     /// Marks `value` as a secret of `kind` (`access_token`, `api_key`, ...).
     pub fn secret(&self, kind: &str, value: &str) {
-        self.lock().redactor.secret(kind, value);
+        let mut inner = self.lock();
+        if inner.capacity == Some(0) {
+            return;
+        }
+        inner.redactor.secret(kind, value);
     }
 
     /// Names a base URL (`http://127.0.0.1:41234`) as a stable host (`workos.test`).

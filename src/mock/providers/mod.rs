@@ -210,7 +210,14 @@ impl ProviderMock {
         recorder: Recorder,
     ) -> Self {
         let server = match listener {
-            Some(l) => MockServer::builder().listener(l).start().await,
+            // `serve`: a server that runs for hours keeps no request log.
+            Some(l) => {
+                MockServer::builder()
+                    .listener(l)
+                    .disable_request_recording()
+                    .start()
+                    .await
+            }
             // Pooled: each fresh wiremock server starts an OS thread with its
             // own runtime, which dominated a scenario's start-up. A pooled
             // server comes back reset (no mocks, no recorded requests).

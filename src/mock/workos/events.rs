@@ -157,7 +157,7 @@ impl Ctx {
             .collect();
         endpoints.sort();
         for (_, endpoint_id) in endpoints {
-            st.deliveries.push(Delivery {
+            st.push_delivery(Delivery {
                 event_id: id.clone(),
                 endpoint_id,
                 attempts: 0,
@@ -166,7 +166,7 @@ impl Ctx {
                 last_outcome: None,
             });
         }
-        st.events.push(event);
+        st.push_event(event);
         id
     }
 }

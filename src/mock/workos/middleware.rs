@@ -30,6 +30,13 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    if !ctx.is_ready() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The server is still installing its seed; GET /health answers 200 once it is ready.",
+        ));
+    }
     let key = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -116,7 +123,7 @@ pub async fn idempotency(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) 
         body: bytes.to_vec(),
         at_ms: now,
     };
-    ctx.state().idempotent.insert(slot, answer);
+    ctx.state().store_answer(slot, answer);
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 

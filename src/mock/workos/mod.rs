@@ -116,12 +116,28 @@ pub struct Ctx {
     /// When set, handlers leave deliveries to a background ticker instead
     /// of delivering before they answer (serve mode).
     background_delivery: AtomicBool,
+    /// Whether the world is installed; until then the API and `/health`
+    /// answer 503 (`serve` installs its seed after the port is open).
+    ready: AtomicBool,
+    /// One delivery run at a time (the ticker and a clock advance may both
+    /// start one), so no delivery is attempted twice at once.
+    pub(crate) delivering: tokio::sync::Mutex<()>,
 }
 
 impl Ctx {
     /// Locks the state. Never hold the guard across an `.await`.
     pub fn state(&self) -> MutexGuard<'_, WorkosState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Marks the world installed (or not): the API and `/health` answer 503 until then.
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::SeqCst);
+    }
+
+    /// Whether the world is installed.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
     }
 
     /// The mock's base URL.
@@ -206,11 +222,13 @@ impl WorkosMock {
             providers,
             base_url: OnceLock::new(),
             background_delivery: AtomicBool::new(false),
+            ready: AtomicBool::new(false),
+            delivering: tokio::sync::Mutex::new(()),
         });
         let _ = ctx.base_url.set(base_url.clone());
         let app = router(Arc::clone(&ctx), extra);
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            crate::mock::listener::serve(listener, app).await;
         });
         Ok(WorkosMock {
             ctx,
@@ -377,10 +395,7 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             get(connect::authorize_redirect),
         )
         .route("/sso/callback/{slug}", get(connect::callback))
-        .route(
-            "/health",
-            get(|| async { ok(serde_json::json!({"status": "ok"})) }),
-        );
+        .route("/health", get(health));
     api.merge(public)
         .merge(extra)
         .fallback(middleware::unknown_route)
@@ -391,6 +406,20 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             middleware::request_id,
         ))
         .with_state(ctx)
+}
+
+/// `GET /health`: 200 once the world (a seed, for `serve`) is installed,
+/// 503 before, so a client that waits for it never meets an empty world.
+async fn health(axum::extract::State(ctx): axum::extract::State<Arc<Ctx>>) -> Response {
+    if ctx.is_ready() {
+        ok(serde_json::json!({"status": "ok"}))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "starting"})),
+        )
+            .into_response()
+    }
 }
 
 /// 200 with a JSON body.

@@ -8,6 +8,9 @@
 //! the other way round, so each cursor keeps its documented meaning). A
 //! cursor naming no record of the list is answered with 422.
 
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
 use super::errors::ApiError;
 use super::extract::QueryParams;
 
@@ -116,6 +119,89 @@ pub fn paginate<T>(oldest_first: Vec<(String, T)>, q: &QueryParams) -> Result<Pa
     })
 }
 
+/// Pages the records of `index` (creation sequence → id) that `keep`
+/// admits (`keep` answers an id with its sequence number and item, or `None`
+/// when the record is not in this list). It costs what the page costs: the
+/// cursor is found through `keep`, and the walk starts from it in the
+/// index, so a store of 200,000 records answers as fast as one of ten.
+pub fn paginate_index<T>(
+    index: &BTreeMap<u64, String>,
+    q: &QueryParams,
+    mut keep: impl FnMut(&str) -> Option<(u64, T)>,
+) -> Result<Page<T>, ApiError> {
+    let limit = limit(q)?;
+    let order = q
+        .one_of("order", &["asc", "desc", "normal"])?
+        .unwrap_or_else(|| "desc".to_string());
+    let ascending = order == "asc";
+    let (fwd, back) = if order == "normal" {
+        (q.get("before"), q.get("after"))
+    } else {
+        (q.get("after"), q.get("before"))
+    };
+    let fwd_name = if order == "normal" { "before" } else { "after" };
+    let back_name = if order == "normal" { "after" } else { "before" };
+    // Ids after `from` (exclusive) walking in the page's direction
+    // (`forward`) or against it.
+    let walk = |from: Option<u64>, forward: bool| -> Box<dyn Iterator<Item = &String> + '_> {
+        let up = forward == ascending;
+        match (up, from) {
+            (true, None) => Box::new(index.values()),
+            (true, Some(s)) => Box::new(
+                index
+                    .range((Bound::Excluded(s), Bound::Unbounded))
+                    .map(|(_, v)| v),
+            ),
+            (false, None) => Box::new(index.values().rev()),
+            (false, Some(s)) => Box::new(index.range(..s).rev().map(|(_, v)| v)),
+        }
+    };
+    let mut seq_of = |cursor: &str, name: &str| {
+        keep(cursor).map(|(seq, _)| seq).ok_or_else(|| {
+            ApiError::invalid_field(
+                name,
+                "invalid",
+                format!("{name} must be the id of an object in this list; got '{cursor}'."),
+            )
+        })
+    };
+    let (from, forward, more_before_known, more_after_known) = match (fwd, back) {
+        (Some(c), _) => (Some(seq_of(c, fwd_name)?), true, Some(true), None),
+        (None, Some(c)) => (Some(seq_of(c, back_name)?), false, None, Some(true)),
+        (None, None) => (None, true, Some(false), None),
+    };
+    let mut items: Vec<(String, T)> = Vec::with_capacity(limit);
+    let mut more = false;
+    for id in walk(from, forward) {
+        if let Some((_, item)) = keep(id) {
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            items.push((id.clone(), item));
+        }
+    }
+    if !forward {
+        items.reverse();
+    }
+    let more_after = more_after_known.unwrap_or(more);
+    let more_before = more_before_known.unwrap_or(more);
+    let first = items.first().map(|(id, _)| id.clone());
+    let last = items.last().map(|(id, _)| id.clone());
+    let next = if more_after { last } else { None };
+    let prev = if more_before { first } else { None };
+    let (before, after) = if order == "normal" {
+        (next, prev)
+    } else {
+        (prev, next)
+    };
+    Ok(Page {
+        items: items.into_iter().map(|(_, t)| t).collect(),
+        before,
+        after,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +258,41 @@ mod tests {
         )
         .expect("page");
         assert_eq!(p.items, vec![3, 2]);
+    }
+
+    #[test]
+    fn the_index_walk_pages_exactly_like_the_full_sort() {
+        let index: BTreeMap<u64, String> = (1..=7u64).map(|i| (i * 10, format!("x_{i}"))).collect();
+        // Odd records only, as a filter would leave them.
+        let keep = |id: &str| {
+            let n: usize = id.strip_prefix("x_")?.parse().ok()?;
+            (n % 2 == 1).then_some((n as u64 * 10, n))
+        };
+        let all: Vec<(String, usize)> = (1..=7)
+            .filter(|n| n % 2 == 1)
+            .map(|n| (format!("x_{n}"), n))
+            .collect();
+        let mut queries = vec![vec![]];
+        for order in ["asc", "desc", "normal"] {
+            for limit in ["1", "2", "3", "10"] {
+                queries.push(vec![("order", order), ("limit", limit)]);
+                for cursor in ["x_1", "x_3", "x_5", "x_7"] {
+                    queries.push(vec![("order", order), ("limit", limit), ("after", cursor)]);
+                    queries.push(vec![("order", order), ("limit", limit), ("before", cursor)]);
+                }
+            }
+        }
+        for pairs in queries {
+            let query = q(&pairs);
+            let want = paginate(all.clone(), &query).expect("page");
+            let got = paginate_index(&index, &query, keep).expect("page");
+            assert_eq!(got.items, want.items, "{pairs:?}");
+            assert_eq!(got.before, want.before, "{pairs:?}");
+            assert_eq!(got.after, want.after, "{pairs:?}");
+        }
+        let err =
+            paginate_index(&index, &q(&[("after", "x_2")]), keep).expect_err("filtered cursor");
+        assert_eq!(err.status.as_u16(), 422);
     }
 
     #[test]

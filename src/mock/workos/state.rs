@@ -6,7 +6,7 @@
 //! ULIDs on a frozen clock, so within one millisecond their order is random,
 //! while lists must come out in creation order every run.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde_json::Value;
 
@@ -587,15 +587,25 @@ pub struct StoredAnswer {
     pub at_ms: i64,
 }
 
+/// How many events, webhook deliveries and idempotent answers a mock keeps
+/// unless told otherwise.
+pub const DEFAULT_LOG_LIMIT: usize = 10_000;
+
 /// Everything the WorkOS mock knows.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WorkosState {
     /// Environments by id.
     pub environments: BTreeMap<String, Environment>,
     /// Users by id.
     pub users: BTreeMap<String, User>,
+    /// User ids in creation order: lists seek here instead of sorting every
+    /// user. Add and remove users with [`WorkosState::add_user`] and
+    /// [`WorkosState::remove_user`], which keep it in step.
+    pub users_by_seq: BTreeMap<u64, String>,
     /// Organizations by id.
     pub organizations: BTreeMap<String, Organization>,
+    /// Organization ids in creation order (see `users_by_seq`).
+    pub organizations_by_seq: BTreeMap<u64, String>,
     /// Organization memberships by id.
     pub memberships: BTreeMap<String, Membership>,
     /// Integrations by id.
@@ -612,10 +622,18 @@ pub struct WorkosState {
     pub pending: HashMap<String, PendingAuthorization>,
     /// Webhook endpoints by id.
     pub webhook_endpoints: BTreeMap<String, WebhookEndpoint>,
-    /// Events in order.
-    pub events: Vec<Event>,
-    /// Webhook deliveries in order.
-    pub deliveries: Vec<Delivery>,
+    /// Events in order, the newest [`WorkosState::log_limit`] of them.
+    pub events: VecDeque<Event>,
+    /// Webhook deliveries in order, the newest [`WorkosState::log_limit`] of them.
+    pub deliveries: VecDeque<Delivery>,
+    /// Deliveries dropped from the front of `deliveries` so far: a
+    /// delivery's stable position is this plus its index.
+    pub deliveries_dropped: usize,
+    /// How many events, deliveries and idempotent answers are kept; the
+    /// oldest go first.
+    pub log_limit: usize,
+    /// Idempotency slots in the order they were stored, to forget the oldest.
+    pub idempotent_order: VecDeque<String>,
     /// WorkOS's own rate limit; `None` = unlimited (the default).
     pub rate_limit: Option<RateLimit>,
     /// Requests counted per API key: `(window start ms, count)`.
@@ -625,7 +643,70 @@ pub struct WorkosState {
     seq: u64,
 }
 
+impl Default for WorkosState {
+    fn default() -> Self {
+        WorkosState {
+            environments: BTreeMap::new(),
+            users: BTreeMap::new(),
+            users_by_seq: BTreeMap::new(),
+            organizations: BTreeMap::new(),
+            organizations_by_seq: BTreeMap::new(),
+            memberships: BTreeMap::new(),
+            integrations: BTreeMap::new(),
+            org_configurations: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            accounts_by_owner: HashMap::new(),
+            pending: HashMap::new(),
+            webhook_endpoints: BTreeMap::new(),
+            events: VecDeque::new(),
+            deliveries: VecDeque::new(),
+            deliveries_dropped: 0,
+            log_limit: DEFAULT_LOG_LIMIT,
+            idempotent_order: VecDeque::new(),
+            rate_limit: None,
+            rate_counters: HashMap::new(),
+            idempotent: HashMap::new(),
+            seq: 0,
+        }
+    }
+}
+
 impl WorkosState {
+    /// Appends an event, forgetting the oldest past [`WorkosState::log_limit`].
+    pub fn push_event(&mut self, event: Event) {
+        self.events.push_back(event);
+        while self.events.len() > self.log_limit.max(1) {
+            self.events.pop_front();
+        }
+    }
+
+    /// Queues a delivery, forgetting the oldest past [`WorkosState::log_limit`].
+    pub fn push_delivery(&mut self, delivery: Delivery) {
+        self.deliveries.push_back(delivery);
+        while self.deliveries.len() > self.log_limit.max(1) {
+            self.deliveries.pop_front();
+            self.deliveries_dropped += 1;
+        }
+    }
+
+    /// The delivery at stable position `at` (see `deliveries_dropped`), if still kept.
+    pub fn delivery_mut(&mut self, at: usize) -> Option<&mut Delivery> {
+        let index = at.checked_sub(self.deliveries_dropped)?;
+        self.deliveries.get_mut(index)
+    }
+
+    /// Stores an idempotent answer, forgetting the oldest past [`WorkosState::log_limit`].
+    pub fn store_answer(&mut self, slot: String, answer: StoredAnswer) {
+        if self.idempotent.insert(slot.clone(), answer).is_none() {
+            self.idempotent_order.push_back(slot);
+        }
+        while self.idempotent_order.len() > self.log_limit.max(1) {
+            if let Some(old) = self.idempotent_order.pop_front() {
+                self.idempotent.remove(&old);
+            }
+        }
+    }
+
     /// The next creation sequence number.
     pub fn next_seq(&mut self) -> u64 {
         self.seq += 1;
@@ -640,13 +721,33 @@ impl WorkosState {
     /// Adds a user (assigning its creation order).
     pub fn add_user(&mut self, mut user: User) {
         user.seq = self.next_seq();
-        self.users.insert(user.id.clone(), user);
+        self.users_by_seq.insert(user.seq, user.id.clone());
+        if let Some(old) = self.users.insert(user.id.clone(), user) {
+            self.users_by_seq.remove(&old.seq);
+        }
+    }
+
+    /// Removes a user; returns it.
+    pub fn remove_user(&mut self, id: &str) -> Option<User> {
+        let user = self.users.remove(id)?;
+        self.users_by_seq.remove(&user.seq);
+        Some(user)
+    }
+
+    /// Removes an organization; returns it.
+    pub fn remove_organization(&mut self, id: &str) -> Option<Organization> {
+        let org = self.organizations.remove(id)?;
+        self.organizations_by_seq.remove(&org.seq);
+        Some(org)
     }
 
     /// Adds an organization (assigning its creation order).
     pub fn add_organization(&mut self, mut org: Organization) {
         org.seq = self.next_seq();
-        self.organizations.insert(org.id.clone(), org);
+        self.organizations_by_seq.insert(org.seq, org.id.clone());
+        if let Some(old) = self.organizations.insert(org.id.clone(), org) {
+            self.organizations_by_seq.remove(&old.seq);
+        }
     }
 
     /// Adds a membership (assigning its creation order).

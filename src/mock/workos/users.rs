@@ -23,6 +23,7 @@
 //! the organization connections that member established need
 //! reauthorization, with `state_reason: establishing_member_membership_ended`.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -33,7 +34,7 @@ use super::accounts::disconnected;
 use super::errors::ApiError;
 use super::extract::{JsonBody, PathParams, QueryParams, valid_id};
 use super::json as shapes;
-use super::pagination::paginate;
+use super::pagination::{paginate, paginate_index};
 use super::resolve;
 use super::state::{
     ConnectedAccount, Membership, MembershipStatus, Organization, Ownership, User, WorkosState,
@@ -103,26 +104,21 @@ pub async fn list_users(
     let email = q.get("email").map(|e| e.trim().to_lowercase());
     let org = q.get("organization_id").or_else(|| q.get("organization"));
     let st = ctx.state();
-    let mut rows: Vec<&User> = st
-        .users
-        .values()
-        .filter(|u| u.env == env)
-        .filter(|u| email.as_ref().is_none_or(|e| u.email == *e))
-        .filter(|u| {
-            org.is_none_or(|o| {
-                st.memberships
-                    .values()
-                    .any(|m| m.user_id == u.id && m.organization_id == o)
-            })
-        })
-        .collect();
-    rows.sort_by_key(|u| u.seq);
-    let page = paginate(
-        rows.into_iter()
-            .map(|u| (u.id.clone(), shapes::user(u)))
-            .collect(),
-        &q,
-    )?;
+    // Members of the organization, gathered once rather than per user.
+    let members: Option<HashSet<&str>> = org.map(|o| {
+        st.memberships
+            .values()
+            .filter(|m| m.organization_id == o)
+            .map(|m| m.user_id.as_str())
+            .collect()
+    });
+    let page = paginate_index(&st.users_by_seq, &q, |id| {
+        let u = st.users.get(id)?;
+        let admitted = u.env == env
+            && email.as_ref().is_none_or(|e| u.email == *e)
+            && members.as_ref().is_none_or(|m| m.contains(u.id.as_str()));
+        admitted.then(|| (u.seq, shapes::user(u)))
+    })?;
     Ok(ok(shapes::page(page.items, page.before, page.after)))
 }
 
@@ -145,7 +141,7 @@ pub async fn delete_user(
     let (ended, gone) = {
         let mut st = ctx.state();
         resolve::user(&st, &env, &id)?;
-        st.users.remove(&id);
+        st.remove_user(&id);
         let ended: Vec<Membership> = st
             .memberships
             .values()
@@ -275,24 +271,15 @@ pub async fn list_organizations(
         .unwrap_or_default();
     let search = q.get("search").map(str::to_lowercase);
     let st = ctx.state();
-    let mut rows: Vec<&Organization> = st
-        .organizations
-        .values()
-        .filter(|o| o.env == env)
-        .filter(|o| domains.is_empty() || o.domains.iter().any(|(_, d, _)| domains.contains(d)))
-        .filter(|o| {
-            search
+    let page = paginate_index(&st.organizations_by_seq, &q, |id| {
+        let o = st.organizations.get(id)?;
+        let admitted = o.env == env
+            && (domains.is_empty() || o.domains.iter().any(|(_, d, _)| domains.contains(d)))
+            && search
                 .as_ref()
-                .is_none_or(|s| o.name.to_lowercase().contains(s))
-        })
-        .collect();
-    rows.sort_by_key(|o| o.seq);
-    let page = paginate(
-        rows.into_iter()
-            .map(|o| (o.id.clone(), shapes::organization(o)))
-            .collect(),
-        &q,
-    )?;
+                .is_none_or(|s| o.name.to_lowercase().contains(s));
+        admitted.then(|| (o.seq, shapes::organization(o)))
+    })?;
     Ok(ok(shapes::page(page.items, page.before, page.after)))
 }
 
@@ -317,7 +304,7 @@ pub async fn delete_organization(
     let gone = {
         let mut st = ctx.state();
         resolve::organization(&st, &env, &id)?;
-        st.organizations.remove(&id);
+        st.remove_organization(&id);
         st.memberships.retain(|_, m| m.organization_id != id);
         st.org_configurations.retain(|(o, _), _| *o != id);
         remove_accounts(&mut st, |a| {

@@ -50,6 +50,7 @@ impl Ctx {
     /// Attempts every delivery that is due, in order; returns how many were
     /// attempted. Never holds the state lock across the HTTP call.
     pub async fn deliver_pending(&self) -> usize {
+        let _one_run = self.delivering.lock().await;
         let mut attempted = 0;
         loop {
             let now = self.clock.now_ms();
@@ -63,7 +64,7 @@ impl Ctx {
                         let event = st.events.iter().find(|e| e.id == d.event_id)?;
                         let endpoint = st.webhook_endpoints.get(&d.endpoint_id);
                         Some((
-                            i,
+                            i + st.deliveries_dropped,
                             shapes::event(event),
                             endpoint.map(|e| (e.endpoint_url.clone(), e.secret.clone(), e.enabled)),
                         ))
@@ -115,7 +116,7 @@ impl Ctx {
 
     fn finish(&self, index: usize, status: DeliveryStatus, outcome: &str) {
         let mut st = self.state();
-        if let Some(d) = st.deliveries.get_mut(index) {
+        if let Some(d) = st.delivery_mut(index) {
             d.attempts += 1;
             d.status = status;
             d.last_outcome = Some(outcome.to_string());
@@ -125,7 +126,7 @@ impl Ctx {
     fn retry_later(&self, index: usize, why: &str) {
         let now = self.clock.now_ms();
         let mut st = self.state();
-        if let Some(d) = st.deliveries.get_mut(index) {
+        if let Some(d) = st.delivery_mut(index) {
             d.attempts += 1;
             d.last_outcome = Some(why.to_string());
             if d.attempts >= MAX_ATTEMPTS {

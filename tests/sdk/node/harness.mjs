@@ -138,7 +138,7 @@ export class Harness {
     const resp = await fetch(`${this.baseUrl}/_harness/${route}`, {
       method,
       headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: JSON.stringify(body === undefined ? (method === 'GET' ? undefined : {}) : body),
     });
     if (!resp.ok) throw new Error(`${method} /_harness/${route}: ${resp.status} ${await resp.text()}`);
     const text = await resp.text();

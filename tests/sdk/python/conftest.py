@@ -115,6 +115,8 @@ class Harness:
         self.base_url = urls["workos"]
 
     def control(self, method: str, path: str, body: object | None = None) -> object:
+        if body is None and method != "GET":
+            body = {}  # every control request that changes something is JSON
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
             f"{self.base_url}/_harness/{path}",
