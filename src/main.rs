@@ -33,6 +33,10 @@ enum Command {
         /// API key the mock accepts, besides the seed's.
         #[arg(long, default_value = pipes_harness::serve::DEFAULT_API_KEY)]
         api_key: String,
+        /// Write the URLs, API key and webhook secret an app and `run` need to FILE (dotenv
+        /// lines, before `ready`); `-` prints them on stdout before the service lines.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<std::path::PathBuf>,
     },
     /// Preflight checklist for your app: WorkOS credentials, the SDK dependency and, with
     /// --app, its connect and webhook endpoints. Exit 1 on any FAIL.
@@ -121,12 +125,14 @@ fn main() -> ExitCode {
             host,
             seed,
             api_key,
+            env_file,
         } => runtime.block_on(pipes_harness::serve::run(
             pipes_harness::serve::ServeOptions {
                 host,
                 port,
                 seed,
                 api_key,
+                env_file,
             },
         )),
         Command::Doctor {

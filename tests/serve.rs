@@ -51,6 +51,7 @@ async fn start_sdk_world() -> Server {
         port: 0,
         seed: Some(repo().join("fixtures/seed/sdk.yaml")),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts on the SDK seed")
@@ -459,6 +460,7 @@ async fn events_and_deliveries_are_readable_and_reset_clears_them() {
         port: 0,
         seed: Some(seed.clone()),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts");
@@ -672,6 +674,7 @@ data_integrations:
         port: 0,
         seed: Some(seed.clone()),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts");
@@ -733,6 +736,7 @@ data_integrations:
         port: 0,
         seed: Some(seed.clone()),
         api_key: KEY.into(),
+        ..ServeOptions::default()
     })
     .await
     .expect("serve starts");

@@ -22,6 +22,7 @@
 //! does, so an app that kept an id from before a reset still finds it.
 
 pub mod control;
+pub mod env_file;
 pub mod seed;
 
 use std::collections::{BTreeMap, HashMap};
@@ -63,6 +64,8 @@ pub struct ServeOptions {
     pub seed: Option<PathBuf>,
     /// API key accepted besides the seed's.
     pub api_key: String,
+    /// Where to write the environment an app and `run` need (`-` = stdout).
+    pub env_file: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -72,6 +75,7 @@ impl Default for ServeOptions {
             port: 4100,
             seed: None,
             api_key: DEFAULT_API_KEY.into(),
+            env_file: None,
         }
     }
 }
@@ -113,6 +117,8 @@ pub struct Server {
     stack: Arc<Stack>,
     control: Arc<control::Control>,
     ticker: tokio::task::JoinHandle<()>,
+    /// The seed's first API key and webhook secret.
+    credentials: (Option<String>, Option<String>),
 }
 
 impl Drop for Server {
@@ -164,12 +170,14 @@ impl Server {
         let stack = Arc::new(Stack::start_with(config).await?);
         let world = World::resolve(&stack, &seed, &opts.api_key);
         world.install(&stack);
+        let credentials = world.app_credentials(&opts.api_key);
         control.attach(Arc::downgrade(&stack), world);
         let ticker = stack.workos.spawn_delivery_ticker(DELIVERY_TICK);
         Ok(Server {
             stack,
             control,
             ticker,
+            credentials,
         })
     }
 
@@ -180,6 +188,22 @@ impl Server {
             urls.push((kind.slug().to_string(), self.stack.provider(kind).uri()));
         }
         urls
+    }
+
+    /// What `--env-file` writes: URLs, the key apps should use (the first
+    /// seeded one, else `--api-key`) and the first webhook secret.
+    pub fn env_facts(&self, opts: &ServeOptions) -> env_file::ServeFacts {
+        let (api_key, webhook_secret) = self.credentials.clone();
+        env_file::ServeFacts {
+            workos_url: self.stack.workos.uri().to_string(),
+            api_key: api_key.unwrap_or_else(|| opts.api_key.clone()),
+            webhook_secret,
+            providers: ProviderKind::ALL
+                .into_iter()
+                .map(|k| (k, self.stack.provider(k).uri()))
+                .collect(),
+            control_token: None,
+        }
     }
 
     /// The running stack.
@@ -214,6 +238,13 @@ pub async fn run(opts: ServeOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(arg) = &opts.env_file {
+        let target = env_file::EnvTarget::parse(arg);
+        if let Err(e) = env_file::write(&target, &server.env_facts(&opts)) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let mut out = std::io::stdout().lock();
     for (name, url) in server.urls() {
         let _ = writeln!(out, "{name} {url}");
@@ -687,6 +718,17 @@ impl World {
         }
         drop(engines);
         *stack.workos.ctx().state() = state;
+    }
+
+    /// The first seeded API key (the one apps should use) and the first
+    /// webhook endpoint's secret, when the seed has them.
+    pub fn app_credentials(&self, fallback_key: &str) -> (Option<String>, Option<String>) {
+        let key = self
+            .api_keys
+            .iter()
+            .find(|k| k.as_str() != fallback_key)
+            .cloned();
+        (key, self.webhooks.first().map(|w| w.secret.clone()))
     }
 
     /// The environment's id.
