@@ -22,6 +22,7 @@
 //! does, so an app that kept an id from before a reset still finds it.
 
 pub mod control;
+pub mod control_providers;
 pub mod env_file;
 pub mod seed;
 
@@ -165,7 +166,8 @@ impl Server {
             clock: Clock::realtime(),
             workos_listener: Some(workos_listener),
             provider_listeners,
-            extra_routes: control::router(Arc::clone(&control)),
+            extra_routes: control::router(Arc::clone(&control))
+                .merge(control_providers::router(Arc::clone(&control))),
         };
         let stack = Arc::new(Stack::start_with(config).await?);
         let world = World::resolve(&stack, &seed, &opts.api_key);
@@ -663,6 +665,7 @@ impl World {
                 e.tokens.clear();
                 e.refresh_tokens.clear();
                 e.calls.clear();
+                stack.provider(kind).requests().clear();
                 if let Some((apps, accounts)) = self.providers.get(&kind) {
                     e.apps = apps.clone();
                     e.accounts = accounts.clone();
