@@ -53,6 +53,10 @@ enum Command {
         /// The app's webhook endpoint.
         #[arg(long, default_value = pipes_harness::steps::app::target::DEFAULT_WEBHOOK_PATH)]
         webhook_path: String,
+        /// The WorkOS user id the connect check uses. Default: a user doctor creates in the
+        /// WorkOS at PIPES_HARNESS_WORKOS_URL or WORKOS_BASE_URL, else a visitor without one.
+        #[arg(long, value_name = "ID")]
+        user_id: Option<String>,
     },
     /// List every step with a description and an example.
     Steps {
@@ -140,11 +144,13 @@ fn main() -> ExitCode {
             app,
             connect_path,
             webhook_path,
+            user_id,
         } => runtime.block_on(pipes_harness::doctor::command(
             dir,
             app,
             connect_path,
             webhook_path,
+            user_id,
         )),
         Command::Steps {
             markdown,
