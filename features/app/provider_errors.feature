@@ -4,6 +4,8 @@ Feature: Your app handles what the provider and WorkOS say back
   limit the app; WorkOS can rate limit the app too. Each needs its own answer:
   one fresh token then a reconnect, a bounded number of tries, waiting the
   Retry-After, backing off. None of them is a retry loop or a bare 5xx.
+  Against `pipes-harness serve` an outage or a rate limit affects every user
+  of the provider, so those scenarios run alone (@serial) and lift it after.
 
   Background:
     Given the app under test
@@ -14,12 +16,14 @@ Feature: Your app handles what the provider and WorkOS say back
     And the app calls github for alice
     Then the app asks alice to reconnect github
 
+  @serial
   Scenario: GitHub is down and the app gives up without a retry loop
     Given alice has connected github through the app as "alice-codes"
     When github answers every call with 503
     And the app calls github for alice
     Then the app gives up on github without a retry loop
 
+  @serial
   Scenario: GitHub rate-limits the app and the app waits the Retry-After
     Given alice has connected github through the app as "alice-codes"
     When github rate-limits the next call for 60 seconds

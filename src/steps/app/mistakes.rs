@@ -416,6 +416,22 @@ async fn workos_rate_limits(w: &mut PipesWorld) -> StepResult {
     Ok(())
 }
 
+async fn clear_faults(w: &mut PipesWorld, kind: ProviderKind) -> StepResult {
+    let app = app_mut(w)?;
+    if app.is_external() {
+        control(
+            app,
+            reqwest::Method::DELETE,
+            &format!("/providers/{}/faults", kind.slug()),
+            None,
+        )
+        .await?;
+    } else {
+        w.stack.provider(kind).clear_faults().await;
+    }
+    Ok(())
+}
+
 async fn lift_workos_rate_limit(w: &mut PipesWorld) -> StepResult {
     let app = app_mut(w)?;
     if app.is_external() {
@@ -442,6 +458,7 @@ async fn calls_never_connected(w: &mut PipesWorld, p: ProviderArg, person: Strin
 
 #[then(expr = "the app gives up on {provider} without a retry loop")]
 async fn gives_up(w: &mut PipesWorld, p: ProviderArg) -> StepResult {
+    clear_faults(w, p.0).await?;
     let app = app_mut(w)?;
     let call = last_profile(app)?;
     let name = p.0.display_name();
@@ -483,6 +500,7 @@ async fn gives_up(w: &mut PipesWorld, p: ProviderArg) -> StepResult {
 
 #[then(expr = "the app waits the Retry-After before calling {provider} again")]
 async fn honours_retry_after(w: &mut PipesWorld, p: ProviderArg) -> StepResult {
+    clear_faults(w, p.0).await?;
     let app = app_mut(w)?;
     let call = last_profile(app)?;
     let name = p.0.display_name();
@@ -655,7 +673,7 @@ pub const VOCABULARY: &[StepDoc] = &[
     StepDoc {
         keyword: "When",
         expression: "{provider} answers every call with 503",
-        description: "The provider is down until the scenario ends.",
+        description: "The provider answers 503 to every call until \"the app gives up on {provider} without a retry loop\" lifts it.",
         example: "github answers every call with 503",
         group: "Your app",
     },
