@@ -117,14 +117,22 @@ set +a
 export PIPES_HARNESS_APP_URL=$app_url
 
 start_app() {
-  local app=$1 mistake=$2 log=$3
+  local app=$1 mistake=$2 log=$3 dir cmd
   case $app in
-    node) (cd examples/node-app && PORT=$app_port APP_BASE_URL=$app_url APP_MISTAKE=$mistake exec node server.js) ;;
-    python) (cd examples/python-app && PORT=$app_port APP_BASE_URL=$app_url APP_MISTAKE=$mistake exec ../../.venv/bin/python app.py) ;;
-  esac > "$log" 2>&1 &
+    node) dir=examples/node-app; cmd=(node server.js) ;;
+    python) dir=examples/python-app; cmd=("$PWD/.venv/bin/python" app.py) ;;
+  esac
+  # exec: $! is the app itself, so stop_app stops it.
+  (cd "$dir" && PORT=$app_port APP_BASE_URL=$app_url APP_MISTAKE=$mistake exec "${cmd[@]}") \
+    > "$log" 2>&1 &
   app_pid=$!
   pids+=("$app_pid")
   wait_for "$app_url/health" "the $app example app (APP_MISTAKE=${mistake:-none})"
+  # The app that answers must be the one just started, with this switch.
+  curl -s "$app_url/health" | grep -q "\"mistake\": *\"$mistake\"" || {
+    cat "$log" >&2
+    fail "the app answering at $app_url is not the $app app with APP_MISTAKE=${mistake:-none}"
+  }
 }
 
 stop_app() {

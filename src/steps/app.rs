@@ -592,8 +592,15 @@ async fn app_calls_provider(w: &mut PipesWorld, p: ProviderArg, person: String) 
             .await
             .ok()
             .map(|(_, calls)| {
+                // Other scenarios may call the same provider meanwhile:
+                // keep the calls made with this person's tokens.
                 let path = reference::whoami_path(p.0);
-                calls.into_iter().filter(|r| r.path == path).collect()
+                let login = app.logins.get(&(person.clone(), p.0));
+                calls
+                    .into_iter()
+                    .filter(|r| r.path == path)
+                    .filter(|r| login.is_none() || r.login.as_ref() == login)
+                    .collect()
             }),
         None => None,
     };

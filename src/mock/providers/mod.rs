@@ -247,8 +247,7 @@ impl ProviderMock {
         // First in line at the highest priority: it sees every request and
         // never answers one.
         Mock::given(request_log::Tap {
-            log: Arc::clone(&self.shared.requests),
-            clock: self.shared.clock.clone(),
+            shared: Arc::clone(&self.shared),
         })
         .respond_with(ResponseTemplate::new(500))
         .with_priority(1)

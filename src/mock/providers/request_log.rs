@@ -13,7 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wiremock::{Match, Request};
 
-use crate::mock::clock::Clock;
+use super::Shared;
 
 /// Requests kept per provider; older ones are dropped.
 pub const CAPACITY: usize = 512;
@@ -34,6 +34,8 @@ pub struct LoggedRequest {
     pub query: Option<String>,
     /// SHA-256 (hex) of the bearer token in `Authorization`, if any.
     pub token_sha256: Option<String>,
+    /// The provider account the token was issued to, when the provider knows the token.
+    pub login: Option<String>,
 }
 
 /// The bounded log of one provider mock.
@@ -64,6 +66,7 @@ impl RequestLog {
         path: &str,
         query: Option<&str>,
         auth: Option<&str>,
+        login: Option<String>,
     ) {
         let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         g.0 += 1;
@@ -74,6 +77,7 @@ impl RequestLog {
             path: path.to_string(),
             query: query.map(str::to_string),
             token_sha256: auth.and_then(bearer).map(fingerprint),
+            login,
         };
         if g.1.len() == CAPACITY {
             g.1.pop_front();
@@ -111,10 +115,8 @@ impl RequestLog {
 /// A matcher that never matches and records every request it is asked
 /// about: mounted first, it sees each request before anything answers it.
 pub struct Tap {
-    /// Where to write.
-    pub log: Arc<RequestLog>,
-    /// Whose time.
-    pub clock: Clock,
+    /// The provider mock's state: its log, clock and tokens.
+    pub shared: Arc<Shared>,
 }
 
 impl Match for Tap {
@@ -123,12 +125,16 @@ impl Match for Tap {
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok());
-        self.log.push(
-            self.clock.now_ms(),
+        let login = auth
+            .and_then(bearer)
+            .and_then(|t| self.shared.engine().tokens.get(t).map(|k| k.login.clone()));
+        self.shared.requests.push(
+            self.shared.clock.now_ms(),
             request.method.as_str(),
             request.url.path(),
             request.url.query(),
             auth,
+            login,
         );
         false
     }
@@ -142,7 +148,7 @@ mod tests {
     fn the_log_is_bounded_and_numbered() {
         let log = RequestLog::default();
         for i in 0..(CAPACITY + 3) {
-            log.push(i as i64, "GET", "/user", None, Some("Bearer t"));
+            log.push(i as i64, "GET", "/user", None, Some("Bearer t"), None);
         }
         let all = log.all();
         assert_eq!(all.len(), CAPACITY);
@@ -154,7 +160,14 @@ mod tests {
     #[test]
     fn tokens_are_fingerprinted_never_kept() {
         let log = RequestLog::default();
-        log.push(0, "GET", "/user", Some("a=1"), Some("token gho_secret"));
+        log.push(
+            0,
+            "GET",
+            "/user",
+            Some("a=1"),
+            Some("token gho_secret"),
+            None,
+        );
         let r = &log.all()[0];
         assert_eq!(
             r.token_sha256.as_deref(),

@@ -84,6 +84,7 @@ pub async fn provider_log(
                             .get("token_sha256")
                             .and_then(Value::as_str)
                             .map(str::to_string),
+                        login: i.get("login").and_then(Value::as_str).map(str::to_string),
                     })
                 })
                 .collect()
