@@ -181,7 +181,7 @@ for app in "${apps[@]}"; do
     fail "the app features failed against the correct $app example app"
   }
   say "$app app, correct: doctor must pass"
-  WORKOS_API_KEY=$WORKOS_API_KEY "$bin" doctor "examples/$app-app" --app "$app_url" \
+  VIRTUAL_ENV="$PWD/.venv" WORKOS_API_KEY=$WORKOS_API_KEY "$bin" doctor "examples/$app-app" --app "$app_url" \
     || fail "doctor failed against the $app example app"
   stop_app
   summary+=("$app correct: passed every app scenario and doctor")
