@@ -178,6 +178,22 @@ fn main() -> ExitCode {
                 Ok(found) => found,
                 Err(code) => return code,
             };
+            // App features: say which app, and stop early on a bad setting.
+            let vars = pipes_harness::steps::app::target::process_vars();
+            let external = vars
+                .get(pipes_harness::steps::app::target::ENV_APP_URL)
+                .is_some_and(|v| !v.trim().is_empty());
+            let mentions_app = paths.iter().any(|p| p.contains("app"))
+                || tags.as_deref().is_some_and(|t| t.contains("@app"));
+            if external || mentions_app {
+                match runtime.block_on(pipes_harness::steps::app::preflight::check(&vars)) {
+                    Ok(line) => eprintln!("{line}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             let opts = RunOptions {
                 tags,
                 lines,

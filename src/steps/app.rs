@@ -17,6 +17,7 @@
 
 pub mod attacks;
 pub mod mistakes;
+pub mod preflight;
 pub mod reference;
 pub mod target;
 
