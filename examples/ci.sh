@@ -1,27 +1,40 @@
 #!/usr/bin/env bash
-# The app suite in CI: the example Node app (official SDK) next to
-# `pipes-harness serve`, checked the way a team checks its own app.
+# The app suite in CI: both example apps (Node on @workos-inc/node, Python on
+# workos) next to one `pipes-harness serve`, checked the way a team checks its
+# own app, then every mistake switch of each app checked to be caught.
 #
-# 1. builds the binary, installs the example's locked dependencies;
-# 2. starts serve (ephemeral ports, examples/node-app/seed.yaml) and the app;
-# 3. runs features/app/ and `doctor` against it: both must pass;
-# 4. swaps in the deliberately broken variant (broken.js) and runs the same
-#    features: exactly the scenarios listed in EXPECTED_FAILURES must fail,
-#    with their diagnoses printed;
-# 5. stops everything it started (trap).
+# 1. builds the binary, installs each example's pinned dependencies;
+# 2. starts ONE serve on ephemeral ports (--port 0 --env-file), whose seed
+#    names the app's webhook URL from APP_WEBHOOK_URL;
+# 3. per app: the correct app (APP_MISTAKE empty) must pass every scenario of
+#    features/app/ and `doctor --app`;
+# 4. per app and mistake switch: the app restarts with APP_MISTAKE=<switch>,
+#    only the scenarios that matter for it run, and the JUnit report must show
+#    a failure whose diagnosis is the one that names the mistake;
+# 5. serve is reset between runs; everything started is stopped (trap).
+#
+# Usage: examples/ci.sh [node|python]...   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXPECTED_FAILURES=(
-  "features/app/webhooks.feature: A correctly signed event is accepted whatever its JSON formatting"
-  "features/app/webhooks.feature: A replayed event with a stale timestamp is rejected"
-  "features/app/webhooks.feature: An event timestamped in the future is rejected"
-  "features/app/revocation.feature: Alice revokes the app on GitHub and the app asks her to reconnect"
+# switch | features to run | --name filter | diagnosis that must be reported
+MATRIX=(
+  "cache_token|features/app/tokens.feature||token_kept"
+  "401_as_5xx|features/app/provider_errors.feature|rejects the token|provider_401_mishandled"
+  "no_reconnect|features/app/revocation.feature||reconnect_not_offered"
+  "retry_forever|features/app/provider_errors.feature|is down|retry_loop"
+  "return_to_missing|features/app/connect.feature||return_to_wrong"
+  "return_to_elsewhere|features/app/connect.feature||return_to_wrong"
+  "reserialized_body|features/app/webhooks.feature|JSON formatting|webhook_body_reserialized"
+  "wide_tolerance|features/app/webhooks.feature|stale timestamp|webhook_tolerance_too_wide"
+  "unsigned_accepted|features/app/webhooks.feature|unsigned|webhook_unverified"
+  "replay_accepted|features/app/webhooks.feature|delivered twice|webhook_replay_accepted"
+  "ignore_retry_after|features/app/provider_errors.feature|Retry-After|retry_after_ignored"
+  "ignore_workos_429|features/app/provider_errors.feature|WorkOS rate-limits|workos_rate_limit_ignored"
 )
 
-API_KEY=sk_test_example_app
-CLIENT_ID=client_01EXAMPLEAPP0000000000000
-WEBHOOK_SECRET=whsec_example_app_0123456789abcdef
+apps=("$@")
+[ ${#apps[@]} -gt 0 ] || apps=(node python)
 
 work=$(mktemp -d)
 pids=()
@@ -56,43 +69,70 @@ wait_for() {
   fail "$what did not come up at $url"
 }
 
+control() {
+  curl -s -o /dev/null -X "$1" -H 'content-type: application/json' \
+    ${PIPES_HARNESS_CONTROL_TOKEN:+-H "authorization: Bearer $PIPES_HARNESS_CONTROL_TOKEN"} \
+    -d '{}' "$PIPES_HARNESS_CONTROL_URL/$2"
+}
+
 say "build"
 cargo build --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/pipes-harness"
 [ -x "$bin" ] || fail "no binary at $bin"
 
-say "install the example app's locked dependencies"
-npm ci --prefix examples/node-app --no-audit --no-fund --loglevel=error
+for app in "${apps[@]}"; do
+  case $app in
+    node)
+      say "install the Node app's locked dependencies"
+      npm ci --prefix examples/node-app --no-audit --no-fund --loglevel=error
+      ;;
+    python)
+      say "install the Python app's pinned dependencies (.venv)"
+      [ -x .venv/bin/python ] || python3 -m venv .venv
+      .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+        -r examples/python-app/requirements.txt
+      ;;
+    *) fail "unknown app $app: expected node or python" ;;
+  esac
+done
 
 app_port=$(free_port)
 app_url="http://127.0.0.1:$app_port"
-sed "s#http://127.0.0.1:3000/webhooks/workos#$app_url/webhooks/workos#" \
-  examples/node-app/seed.yaml > "$work/seed.yaml"
 
-say "start pipes-harness serve"
-"$bin" serve --port 0 --seed "$work/seed.yaml" > "$work/serve.out" 2> "$work/serve.err" &
+say "start pipes-harness serve (ephemeral ports)"
+APP_WEBHOOK_URL="$app_url/webhooks/workos" \
+  "$bin" serve --port 0 --seed examples/node-app/seed.yaml --env-file "$work/serve.env" \
+  > "$work/serve.out" 2> "$work/serve.err" &
 pids+=($!)
 for _ in $(seq 1 150); do
   grep -qx ready "$work/serve.out" 2>/dev/null && break
   sleep 0.2
 done
 grep -qx ready "$work/serve.out" || { cat "$work/serve.err" >&2; fail "serve did not print ready"; }
-workos_url=$(awk '$1 == "workos" { print $2 }' "$work/serve.out")
-github_url=$(awk '$1 == "github" { print $2 }' "$work/serve.out")
 cat "$work/serve.out"
+set -a
+# shellcheck disable=SC1091
+. "$work/serve.env"
+set +a
+export PIPES_HARNESS_APP_URL=$app_url
 
 start_app() {
-  local script=$1
-  PORT=$app_port \
-    WORKOS_API_KEY=$API_KEY \
-    WORKOS_CLIENT_ID=$CLIENT_ID \
-    WORKOS_BASE_URL=$workos_url \
-    WORKOS_WEBHOOK_SECRET=$WEBHOOK_SECRET \
-    GITHUB_API_URL=$github_url \
-    node "examples/node-app/$script" > "$work/$script.log" 2>&1 &
+  local app=$1 mistake=$2 log=$3 dir cmd
+  case $app in
+    node) dir=examples/node-app; cmd=(node server.js) ;;
+    python) dir=examples/python-app; cmd=("$PWD/.venv/bin/python" app.py) ;;
+  esac
+  # exec: $! is the app itself, so stop_app stops it.
+  (cd "$dir" && PORT=$app_port APP_BASE_URL=$app_url APP_MISTAKE=$mistake exec "${cmd[@]}") \
+    > "$log" 2>&1 &
   app_pid=$!
   pids+=("$app_pid")
-  wait_for "$app_url/health" "the example app ($script)"
+  wait_for "$app_url/health" "the $app example app (APP_MISTAKE=${mistake:-none})"
+  # The app that answers must be the one just started, with this switch.
+  curl -s "$app_url/health" | grep -q "\"mistake\": *\"$mistake\"" || {
+    cat "$log" >&2
+    fail "the app answering at $app_url is not the $app app with APP_MISTAKE=${mistake:-none}"
+  }
 }
 
 stop_app() {
@@ -100,56 +140,78 @@ stop_app() {
   wait "$app_pid" 2>/dev/null || true
 }
 
-export PIPES_HARNESS_APP_URL=$app_url
-export PIPES_HARNESS_WORKOS_URL=$workos_url
-export PIPES_HARNESS_API_KEY=$API_KEY
-export PIPES_HARNESS_WEBHOOK_SECRET=$WEBHOOK_SECRET
-export PIPES_HARNESS_GITHUB_URL=$github_url
-
-say "the example app: features/app must pass"
-start_app server.js
-"$bin" run features/app --junit "$work/good.xml" || {
-  cat "$work/server.js.log" >&2
-  fail "the app features failed against the correct example app"
-}
-
-say "the example app: doctor must pass"
-WORKOS_API_KEY=$API_KEY WORKOS_CLIENT_ID=$CLIENT_ID \
-  "$bin" doctor examples/node-app --app "$app_url" || fail "doctor failed against the example app"
-stop_app
-
-say "the broken variant: exactly ${#EXPECTED_FAILURES[@]} scenarios must fail"
-curl -s -o /dev/null -X POST -H 'content-type: application/json' -d '{}' "$workos_url/_harness/reset"
-start_app broken.js
-set +e
-"$bin" run features/app --junit "$work/broken.xml"
-status=$?
-set -e
-[ "$status" -eq 1 ] || fail "expected exit 1 (scenarios failed) from the broken variant, got $status"
-
-python3 - "$work/broken.xml" "${EXPECTED_FAILURES[@]}" <<'PY'
+# Checks a JUnit report: some failure carries "diagnosis: <name>".
+caught_with() {
+  python3 - "$1" "$2" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 
-report, expected = sys.argv[1], set(sys.argv[2:])
+report, diagnosis = sys.argv[1], sys.argv[2]
 root = ET.parse(report).getroot()
-failed, passed = set(), set()
-for suite in root.iter("testsuite"):
-    for case in suite.iter("testcase"):
-        name = f"{suite.get('package')}: {case.get('name')}"
-        if case.find("failure") is not None or case.find("error") is not None:
-            failed.add(name)
-        else:
-            passed.add(name)
-unexpected_failures = sorted(failed - expected)
-missed = sorted(expected - failed)
-for name in sorted(failed & expected):
-    print(f"failed as expected: {name}")
-for name in unexpected_failures:
-    print(f"UNEXPECTED failure: {name}")
-for name in missed:
-    print(f"NOT caught (expected to fail, passed): {name}")
-if unexpected_failures or missed:
+failed, found = [], False
+for case in root.iter("testcase"):
+    problems = list(case.iter("failure")) + list(case.iter("error"))
+    if not problems:
+        continue
+    failed.append(case.get("name"))
+    text = " ".join((p.get("message") or "") + (p.text or "") for p in problems)
+    # Also the test case's captured output, where some reporters put the step error.
+    for tag in ("system-out", "system-err"):
+        for node in case.iter(tag):
+            text += node.text or ""
+    if f"diagnosis: {diagnosis} " in text or f"diagnosis: {diagnosis}\n" in text:
+        found = True
+        print(f"  caught by: {case.get('name')} (diagnosis: {diagnosis})")
+if not failed:
+    print("  NOT caught: every scenario passed")
     sys.exit(1)
-print(f"examples: {len(passed) + len(failed)} passed, 0 failed")
+if not found:
+    print(f"  caught, but not with diagnosis {diagnosis}: failed {failed}")
+    sys.exit(1)
 PY
+}
+
+summary=()
+for app in "${apps[@]}"; do
+  say "$app app, correct: every app scenario must pass"
+  control POST reset
+  start_app "$app" "" "$work/$app-correct.log"
+  "$bin" run features/app --junit "$work/$app-correct.xml" || {
+    cat "$work/$app-correct.log" >&2
+    fail "the app features failed against the correct $app example app"
+  }
+  say "$app app, correct: doctor must pass"
+  VIRTUAL_ENV="$PWD/.venv" WORKOS_API_KEY=$WORKOS_API_KEY "$bin" doctor "examples/$app-app" --app "$app_url" \
+    || fail "doctor failed against the $app example app"
+  stop_app
+  summary+=("$app correct: passed every app scenario and doctor")
+
+  for row in "${MATRIX[@]}"; do
+    IFS='|' read -r mistake features name diagnosis <<< "$row"
+    say "$app app, APP_MISTAKE=$mistake: must be caught as $diagnosis"
+    control POST reset
+    start_app "$app" "$mistake" "$work/$app-$mistake.log"
+    report="$work/$app-$mistake.xml"
+    set +e
+    if [ -n "$name" ]; then
+      "$bin" run "$features" --name "$name" --junit "$report" > "$work/$app-$mistake.run" 2>&1
+    else
+      "$bin" run "$features" --junit "$report" > "$work/$app-$mistake.run" 2>&1
+    fi
+    status=$?
+    set -e
+    stop_app
+    if [ "$status" -ne 1 ]; then
+      cat "$work/$app-$mistake.run" >&2
+      fail "$app APP_MISTAKE=$mistake: expected exit 1 (a scenario failed), got $status"
+    fi
+    caught_with "$report" "$diagnosis" || {
+      cat "$work/$app-$mistake.run" >&2
+      fail "$app APP_MISTAKE=$mistake was not caught as $diagnosis"
+    }
+    summary+=("$app $mistake: caught as $diagnosis")
+  done
+done
+
+say "summary"
+printf '%s\n' "${summary[@]}"

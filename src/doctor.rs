@@ -1,23 +1,27 @@
-//! `pipes-harness doctor`: the seeds' verification checklist ("ALL MUST
-//! PASS"), automated for an app's directory and, optionally, the running app.
+//! `pipes-harness doctor`: a preflight checklist for a Pipes integration,
+//! run on an app's directory and, optionally, the running app.
 //!
-//! Checks, each PASS, FAIL (with the fix) or SKIP:
+//! Checks, each PASS, WARN, FAIL (with the fix) or SKIP:
 //!
 //! 1. `WORKOS_API_KEY` is set and starts with `sk_`, in the process
 //!    environment and in every `.env*` file of the directory;
-//! 2. `WORKOS_CLIENT_ID` is set and starts with `client_`, likewise;
+//! 2. `WORKOS_CLIENT_ID` starts with `client_` when set; unset is only a
+//!    warning, since a Pipes-only app needs no client id;
 //! 3. the WorkOS SDK is a dependency (package.json and node_modules,
 //!    requirements*.txt, pyproject.toml, setup.py, setup.cfg, Pipfile,
-//!    Gemfile, go.mod, Cargo.toml) and, for Node, installed;
-//! 4. with `--app`, the connect endpoint answers 200 or a redirect;
+//!    Gemfile, go.mod, Cargo.toml) and, for Node and Python, the installed
+//!    version has the Pipes methods;
+//! 4. with `--app`, the connect endpoint answers 200 or a redirect, for the
+//!    user given with `--user-id` (or a user doctor creates in the WorkOS at
+//!    `PIPES_HARNESS_WORKOS_URL` / `WORKOS_BASE_URL`, or a visitor);
 //! 5. with `--app`, the webhook endpoint rejects an unsigned request;
 //! 6. with `--app`, the webhook endpoint rejects a forged signature.
 //!
 //! Values are masked in the output (`sk_t…1234`): the report is meant to be
 //! pasted into CI logs and tickets. Template files (`.env.example`,
 //! `.env.sample`, `.env.template`, `.env.dist`) hold placeholders, not
-//! credentials, so they are not read. The dashboard checks of the seeds
-//! (providers configured) stay manual: no local file shows them.
+//! credentials, so they are not read. Dashboard settings (providers
+//! configured) stay manual: no local file shows them.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,6 +42,8 @@ pub enum Status {
     Fail,
     /// The check could not run (e.g. no `--app`).
     Skip,
+    /// Worth a look, not a failure.
+    Warn,
 }
 
 impl fmt::Display for Status {
@@ -46,6 +52,7 @@ impl fmt::Display for Status {
             Status::Pass => "PASS",
             Status::Fail => "FAIL",
             Status::Skip => "SKIP",
+            Status::Warn => "WARN",
         })
     }
 }
@@ -77,6 +84,15 @@ impl Check {
         Check {
             name: name.to_string(),
             status: Status::Fail,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    fn warn(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Check {
+            name: name.to_string(),
+            status: Status::Warn,
             detail: detail.into(),
             fix: Some(fix.into()),
         }
@@ -122,8 +138,12 @@ impl Report {
                 out.push_str(&format!("      fix: {fix}\n"));
             }
         }
+        let warned = match self.count(Status::Warn) {
+            0 => String::new(),
+            n => format!(", {n} warned"),
+        };
         out.push_str(&format!(
-            "doctor: {} passed, {} failed, {} skipped\n",
+            "doctor: {} passed, {} failed, {} skipped{warned}\n",
             self.count(Status::Pass),
             self.count(Status::Fail),
             self.count(Status::Skip)
@@ -141,6 +161,9 @@ pub struct Options {
     pub app: Option<AppEndpoints>,
     /// The process environment (passed in so tests control it).
     pub env: BTreeMap<String, String>,
+    /// The WorkOS user the connect check connects; `None` = create one in
+    /// the WorkOS the environment names, else open the page as a visitor.
+    pub user_id: Option<String>,
 }
 
 /// The directory cannot be checked at all.
@@ -175,20 +198,24 @@ pub async fn run(opts: &Options) -> Result<Report, DoctorError> {
              add WORKOS_API_KEY=sk_test_... to .env (against `pipes-harness serve`: sk_test_default \
              or a key from its seed file); restart the app after changing it.",
         ),
-        credential(
+        optional(credential(
             "WORKOS_CLIENT_ID",
             "client_",
             &opts.env,
             &env_files,
             "Copy the client ID from the WorkOS dashboard (API Keys, \"Client ID\") and add \
              WORKOS_CLIENT_ID=client_... to .env; it is not the provider's OAuth client id.",
-        ),
-        sdk_dependency(&opts.dir),
+        )),
+        sdk_dependency(&opts.dir, &opts.env),
     ];
     match &opts.app {
         Some(app) => {
             let client = crate::transcript::http::reqwest_client(Duration::from_secs(10));
-            checks.push(connect_endpoint(&client, app).await);
+            let user = match &opts.user_id {
+                Some(u) => Some(u.clone()),
+                None => doctor_user(&client, &opts.env).await,
+            };
+            checks.push(connect_endpoint(&client, app, user.as_deref()).await);
             checks.push(unsigned_webhook(&client, app).await);
             checks.push(forged_webhook(&client, app).await);
         }
@@ -213,6 +240,7 @@ pub async fn command(
     app: Option<String>,
     connect_path: String,
     webhook_path: String,
+    user_id: Option<String>,
 ) -> ExitCode {
     let app = match app
         .map(|a| {
@@ -231,10 +259,17 @@ pub async fn command(
             return ExitCode::from(2);
         }
     };
+    if let Some(u) = &user_id
+        && u.trim().is_empty()
+    {
+        eprintln!("error: --user-id is empty: expected a WorkOS user id, e.g. user_01H...");
+        return ExitCode::from(2);
+    }
     let opts = Options {
         dir,
         app,
         env: crate::steps::app::target::process_vars(),
+        user_id,
     };
     match run(&opts).await {
         Ok(report) => {
@@ -392,7 +427,7 @@ fn credential(
 
 const SDK: &str = "the WorkOS SDK is a dependency";
 
-fn sdk_dependency(dir: &Path) -> Check {
+fn sdk_dependency(dir: &Path, env: &BTreeMap<String, String>) -> Check {
     let mut manifests = Vec::new();
     let mut found = Vec::new();
     let mut problems = Vec::new();
@@ -424,8 +459,17 @@ fn sdk_dependency(dir: &Path) -> Check {
                                 .map(str::to_string)
                         });
                     match installed {
-                        Some(v) => found.push(format!(
-                            "@workos-inc/node {range} in package.json, {v} installed"
+                        Some(v) if node_has_pipes(&dir.join("node_modules/@workos-inc/node")) => {
+                            found.push(format!(
+                                "@workos-inc/node {range} in package.json, {v} installed, with the Pipes methods"
+                            ));
+                        }
+                        Some(v) => problems.push((
+                            format!(
+                                "@workos-inc/node {v} is installed but has no Pipes methods ({})",
+                                NODE_PIPES_METHODS.join(", ")
+                            ),
+                            "Upgrade the SDK: `npm install @workos-inc/node@latest` (11.0.0 or later has Pipes).".to_string(),
                         )),
                         None => problems.push((
                             format!(
@@ -495,8 +539,41 @@ fn sdk_dependency(dir: &Path) -> Check {
         }
     }
 
+    let python_declared = found.iter().any(|f| {
+        f.starts_with("workos in ")
+            && !f.ends_with("Cargo.toml")
+            && !f.ends_with("Gemfile")
+            && !f.ends_with("go.mod")
+    });
+    let mut warning = None;
+    if python_declared && problems.is_empty() {
+        match python_sdk(dir, env) {
+            PythonSdk::Ready { version, python } => found.push(format!(
+                "workos {version} installed ({python}), with the Pipes methods"
+            )),
+            PythonSdk::NoPipes { version, python } => problems.push((
+                format!(
+                    "workos {version} is installed ({python}) but has no Pipes methods ({})",
+                    PYTHON_PIPES_METHODS.join(", ")
+                ),
+                "Upgrade the SDK: `pip install --upgrade workos` (10.6.0 or later has Pipes) and pin it in requirements.txt.".to_string(),
+            )),
+            PythonSdk::NotFound(looked) => warning = Some(format!(
+                "{}; the installed version was not checked: no Python here imports workos (tried {looked})",
+                found.join("; ")
+            )),
+        }
+    }
     if let Some((detail, fix)) = problems.into_iter().next() {
         return Check::fail(SDK, detail, fix);
+    }
+    if let Some(detail) = warning {
+        return Check::warn(
+            SDK,
+            detail,
+            "Run doctor with the app's virtualenv active (VIRTUAL_ENV), or install the \
+             requirements: `pip install -r requirements.txt`.",
+        );
     }
     if !found.is_empty() {
         return Check::pass(SDK, found.join("; "));
@@ -518,6 +595,113 @@ fn sdk_dependency(dir: &Path) -> Check {
          add it to requirements.txt (Python), `bundle add workos` (Ruby), `go get \
          github.com/workos/workos-go/v4` (Go).",
     )
+}
+
+/// Methods a Node SDK must have for Pipes.
+const NODE_PIPES_METHODS: [&str; 2] = ["getAccessToken", "authorizeDataIntegration"];
+/// Methods a Python SDK's `client.pipes` must have.
+const PYTHON_PIPES_METHODS: [&str; 2] = ["get_access_token", "authorize_data_integration"];
+
+/// Whether the installed Node SDK's code names the Pipes methods.
+fn node_has_pipes(pkg: &Path) -> bool {
+    let mut stack = vec![pkg.to_path_buf()];
+    let mut seen = 0usize;
+    let mut missing: Vec<&str> = NODE_PIPES_METHODS.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if name != "node_modules" {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !(name.ends_with(".js") || name.ends_with(".cjs") || name.ends_with(".mjs")) {
+                continue;
+            }
+            seen += 1;
+            if seen > 5000 {
+                return false;
+            }
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                missing.retain(|m| !text.contains(m));
+                if missing.is_empty() {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+enum PythonSdk {
+    Ready { version: String, python: String },
+    NoPipes { version: String, python: String },
+    NotFound(String),
+}
+
+/// Asks the app's Python (its `.venv` or `venv`, `$VIRTUAL_ENV`, else
+/// `python3`) which workos it imports and whether it has the Pipes methods.
+fn python_sdk(dir: &Path, env: &BTreeMap<String, String>) -> PythonSdk {
+    let mut candidates: Vec<PathBuf> =
+        vec![dir.join(".venv/bin/python"), dir.join("venv/bin/python")];
+    if let Some(v) = env.get("VIRTUAL_ENV").filter(|v| !v.trim().is_empty()) {
+        candidates.push(Path::new(v.trim()).join("bin/python"));
+    }
+    candidates.push(PathBuf::from("python3"));
+    let probe = format!(
+        "import importlib.metadata as m, json\n\
+         from workos import WorkOSClient\n\
+         p = getattr(WorkOSClient(api_key='sk_doctor_probe'), 'pipes', None)\n\
+         print(json.dumps({{'version': m.version('workos'), 'pipes': p is not None and all(hasattr(p, n) for n in {:?})}}))\n",
+        PYTHON_PIPES_METHODS
+    );
+    let mut tried = Vec::new();
+    for python in candidates {
+        let shown = python.display().to_string();
+        if python.is_absolute() && !python.exists() {
+            continue;
+        }
+        tried.push(shown.clone());
+        let Ok(out) = std::process::Command::new(&python)
+            .args(["-c", &probe])
+            .env_remove("WORKOS_API_KEY")
+            .output()
+        else {
+            continue;
+        };
+        if !out.status.success() {
+            continue;
+        }
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
+            continue;
+        };
+        let version = v
+            .get("version")
+            .and_then(|x| x.as_str())
+            .unwrap_or("?")
+            .to_string();
+        return if v.get("pipes").and_then(serde_json::Value::as_bool) == Some(true) {
+            PythonSdk::Ready {
+                version,
+                python: shown,
+            }
+        } else {
+            PythonSdk::NoPipes {
+                version,
+                python: shown,
+            }
+        };
+    }
+    PythonSdk::NotFound(if tried.is_empty() {
+        "none".into()
+    } else {
+        tried.join(", ")
+    })
 }
 
 /// `workos`, `workos==10.6.0`, `workos>=10 ; python_version...`, not `workos-foo`.
@@ -556,8 +740,58 @@ const CONNECT: &str = "connect endpoint answers 200 or 302";
 const UNSIGNED: &str = "webhook endpoint rejects an unsigned request";
 const FORGED: &str = "webhook endpoint rejects a forged signature";
 
-async fn connect_endpoint(client: &reqwest::Client, app: &AppEndpoints) -> Check {
-    let url = app.connect_url(ProviderKind::Github, None);
+/// A user to open the connect page for: created in the WorkOS the
+/// environment names (`pipes-harness serve`, normally), so the app can ask
+/// WorkOS for a real authorize URL. `None` when there is no such WorkOS.
+async fn doctor_user(client: &reqwest::Client, env: &BTreeMap<String, String>) -> Option<String> {
+    let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let base = get("PIPES_HARNESS_WORKOS_URL").or_else(|| get("WORKOS_BASE_URL"))?;
+    let key = get("PIPES_HARNESS_API_KEY").or_else(|| get("WORKOS_API_KEY"))?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let resp = client
+        .post(format!(
+            "{}/user_management/users",
+            base.trim_end_matches('/')
+        ))
+        .bearer_auth(key)
+        .json(&serde_json::json!({
+            "email": format!("doctor+{nanos:x}@example.com"),
+            "first_name": "Doctor",
+        }))
+        .send()
+        .await
+        .ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    let body: serde_json::Value = resp.json().await.ok()?;
+    body.get("id").and_then(|i| i.as_str()).map(str::to_string)
+}
+
+/// An unset optional credential is a warning; a wrong one still fails.
+fn optional(check: Check) -> Check {
+    if check.status == Status::Fail && check.detail.contains("is not set") {
+        return Check::warn(
+            &check.name,
+            format!(
+                "{}: fine for an app that only uses Pipes; AuthKit and SSO need it",
+                check.detail
+            ),
+            check.fix.unwrap_or_default(),
+        );
+    }
+    check
+}
+
+async fn connect_endpoint(
+    client: &reqwest::Client,
+    app: &AppEndpoints,
+    user_id: Option<&str>,
+) -> Check {
+    let url = app.connect_url(ProviderKind::Github, user_id);
     match client.get(&url).send().await {
         Err(e) => Check::fail(
             CONNECT,
@@ -579,7 +813,7 @@ async fn connect_endpoint(client: &reqwest::Client, app: &AppEndpoints) -> Check
                 404 | 405 => Check::fail(
                     CONNECT,
                     format!("GET {url} answered {status}: no connect route there"),
-                    "Pass your connect route with --connect-path (placeholders {provider} and {user_id}).",
+                    "Pass your connect route with --connect-path (placeholders {provider} and {user_id}) and a user with --user-id.",
                 ),
                 s if s >= 500 => Check::fail(
                     CONNECT,
@@ -621,8 +855,8 @@ async fn unsigned_webhook(client: &reqwest::Client, app: &AppEndpoints) -> Check
         UNSIGNED,
         app,
         req,
-        "An unsigned request cannot come from WorkOS; accepting it lets anyone spoof events (the \
-         seeds: \"Reject unsigned requests (security critical)\").",
+        "An unsigned request cannot come from WorkOS; accepting it lets anyone spoof events: \
+         rejecting unsigned requests is security critical.",
         "Verify every delivery with the SDK (`workos.webhooks.constructEvent` / \
          `client.webhooks.verify_event`) on the raw body and answer 400 when the WorkOS-Signature \
          header is missing or does not verify.",

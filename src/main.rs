@@ -42,6 +42,10 @@ enum Command {
         /// Require `Authorization: Bearer <TOKEN>` on every control API request.
         #[arg(long, value_name = "TOKEN")]
         control_token: Option<String>,
+        /// Write the URLs, API key and webhook secret an app and `run` need to FILE (dotenv
+        /// lines, before `ready`); `-` prints them on stdout before the service lines.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<std::path::PathBuf>,
     },
     /// Preflight checklist for your app: WorkOS credentials, the SDK dependency and, with
     /// --app, its connect and webhook endpoints. Exit 1 on any FAIL.
@@ -58,6 +62,10 @@ enum Command {
         /// The app's webhook endpoint.
         #[arg(long, default_value = pipes_harness::steps::app::target::DEFAULT_WEBHOOK_PATH)]
         webhook_path: String,
+        /// The WorkOS user id the connect check uses. Default: a user doctor creates in the
+        /// WorkOS at PIPES_HARNESS_WORKOS_URL or WORKOS_BASE_URL, else a visitor without one.
+        #[arg(long, value_name = "ID")]
+        user_id: Option<String>,
     },
     /// List every step with a description and an example.
     Steps {
@@ -139,6 +147,7 @@ fn main() -> ExitCode {
             api_key,
             log_limit,
             control_token,
+            env_file,
         } => {
             let code = runtime.block_on(pipes_harness::serve::run(
                 pipes_harness::serve::ServeOptions {
@@ -148,6 +157,7 @@ fn main() -> ExitCode {
                     api_key,
                     log_limit,
                     control_token,
+                    env_file,
                 },
             ));
             // A request still running (a large reset, a slow webhook receiver)
@@ -160,11 +170,13 @@ fn main() -> ExitCode {
             app,
             connect_path,
             webhook_path,
+            user_id,
         } => runtime.block_on(pipes_harness::doctor::command(
             dir,
             app,
             connect_path,
             webhook_path,
+            user_id,
         )),
         Command::Steps {
             markdown,
@@ -195,6 +207,22 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             output::exit_when_stdout_closes();
+            // App features: say which app, and stop early on a bad setting.
+            let vars = pipes_harness::steps::app::target::process_vars();
+            let external = vars
+                .get(pipes_harness::steps::app::target::ENV_APP_URL)
+                .is_some_and(|v| !v.trim().is_empty());
+            let mentions_app = paths.iter().any(|p| p.contains("app"))
+                || tags.as_deref().is_some_and(|t| t.contains("@app"));
+            if external || mentions_app {
+                match runtime.block_on(pipes_harness::steps::app::preflight::check(&vars)) {
+                    Ok(line) => eprintln!("{line}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             let opts = RunOptions {
                 tags,
                 lines,

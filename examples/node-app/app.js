@@ -6,10 +6,24 @@
 //   POST /webhooks/workos             -> verifies WorkOS-Signature on the RAW body
 //   GET  /profile/:provider?user_id=  -> fresh token from WorkOS, then GitHub GET /user
 //
-// `createApp` takes the two pieces a team most often gets wrong (webhook
-// verification and what to do when WorkOS says needs_reauthorization), so
-// broken.js can swap in the classic mistakes and show the harness catching
-// them. server.js runs the correct version.
+// APP_MISTAKE (empty = the correct app) switches on one classic mistake at a
+// time, so the harness can show it catches each one with the diagnosis that
+// names it (examples/ci.sh runs them all):
+//
+//   cache_token          keeps each user's token and reuses it
+//   401_as_5xx           turns a provider 401 into a 502
+//   no_reconnect         turns not_installed / needs_reauthorization into a 502
+//   retry_forever        retries a failing provider call until it succeeds
+//   return_to_missing    sends no return_to
+//   return_to_elsewhere  sends a return_to on another host
+//   reserialized_body    verifies JSON.stringify(JSON.parse(body)), not the raw body
+//   wide_tolerance       verifies with an enormous tolerance, never checks the future
+//   unsigned_accepted    accepts every webhook without verifying it
+//   replay_accepted      handles every delivery, even an event id it has handled
+//   ignore_retry_after   retries a rate-limited provider call at once
+//   ignore_workos_429    retries WorkOS's 429 at once, then answers 502
+//
+// server.js runs it; broken.js is the same app with APP_MISTAKE required.
 //
 // Configuration (environment):
 //   PORT                    port to listen on (default 3000)
@@ -21,6 +35,7 @@
 //                           apiHostname / port / https below
 //   WORKOS_WEBHOOK_SECRET   the webhook endpoint's signing secret
 //   GITHUB_API_URL          GitHub's API (default https://api.github.com)
+//   APP_MISTAKE             one of the switches above, or empty
 
 'use strict';
 
@@ -28,6 +43,31 @@ const http = require('node:http');
 const { WorkOS } = require('@workos-inc/node');
 
 const TOLERANCE_MS = 180_000;
+
+const MISTAKES = [
+  'cache_token',
+  '401_as_5xx',
+  'no_reconnect',
+  'retry_forever',
+  'return_to_missing',
+  'return_to_elsewhere',
+  'reserialized_body',
+  'wide_tolerance',
+  'unsigned_accepted',
+  'replay_accepted',
+  'ignore_retry_after',
+  'ignore_workos_429',
+];
+
+function mistakeOf(env) {
+  const m = (env.APP_MISTAKE || '').trim();
+  if (m && !MISTAKES.includes(m)) {
+    throw new Error(`unknown APP_MISTAKE ${JSON.stringify(m)}: expected one of ${MISTAKES.join(', ')} or empty`);
+  }
+  return m;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function workosClient(env) {
   const base = new URL(env.WORKOS_BASE_URL || 'https://api.workos.com');
@@ -64,13 +104,6 @@ async function verifyWebhook(workos, rawBody, sigHeader, secret) {
   });
 }
 
-// The correct answer to needs_reauthorization: stop, and send the user back
-// through the connect flow. Retrying cannot bring a revoked grant back.
-async function fetchToken(workos, provider, userId) {
-  const result = await workos.pipes.getAccessToken({ provider, userId });
-  return result;
-}
-
 function send(res, status, body, headers = {}) {
   const isJson = typeof body !== 'string';
   res.writeHead(status, {
@@ -103,13 +136,54 @@ function escapeHtml(s) {
 }
 
 function createApp(env, overrides = {}) {
+  const mistake = mistakeOf(env);
   const workos = workosClient(env);
   const port = Number(env.PORT || 3000);
   const baseUrl = (env.APP_BASE_URL || `http://127.0.0.1:${port}`).replace(/\/$/, '');
   const secret = env.WORKOS_WEBHOOK_SECRET || '';
-  const verify = overrides.verifyWebhook || verifyWebhook;
-  const profileOf = overrides.profile || profile;
   const log = (...args) => console.log(new Date().toISOString(), ...args);
+  // Event ids already handled; a real app keeps them in its database.
+  const handled = new Set();
+  // Only the cache_token mistake uses this: never keep tokens.
+  const kept = new Map();
+
+  const verify =
+    overrides.verifyWebhook ||
+    (async (raw, sigHeader) => {
+      if (mistake === 'unsigned_accepted') return JSON.parse(raw.toString('utf8'));
+      if (mistake === 'reserialized_body') {
+        return workos.webhooks.constructEvent({
+          payload: JSON.stringify(JSON.parse(raw.toString('utf8'))),
+          sigHeader,
+          secret,
+          tolerance: TOLERANCE_MS,
+        });
+      }
+      if (mistake === 'wide_tolerance') {
+        return workos.webhooks.constructEvent({
+          payload: raw.toString('utf8'),
+          sigHeader,
+          secret,
+          tolerance: Number.MAX_SAFE_INTEGER,
+        });
+      }
+      return verifyWebhook(workos, raw, sigHeader, secret);
+    });
+
+  async function fetchToken(provider, userId) {
+    const key = `${provider}:${userId}`;
+    if (mistake === 'cache_token' && kept.has(key)) return kept.get(key);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await workos.pipes.getAccessToken({ provider, userId });
+        if (mistake === 'cache_token' && result.active) kept.set(key, result);
+        return result;
+      } catch (e) {
+        if (mistake === 'ignore_workos_429' && e.status === 429 && attempt < 5) continue;
+        throw e;
+      }
+    }
+  }
 
   async function connect(res, provider, userId) {
     const p = PROVIDERS[provider];
@@ -124,12 +198,11 @@ function createApp(env, overrides = {}) {
           `<button>Connect ${p.name}</button></form></body></html>`,
       );
     }
+    const request = { slug: provider, userId, returnTo: `${baseUrl}/pipes/return` };
+    if (mistake === 'return_to_missing') delete request.returnTo;
+    if (mistake === 'return_to_elsewhere') request.returnTo = 'https://example.com/pipes/return';
     try {
-      const { url } = await workos.pipes.authorizeDataIntegration({
-        slug: provider,
-        userId,
-        returnTo: `${baseUrl}/pipes/return`,
-      });
+      const { url } = await workos.pipes.authorizeDataIntegration(request);
       return send(res, 302, { redirect: url }, { location: url });
     } catch (e) {
       log('authorize failed', e.status, e.message);
@@ -147,32 +220,50 @@ function createApp(env, overrides = {}) {
 
   async function webhook(req, res) {
     const raw = await readBody(req);
+    let event;
     try {
-      const event = await verify(workos, raw, req.headers['workos-signature'], secret);
-      log('webhook accepted', event.event, event.id);
-      return send(res, 200, { received: true });
+      event = await verify(raw, req.headers['workos-signature']);
     } catch (e) {
       log('webhook rejected:', e.message);
       return send(res, 400, { error: 'invalid_signature' });
     }
+    // WorkOS may deliver an event more than once: handle each id once.
+    if (mistake !== 'replay_accepted' && event.id && handled.has(event.id)) {
+      return send(res, 200, { received: true, duplicate: true });
+    }
+    if (event.id) handled.add(event.id);
+    log('webhook accepted', event.event, event.id);
+    return send(res, 200, { received: true });
   }
 
-  async function profile(res, provider, userId, ctx) {
+  async function profile(req, res, provider, userId) {
     const p = PROVIDERS[provider];
     if (!p) return send(res, 404, { error: 'unknown_provider' });
     if (!userId) return send(res, 400, { error: 'user_id is required' });
+    let gone = false;
+    req.on('close', () => {
+      gone = true;
+    });
     const reconnectUrl = `/connect/${provider}?user_id=${encodeURIComponent(userId)}`;
     const apiBase = (env[p.apiEnv] || p.apiDefault).replace(/\/$/, '');
     // One fresh fetch after a 401: the token may have been rotated since.
     for (let attempt = 0; attempt < 2; attempt++) {
       let token;
       try {
-        token = await ctx.fetchToken(workos, provider, userId);
+        token = await fetchToken(provider, userId);
       } catch (e) {
         log('token request failed', e.status, e.message);
+        if (e.status === 429 && mistake !== 'ignore_workos_429') {
+          // WorkOS's own rate limit: back off and pass the wait on.
+          const wait = String(Math.ceil(Number(e.retryAfter) || 30));
+          return send(res, 503, { error: 'rate_limited', message: 'Too many requests, try again shortly.' }, { 'retry-after': wait });
+        }
         return send(res, 502, { error: 'workos_unavailable', message: e.message });
       }
       if (!token.active) {
+        if (mistake === 'no_reconnect') {
+          return send(res, 502, { error: 'unavailable', message: `${p.name} is temporarily unavailable.` });
+        }
         if (token.error === 'needs_reauthorization') {
           return send(res, 409, {
             error: 'needs_reauthorization',
@@ -180,18 +271,36 @@ function createApp(env, overrides = {}) {
             reconnect_url: reconnectUrl,
           });
         }
-        return send(res, 404, { error: token.error, message: `${p.name} is not connected yet.`, reconnect_url: reconnectUrl });
+        return send(res, 404, { error: token.error, message: `${p.name} is not connected yet: connect it.`, reconnect_url: reconnectUrl });
       }
-      const reply = await fetch(`${apiBase}${p.whoami}`, {
-        headers: {
-          authorization: `Bearer ${token.accessToken.accessToken}`,
-          accept: 'application/vnd.github+json',
-          'user-agent': 'pipes-harness-example-node-app',
-        },
-      });
-      if (reply.status === 401) continue;
+      let reply;
+      for (let tries = 0; ; tries++) {
+        reply = await fetch(`${apiBase}${p.whoami}`, {
+          headers: {
+            authorization: `Bearer ${token.accessToken.accessToken}`,
+            accept: 'application/vnd.github+json',
+            'user-agent': 'pipes-harness-example-node-app',
+          },
+        });
+        const limited = reply.status === 429 || (reply.status === 403 && reply.headers.get('retry-after'));
+        if (mistake === 'retry_forever' && (reply.status >= 500 || limited) && !gone) {
+          await sleep(50);
+          continue;
+        }
+        if (mistake === 'ignore_retry_after' && limited && tries < 3) continue;
+        break;
+      }
+      if (reply.status === 401) {
+        if (mistake === '401_as_5xx') {
+          return send(res, 502, { error: 'provider_error', message: `${p.name} answered 401` });
+        }
+        continue;
+      }
+      const retryAfter = reply.headers.get('retry-after');
       const text = await reply.text();
-      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      const headers = { 'content-type': 'application/json' };
+      if (retryAfter) headers['retry-after'] = retryAfter;
+      res.writeHead(reply.status, headers);
       return res.end(text);
     }
     return send(res, 409, {
@@ -201,20 +310,18 @@ function createApp(env, overrides = {}) {
     });
   }
 
-  const ctx = { fetchToken: overrides.fetchToken || fetchToken };
-
   return http.createServer(async (req, res) => {
     const url = new URL(req.url, baseUrl);
     const parts = url.pathname.split('/').filter(Boolean);
     try {
-      if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok', mistake });
       if (req.method === 'GET' && parts[0] === 'connect' && parts.length === 2) {
         return await connect(res, parts[1], url.searchParams.get('user_id'));
       }
       if (req.method === 'GET' && url.pathname === '/pipes/return') return returnPage(res, url.searchParams);
       if (req.method === 'POST' && url.pathname === '/webhooks/workos') return await webhook(req, res);
       if (req.method === 'GET' && parts[0] === 'profile' && parts.length === 2) {
-        return await profileOf(res, parts[1], url.searchParams.get('user_id'), ctx);
+        return await profile(req, res, parts[1], url.searchParams.get('user_id'));
       }
       return send(res, 404, { error: 'not_found' });
     } catch (e) {
@@ -234,4 +341,4 @@ function listen(server, env) {
   process.on('SIGINT', stop);
 }
 
-module.exports = { createApp, listen, verifyWebhook, fetchToken, workosClient };
+module.exports = { createApp, listen, verifyWebhook, workosClient, MISTAKES };

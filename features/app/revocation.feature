@@ -14,3 +14,7 @@ Feature: Your app asks the user to reconnect after the provider revokes access
     And the app calls github for alice
     Then WorkOS tells the app that alice's github connection needs reauthorization
     And the app asks alice to reconnect github
+
+  Scenario: Bob never connected GitHub and the app asks him to connect
+    When the app calls github for bob, who never connected it
+    Then the app asks bob to connect github

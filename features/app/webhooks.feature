@@ -43,3 +43,7 @@ Feature: Your app's webhook endpoint listens to WorkOS and nobody else
   Scenario: A valid signature over a different body is rejected
     When the app receives an event carrying the signature of another event
     Then the app rejects it
+
+  Scenario: The same event delivered twice is handled once
+    When the app receives the same correctly signed event twice
+    Then the app handles it only once

@@ -59,6 +59,28 @@ pub enum DiagnosisKind {
     SdkVersionMismatch,
     /// WorkOS (400/422) or the provider rejected the request's parameters.
     InvalidRequest,
+    /// A token was kept across calls or a reconnect instead of fetched from WorkOS right before the call.
+    TokenKept,
+    /// A provider 401 (token rejected while WorkOS still says connected) became an error instead of one refetch, then a reconnect.
+    Provider401Mishandled,
+    /// `not_installed` or `needs_reauthorization` did not become a reconnect.
+    ReconnectNotOffered,
+    /// The app retried something that cannot succeed by retrying, without a bound.
+    RetryLoop,
+    /// The connect flow's `return_to` was missing or pointed somewhere other than the app.
+    ReturnToWrong,
+    /// The webhook was verified over a re-serialized body instead of the raw bytes.
+    WebhookBodyReserialized,
+    /// The webhook timestamp tolerance lets old or future-dated deliveries through.
+    WebhookToleranceTooWide,
+    /// An unsigned or wrongly signed webhook was accepted.
+    WebhookUnverified,
+    /// The same webhook event (one event id) was handled twice.
+    WebhookReplayAccepted,
+    /// The provider's `Retry-After` was not honoured.
+    RetryAfterIgnored,
+    /// WorkOS's own 429 was not honoured.
+    WorkosRateLimitIgnored,
 }
 
 /// Everything the catalogue says about one kind, kept in one table so a new
@@ -453,6 +475,175 @@ const CATALOGUE: &[Entry] = &[
             "Fix the request before retrying; the same request fails the same way.",
         ],
     },
+    Entry {
+        kind: DiagnosisKind::TokenKept,
+        name: "token_kept",
+        title: "Access token kept instead of fetched",
+        root_cause: "The app called the provider with a token it stored earlier (in memory, a \
+                     cache or its database) instead of the one WorkOS hands out now. WorkOS \
+                     refreshes, rotates and replaces tokens (a reconnect issues new ones), so a \
+                     kept token goes stale, gets revoked, or belongs to a grant the user replaced.",
+        fix: &[
+            "Ask WorkOS for the token right before every provider call: `getAccessToken` (Node) / \
+             `get_access_token` (Python); it is fast and refreshes when needed.",
+            "Do not store access tokens in a cache, session or database; store the user id and \
+             the provider slug instead.",
+            "After a reconnect, nothing of the old grant may be reused.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::Provider401Mishandled,
+        name: "provider_401_mishandled",
+        title: "Provider 401 not handled",
+        root_cause: "The provider rejected the token (401) although WorkOS still said the \
+                     connection is active: the user revoked the app at the provider, or the token \
+                     was rotated in between. The app turned that into a server error (5xx) or a \
+                     blank failure, so the user has no way forward.",
+        fix: &[
+            "On a provider 401, ask WorkOS for a token once more and retry the call once (the \
+             token may have been rotated since).",
+            "If the provider rejects the fresh token too, stop and ask the user to reconnect: a \
+             4xx page or a redirect to your connect route.",
+            "Never answer a rejected token with a 5xx: nothing on your server is broken, and \
+             retrying will not help.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::ReconnectNotOffered,
+        name: "reconnect_not_offered",
+        title: "Reconnect not offered",
+        root_cause: "WorkOS answered the token request with `active: false` and `error: \
+                     not_installed` (never connected) or `needs_reauthorization` (the grant is \
+                     gone), and the app reported a generic error instead of sending the user \
+                     through the connect flow.",
+        fix: &[
+            "Check `active` on every token answer before using the token.",
+            "On `not_installed`, offer to connect: link to your connect route.",
+            "On `needs_reauthorization`, ask the user to reconnect and start the flow with \
+             `connection_intent: \"reauthorize\"` so the existing connection is renewed.",
+            "Answer with a 4xx (or a redirect) and a message that says reconnect, never a 5xx.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::RetryLoop,
+        name: "retry_loop",
+        title: "Retrying without a bound",
+        root_cause: "The app kept retrying a call that was failing (a provider down, a grant \
+                     that needs the user, a rate limit) with no limit on attempts or time, so the \
+                     request hung or hammered the service instead of answering.",
+        fix: &[
+            "Retry only what can succeed by retrying (5xx, timeouts), at most a few times, with \
+             exponential backoff and jitter.",
+            "Never retry `needs_reauthorization` or `not_installed`: only the user can fix them.",
+            "Bound the whole request by a deadline and answer a temporary error (503) when it \
+             runs out.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::ReturnToWrong,
+        name: "return_to_wrong",
+        title: "return_to missing or pointing elsewhere",
+        root_cause: "The authorize request gave WorkOS no `return_to`, or one that is not the \
+                     app's own return page, so after the provider's consent the browser ends up \
+                     on a WorkOS error page or another site instead of back in the app.",
+        fix: &[
+            "Pass `return_to` on every authorize call (`authorizeDataIntegration` / \
+             `authorize_data_integration`): your app's absolute return URL, e.g. \
+             `https://app.example.com/pipes/return`.",
+            "Build it from your app's configured public base URL (APP_BASE_URL), not from a \
+             hard-coded host or another environment's URL.",
+            "Serve a page at that path that tells the user the connection worked (or shows \
+             `error`).",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::WebhookBodyReserialized,
+        name: "webhook_body_reserialized",
+        title: "Webhook verified on a re-serialized body",
+        root_cause: "The app parsed the webhook's JSON and verified the signature over its own \
+                     re-encoding. WorkOS signs the exact bytes it sends; any other formatting \
+                     (spaces, key order, line breaks) fails verification, so genuine events are \
+                     rejected and lost.",
+        fix: &[
+            "Read the raw request body (Express: `express.raw({ type: 'application/json' })`; \
+             Flask: `request.get_data()`) and pass those bytes to the SDK verifier.",
+            "Parse the JSON only after the signature verified.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::WebhookToleranceTooWide,
+        name: "webhook_tolerance_too_wide",
+        title: "Webhook tolerance too wide",
+        root_cause: "The app accepted a correctly signed delivery whose timestamp is far in the \
+                     past or the future. The timestamp tolerance is the only defence against a \
+                     captured delivery being replayed later; a huge tolerance (often set to \
+                     silence clock-skew errors) turns it off.",
+        fix: &[
+            "Keep the SDK's default tolerance (180 s) on both sides of the clock.",
+            "Fix clock skew with NTP instead of widening the tolerance.",
+            "Node: also reject a `t` more than the tolerance ahead of now; the Node SDK only \
+             checks the past.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::WebhookUnverified,
+        name: "webhook_unverified",
+        title: "Unsigned or wrongly signed webhook accepted",
+        root_cause: "The app accepted a delivery WorkOS did not sign: no `WorkOS-Signature` \
+                     header, a malformed one, another secret's signature, or a signature over \
+                     another body. Anyone who can reach the URL can make the app act on invented \
+                     events.",
+        fix: &[
+            "Verify every delivery with the SDK (`workos.webhooks.constructEvent` / \
+             `client.webhooks.verify_event`) and this endpoint's signing secret.",
+            "Answer 4xx when the header is missing or the verifier throws; never fall back to \
+             accepting.",
+            "Act only on the event the verifier returns.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::WebhookReplayAccepted,
+        name: "webhook_replay_accepted",
+        title: "Webhook event handled twice",
+        root_cause: "The app handled a delivery whose event id it had already handled. WorkOS may \
+                     deliver an event more than once (retries), and a captured delivery can be \
+                     replayed within the tolerance; without remembering event ids, each copy \
+                     runs the handler again.",
+        fix: &[
+            "Store the ids of events you handled (`event.id`), for longer than the tolerance.",
+            "When an id comes again, answer 2xx with `{\"duplicate\": true}` (or a 4xx) and do \
+             nothing else.",
+            "Make the handler itself idempotent where possible.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::RetryAfterIgnored,
+        name: "retry_after_ignored",
+        title: "Provider Retry-After ignored",
+        root_cause: "The provider answered 429 (or 403 rate limit) with `Retry-After`, and the \
+                     app called it again before that time. Providers extend or escalate limits \
+                     for clients that ignore it (GitHub's secondary limits can block the token).",
+        fix: &[
+            "Read `Retry-After` (seconds) on 429 and rate-limit 403 answers.",
+            "Do not call that provider for that user again before it elapses: answer 429 or 503 \
+             with the same `Retry-After`, or queue the work.",
+            "Never retry a rate-limited call immediately.",
+        ],
+    },
+    Entry {
+        kind: DiagnosisKind::WorkosRateLimitIgnored,
+        name: "workos_rate_limit_ignored",
+        title: "WorkOS rate limit ignored",
+        root_cause: "WorkOS answered the token request with 429 and `Retry-After`, and the app \
+                     retried at once or reported a server error, instead of backing off.",
+        fix: &[
+            "Treat a WorkOS 429 as temporary: answer 503 (or 429) with the `Retry-After` WorkOS \
+             gave, or retry after that delay from a background job.",
+            "Do not retry immediately, and do not tell the user to reconnect: the connection is \
+             fine.",
+            "Avoid bursts: fetch the token once per provider call, not in loops.",
+        ],
+    },
 ];
 
 impl DiagnosisKind {
@@ -481,6 +672,17 @@ impl DiagnosisKind {
         DiagnosisKind::CsrfStateMismatch,
         DiagnosisKind::SdkVersionMismatch,
         DiagnosisKind::InvalidRequest,
+        DiagnosisKind::TokenKept,
+        DiagnosisKind::Provider401Mishandled,
+        DiagnosisKind::ReconnectNotOffered,
+        DiagnosisKind::RetryLoop,
+        DiagnosisKind::ReturnToWrong,
+        DiagnosisKind::WebhookBodyReserialized,
+        DiagnosisKind::WebhookToleranceTooWide,
+        DiagnosisKind::WebhookUnverified,
+        DiagnosisKind::WebhookReplayAccepted,
+        DiagnosisKind::RetryAfterIgnored,
+        DiagnosisKind::WorkosRateLimitIgnored,
     ];
 
     fn entry(self) -> &'static Entry {

@@ -87,6 +87,19 @@ impl Clock {
         self.real_ms().saturating_add(offset).min(MAX_MS)
     }
 
+    /// The time an app outside the harness reads on its own clock: real time
+    /// for a real-time clock (whatever [`Clock::advance`] added is left out),
+    /// the virtual time for a frozen one. Webhook signatures carry it, so an
+    /// app's SDK verifier (which compares against its real clock) accepts
+    /// deliveries however far a test moved the mock's clock.
+    pub fn observer_ms(&self) -> i64 {
+        if self.inner.realtime {
+            self.real_ms()
+        } else {
+            self.now_ms()
+        }
+    }
+
     /// Seconds since the Unix epoch.
     pub fn now_secs(&self) -> i64 {
         self.now_ms().div_euclid(1000)
@@ -170,6 +183,17 @@ pub fn parse_iso8601(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_observer_reads_real_time_however_far_the_clock_moved() {
+        let c = Clock::realtime();
+        c.advance(Duration::from_secs(7200));
+        let gap = c.now_ms() - c.observer_ms();
+        assert!((7_199_000..=7_200_000).contains(&gap), "{gap}");
+        let f = Clock::frozen(5);
+        f.advance(Duration::from_millis(10));
+        assert_eq!(f.observer_ms(), 15);
+    }
 
     #[test]
     fn scenario_clock_starts_at_new_year_2025() {

@@ -150,6 +150,7 @@ impl Stack {
                     token_url: mock.token_url(),
                     shared_client_id,
                     shared_client_secret,
+                    provider: std::sync::Arc::clone(mock.shared()),
                 },
             );
             providers.insert(kind, mock);

@@ -60,7 +60,7 @@ impl Control {
         let _ = self.world.set(world);
     }
 
-    fn stack(&self) -> Result<Arc<Stack>, ApiError> {
+    pub(super) fn stack(&self) -> Result<Arc<Stack>, ApiError> {
         self.stack.get().and_then(Weak::upgrade).ok_or_else(|| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -167,6 +167,7 @@ async fn index() -> Response {
     ];
     let data: Vec<Value> = routes
         .iter()
+        .chain(super::control_providers::ROUTES)
         .map(|(m, p, d)| json!({"method": m, "path": p, "does": d}))
         .collect();
     axum::Json(json!({ "object": "list", "data": data })).into_response()

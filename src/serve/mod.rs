@@ -22,6 +22,8 @@
 //! does, so an app that kept an id from before a reset still finds it.
 
 pub mod control;
+pub mod control_providers;
+pub mod env_file;
 pub mod guard;
 pub mod seed;
 pub mod yaml_limits;
@@ -70,6 +72,8 @@ pub struct ServeOptions {
     pub log_limit: usize,
     /// `--control-token`: control requests must carry `Authorization: Bearer <token>`.
     pub control_token: Option<String>,
+    /// Where to write the environment an app and `run` need (`-` = stdout).
+    pub env_file: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -81,6 +85,7 @@ impl Default for ServeOptions {
             api_key: DEFAULT_API_KEY.into(),
             log_limit: crate::mock::workos::state::DEFAULT_LOG_LIMIT,
             control_token: None,
+            env_file: None,
         }
     }
 }
@@ -133,6 +138,8 @@ pub struct Server {
     stack: Arc<Stack>,
     control: Arc<control::Control>,
     ticker: tokio::task::JoinHandle<()>,
+    /// The seed's first API key and webhook secret.
+    credentials: (Option<String>, Option<String>),
 }
 
 impl Drop for Server {
@@ -210,6 +217,7 @@ impl Server {
             workos_listener: Some(workos_listener),
             provider_listeners,
             extra_routes: control::router(Arc::clone(&control))
+                .merge(control_providers::router(Arc::clone(&control)))
                 .layer(axum::middleware::from_fn_with_state(guard, guard::layer)),
             scenario: false,
         };
@@ -217,6 +225,7 @@ impl Server {
         stack.workos.ctx().state().log_limit = opts.log_limit;
         let world = World::resolve(&stack, &seed, cli_key);
         world.install(&stack);
+        let credentials = world.app_credentials(&opts.api_key);
         control.attach(Arc::downgrade(&stack), world);
         // Only now: `/health` says 200 once the seed is in place.
         stack.workos.ctx().set_ready(true);
@@ -225,6 +234,7 @@ impl Server {
             stack,
             control,
             ticker,
+            credentials,
         })
     }
 
@@ -235,6 +245,22 @@ impl Server {
             urls.push((kind.slug().to_string(), self.stack.provider(kind).uri()));
         }
         urls
+    }
+
+    /// What `--env-file` writes: URLs, the key apps should use (the first
+    /// seeded one, else `--api-key`) and the first webhook secret.
+    pub fn env_facts(&self, opts: &ServeOptions) -> env_file::ServeFacts {
+        let (api_key, webhook_secret) = self.credentials.clone();
+        env_file::ServeFacts {
+            workos_url: self.stack.workos.uri().to_string(),
+            api_key: api_key.unwrap_or_else(|| opts.api_key.clone()),
+            webhook_secret,
+            providers: ProviderKind::ALL
+                .into_iter()
+                .map(|k| (k, self.stack.provider(k).uri()))
+                .collect(),
+            control_token: None,
+        }
     }
 
     /// The running stack.
@@ -269,6 +295,13 @@ pub async fn run(opts: ServeOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(arg) = &opts.env_file {
+        let target = env_file::EnvTarget::parse(arg);
+        if let Err(e) = env_file::write(&target, &server.env_facts(&opts)) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let mut out = std::io::stdout().lock();
     for (name, url) in server.urls() {
         let _ = writeln!(out, "{name} {url}");
@@ -705,6 +738,7 @@ impl World {
                 e.tokens.clear();
                 e.refresh_tokens.clear();
                 e.calls.clear();
+                stack.provider(kind).requests().clear();
                 if let Some((apps, accounts)) = self.providers.get(&kind) {
                     e.apps = apps.clone();
                     e.accounts = accounts.clone();
@@ -760,6 +794,17 @@ impl World {
         }
         drop(engines);
         *stack.workos.ctx().state() = state;
+    }
+
+    /// The first seeded API key (the one apps should use) and the first
+    /// webhook endpoint's secret, when the seed has them.
+    pub fn app_credentials(&self, fallback_key: &str) -> (Option<String>, Option<String>) {
+        let key = self
+            .api_keys
+            .iter()
+            .find(|k| k.as_str() != fallback_key)
+            .cloned();
+        (key, self.webhooks.first().map(|w| w.secret.clone()))
     }
 
     /// The environment's id.

@@ -676,13 +676,18 @@ pub struct WebhookUrl(pub String);
 
 impl<'de> Deserialize<'de> for WebhookUrl {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        checked(d, |s| match url::Url::parse(&s) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
-                Ok(WebhookUrl(s))
+        checked(d, |s| {
+            // `${APP_WEBHOOK_URL}` or `${VAR:-default}`: the app's port is
+            // often only known when it starts.
+            let s = super::env_file::expand(&s)?;
+            match url::Url::parse(&s) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                    Ok(WebhookUrl(s))
+                }
+                _ => Err(format!(
+                    "invalid webhook url `{s}`: expected an absolute http:// or https:// URL"
+                )),
             }
-            _ => Err(format!(
-                "invalid webhook url `{s}`: expected an absolute http:// or https:// URL"
-            )),
         })
     }
 }

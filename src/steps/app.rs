@@ -16,6 +16,8 @@
 //! so mixing them into an external run tests nothing about the app.
 
 pub mod attacks;
+pub mod mistakes;
+pub mod preflight;
 pub mod reference;
 pub mod target;
 
@@ -39,6 +41,7 @@ use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
 use crate::common::clock::{Clock, iso8601};
 use crate::mock::providers::endpoints;
+use crate::mock::providers::request_log::{LoggedRequest, RequestLog, fingerprint};
 use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, HttpResponse};
 
@@ -86,6 +89,12 @@ pub struct AppUnderTest {
     visit: Option<Visit>,
     profile: Option<ProfileCall>,
     delivery: Option<(Delivery, String, Result<HttpResponse, String>)>,
+    /// The reference app's provider request logs (an external app's are read through serve).
+    request_logs: BTreeMap<ProviderKind, std::sync::Arc<RequestLog>>,
+    /// What the scenario did to make the next provider call fail.
+    cause: Option<mistakes::Cause>,
+    /// Answers to repeated deliveries of one event.
+    repeats: Vec<Result<HttpResponse, String>>,
 }
 
 /// One call to the app's provider-call endpoint.
@@ -97,6 +106,8 @@ struct ProfileCall {
     result: Result<HttpResponse, String>,
     elapsed: Duration,
     token_requests: Option<usize>,
+    /// The provider's "who am I" requests made while the app answered.
+    provider_calls: Option<Vec<LoggedRequest>>,
 }
 
 /// A webhook delivery named as feature files name it.
@@ -154,6 +165,14 @@ impl AppUnderTest {
             visit: None,
             profile: None,
             delivery: None,
+            request_logs: w
+                .stack
+                .providers
+                .iter()
+                .map(|(k, p)| (*k, std::sync::Arc::clone(&p.shared().requests)))
+                .collect(),
+            cause: None,
+            repeats: Vec::new(),
         })
     }
 
@@ -189,6 +208,9 @@ impl AppUnderTest {
             visit: None,
             profile: None,
             delivery: None,
+            request_logs: BTreeMap::new(),
+            cause: None,
+            repeats: Vec::new(),
         })
     }
 
@@ -423,10 +445,11 @@ async fn approve(w: &mut PipesWorld, person: &str, kind: ProviderKind, login: &s
     let authorize = app.authorize_url.clone().ok_or(
         "the app has not sent anyone to WorkOS yet: add \"Then the app sends alice to WorkOS to authorize github\" first",
     )?;
-    let login = if app.is_external() {
-        format!("{login}-{}", unique_suffix())
-    } else {
-        login.to_string()
+    // A reconnect signs in as the same provider account again.
+    let login = match app.logins.get(&(person.to_string(), kind)) {
+        Some(known) if known == login || known.starts_with(&format!("{login}-")) => known.clone(),
+        _ if app.is_external() => format!("{login}-{}", unique_suffix()),
+        _ => login.to_string(),
     };
     let base = app.provider_base(kind)?.to_string();
     let mut browser = app.browser(person);
@@ -446,6 +469,13 @@ fn check_landed(app: &AppUnderTest, kind: ProviderKind) -> StepResult {
         "nobody followed the connect flow: add \"When alice approves github as ...\" first",
     )?;
     let base = app.endpoints.base();
+    if let Some(d) = mistakes::return_to_wrong(visit, app.workos.base_url(), base) {
+        return Err(format!(
+            "the connect flow did not end on the app's return page; the browser went through:\n  {}\n{}",
+            visit.hops.join("\n  "),
+            d.render()
+        ));
+    }
     if let Some(d) = diagnose_visit(kind, visit, Some(base)) {
         return Err(format!(
             "the connect flow did not end on the app's return page; the browser went through:\n  {}\n{}",
@@ -540,6 +570,10 @@ async fn app_calls_provider(w: &mut PipesWorld, p: ProviderArg, person: String) 
     let user_id = app_user(w, &person).await?;
     let token_requests_before = token_requests(w, p.0);
     let app = app_mut(w)?;
+    let seq_before = mistakes::provider_log(app, p.0, 0)
+        .await
+        .ok()
+        .map(|(last, _)| last);
     let url = app.endpoints.profile_url(p.0, &user_id);
     let started = Instant::now();
     let result = app
@@ -554,6 +588,23 @@ async fn app_calls_provider(w: &mut PipesWorld, p: ProviderArg, person: String) 
     let elapsed = started.elapsed();
     let after = token_requests(w, p.0);
     let app = app_mut(w)?;
+    let provider_calls = match seq_before {
+        Some(seq) => mistakes::provider_log(app, p.0, seq)
+            .await
+            .ok()
+            .map(|(_, calls)| {
+                // Other scenarios may call the same provider meanwhile:
+                // keep the calls made with this person's tokens.
+                let path = reference::whoami_path(p.0);
+                let login = app.logins.get(&(person.clone(), p.0));
+                calls
+                    .into_iter()
+                    .filter(|r| r.path == path)
+                    .filter(|r| login.is_none() || r.login.as_ref() == login)
+                    .collect()
+            }),
+        None => None,
+    };
     app.profile = Some(ProfileCall {
         person,
         provider: p.0,
@@ -561,6 +612,7 @@ async fn app_calls_provider(w: &mut PipesWorld, p: ProviderArg, person: String) 
         result,
         elapsed,
         token_requests: token_requests_before.zip(after).map(|(b, a)| a - b),
+        provider_calls,
     });
     Ok(())
 }
@@ -654,81 +706,43 @@ async fn provider_saw_token(w: &mut PipesWorld, p: ProviderArg, person: String) 
         .await
         .map_err(|e| format!("WorkOS has no token for {person}:\n{e}"))?
         .access_token;
+    let call = last_profile(app)?;
     let path = reference::whoami_path(p.0);
-    if app.is_external() {
-        return external_evidence(app, p.0, &token, &person).await;
-    }
-    let seen: Vec<String> = w
-        .stack
-        .provider(p.0)
-        .server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == path)
-        .filter_map(|r| r.headers.get("authorization"))
-        .filter_map(|v| v.to_str().ok().map(str::to_string))
-        .collect();
-    let fresh = |h: &String| {
-        h.strip_prefix("Bearer ")
-            .or_else(|| h.strip_prefix("bearer "))
-            .or_else(|| h.strip_prefix("token "))
-            == Some(token.as_str())
+    let calls = call.provider_calls.as_ref().ok_or_else(|| {
+        format!(
+            "cannot read the {} mock's request log, so which token the app sent is unknown: is `pipes-harness serve` at {} up to date?",
+            p.0.display_name(),
+            app.workos.base_url()
+        )
+    })?;
+    let Some(last) = calls.last() else {
+        return Err(format!(
+            "the app made no call to {}'s {path} while answering {}",
+            p.0.display_name(),
+            call.url
+        ));
     };
-    if seen.iter().any(fresh) {
+    let want = fingerprint(&token);
+    if last.token_sha256.as_deref() == Some(want.as_str()) {
         return Ok(());
     }
-    Err(format!(
-        "{} saw {} call(s) to {path}, none with the token WorkOS holds for {person}: the app used a cached or foreign token. Fetch a fresh token with getAccessToken / get_access_token right before each call.",
-        p.0.display_name(),
-        seen.len()
-    ))
-}
-
-/// With an external app the provider mock runs inside `serve`, which keeps
-/// no request log: the evidence is that the provider accepts the token
-/// WorkOS holds now, for the same account the app relayed.
-async fn external_evidence(
-    app: &AppUnderTest,
-    kind: ProviderKind,
-    token: &str,
-    person: &str,
-) -> StepResult {
-    let base = app.provider_base(kind)?;
-    let url = format!("{base}{}", reference::whoami_path(kind));
-    let resp = app
-        .http
-        .send(
-            app.http
-                .request(reqwest::Method::GET, &url)
-                .bearer_auth(token)
-                .header("accept", "application/json")
-                .header("user-agent", "pipes-harness"),
-        )
-        .await
-        .map_err(|e| format!("cannot reach the {} mock at {url}: {e}", kind.slug()))?;
-    if resp.status != 200 {
-        return Err(format!(
-            "{} refuses the token WorkOS holds for {person} (HTTP {}): {}",
-            kind.display_name(),
-            resp.status,
-            excerpt(&resp.text())
-        ));
-    }
-    let holder = resp.json().ok().and_then(|v| v.get("id").cloned());
-    let relayed = app
-        .profile
-        .as_ref()
-        .and_then(|c| c.result.as_ref().ok())
-        .and_then(|r| r.json().ok())
-        .and_then(|v| v.get("id").cloned());
-    if holder.is_none() || holder != relayed {
-        return Err(format!(
-            "the account behind the token WorkOS holds for {person} ({holder:?}) is not the one the app relayed ({relayed:?})"
-        ));
-    }
-    Ok(())
+    let kept = calls.len();
+    Err(Diagnosis::new(
+        DiagnosisKind::TokenKept,
+        format!(
+            "{} received {kept} call(s) to {path} while the app answered {}; the last one carried \
+             {}, not the token WorkOS holds for {person} now. The app used a token it kept from \
+             earlier (before a reconnect, a refresh or a rotation).",
+            p.0.display_name(),
+            call.url,
+            if last.token_sha256.is_some() {
+                "another token"
+            } else {
+                "no bearer token at all"
+            }
+        ),
+    )
+    .render())
 }
 
 // ---------------------------------------------------------------- Revocation
@@ -775,6 +789,7 @@ async fn revokes_access(w: &mut PipesWorld, person: String, p: ProviderArg) -> S
     // refused, or from the provider) and marks the connection; the harness
     // says so through the public API, the way an import would.
     let app = app_mut(w)?;
+    app.cause = Some(mistakes::Cause::NeedsReauthorization);
     let path = format!(
         "/user_management/users/{user_id}/connected_accounts/{}",
         p.0.slug()
@@ -823,68 +838,8 @@ async fn workos_says_reauth(w: &mut PipesWorld, person: String, p: ProviderArg) 
 #[then(expr = "the app asks {word} to reconnect {provider}")]
 async fn asks_to_reconnect(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
     let app = app_mut(w)?;
-    let call = last_profile(app)?;
-    if call.person != person || call.provider != p.0 {
-        return Err(format!(
-            "the last provider call was for {}'s {}, not {person}'s {}",
-            call.person,
-            call.provider.slug(),
-            p.0.slug()
-        ));
-    }
-    let counted = call
-        .token_requests
-        .map(|n| format!(" It asked WorkOS for a token {n} time(s) for this one request."))
-        .unwrap_or_default();
-    let fail = |what: String| {
-        Err(Diagnosis::new(
-            DiagnosisKind::NeedsReauthorization,
-            format!(
-                "WorkOS answers the token request with active:false, error:needs_reauthorization; {what}{counted} \
-                 Retrying cannot help: only the user can renew the grant, so the app must stop and \
-                 send them through the connect flow again (the seeds: \"If token revoked: user must re-authorize\")."
-            ),
-        )
-        .render())
-    };
-    let resp = match &call.result {
-        Ok(r) => r,
-        Err(e) => {
-            return fail(format!(
-                "the app did not answer {} within {} s ({e}): it keeps retrying instead of giving up.",
-                call.url,
-                APP_TIMEOUT.as_secs()
-            ));
-        }
-    };
-    if let Some(n) = call.token_requests
-        && n > MAX_TOKEN_REQUESTS
-    {
-        return fail(format!(
-            "the app kept asking ({n} token requests in {} ms) before answering HTTP {}.",
-            call.elapsed.as_millis(),
-            resp.status
-        ));
-    }
-    let body = resp.text();
-    let lower = body.to_lowercase();
-    let mentions = ["reauthoriz", "reconnect", "connect again", "re-authoriz"]
-        .iter()
-        .any(|m| lower.contains(m));
-    let redirect_to_connect = (300..400).contains(&resp.status)
-        && resp
-            .header("location")
-            .is_some_and(|l| l.contains("connect"));
-    if redirect_to_connect || (resp.status < 500 && mentions) {
-        return Ok(());
-    }
-    fail(format!(
-        "the app answered HTTP {} after {} ms ({}) without telling {person} to reconnect {}.",
-        resp.status,
-        call.elapsed.as_millis(),
-        excerpt(&body),
-        p.0.display_name()
-    ))
+    let cause = app.cause.unwrap_or(mistakes::Cause::NeedsReauthorization);
+    mistakes::judge_reconnect(app, &person, p.0, cause)
 }
 
 // ---------------------------------------------------------------- Webhooks

@@ -62,6 +62,7 @@ pub fn all() -> Vec<StepDoc> {
         super::providers::VOCABULARY,
         super::time::VOCABULARY,
         super::app::VOCABULARY,
+        super::app::mistakes::VOCABULARY,
     ] {
         out.extend_from_slice(group);
     }

@@ -19,6 +19,7 @@ pub mod engine;
 pub mod flow;
 pub mod github;
 pub mod google;
+pub mod request_log;
 pub mod salesforce;
 pub mod slack;
 pub mod wire;
@@ -107,6 +108,8 @@ pub struct Shared {
     pub ids: IdGen,
     /// The stack's recorder, for registering secrets this provider issues.
     pub recorder: Recorder,
+    /// The last requests this mock received, whatever answered them.
+    pub requests: Arc<request_log::RequestLog>,
 }
 
 impl Shared {
@@ -231,6 +234,7 @@ impl ProviderMock {
             clock,
             ids,
             recorder,
+            requests: Arc::default(),
         });
         let mock = ProviderMock {
             kind,
@@ -247,6 +251,15 @@ impl ProviderMock {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        // First in line at the highest priority: it sees every request and
+        // never answers one.
+        Mock::given(request_log::Tap {
+            shared: Arc::clone(&self.shared),
+        })
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .mount(&self.server)
+        .await;
         match self.kind {
             ProviderKind::Github => github::mount_all(self).await,
             ProviderKind::Slack => slack::mount_all(self).await,
@@ -322,6 +335,11 @@ impl ProviderMock {
     /// Locks the OAuth state, for steps that change it.
     pub fn engine(&self) -> MutexGuard<'_, OAuthEngine> {
         self.shared.engine()
+    }
+
+    /// The last requests this mock received.
+    pub fn requests(&self) -> &request_log::RequestLog {
+        &self.shared.requests
     }
 }
 

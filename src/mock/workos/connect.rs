@@ -388,6 +388,8 @@ fn store_grant(
 ) -> ConnectedAccount {
     let now = ctx.clock.now_ms();
     let owner = pending_owner(pending, integration);
+    // Whose account this is, as the provider's profile says.
+    let identity = super::provider_apps::account_of_token(ctx, &pending.slug, &g.access_token);
     let mut st = ctx.state();
     let requested = resolve::requested_scopes(&st, integration, pending.organization_id.as_deref());
     let accounts = st.owner_accounts(&integration.id, &owner);
@@ -438,6 +440,12 @@ fn store_grant(
     account.refresh_token = g.refresh_token;
     account.expires_ms = g.expires_in.map(|s| now + s * 1000);
     account.established_by_user_id = Some(pending.user_id.clone());
+    if let Some((login, name)) = identity {
+        account.account_identifier = Some(login);
+        if account.account_display_name.is_none() {
+            account.account_display_name = Some(name);
+        }
+    }
     if pending.account_display_name.is_some() {
         account.account_display_name = pending.account_display_name.clone();
     }

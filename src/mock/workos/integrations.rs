@@ -325,8 +325,20 @@ pub async fn create(
             }
             None => Credentials::Shared,
         };
-        if let Credentials::Custom { client_secret, .. } = &credentials {
+        if let Credentials::Custom {
+            client_id,
+            client_secret,
+        } = &credentials
+        {
             ctx.http.recorder().secret("client_secret", client_secret);
+            if builtin.is_some() {
+                super::provider_apps::register_custom_app(
+                    &ctx,
+                    &provider,
+                    client_id,
+                    client_secret,
+                );
+            }
         }
         if st.integration(&env, &provider, ownership).is_some() {
             return Err(ApiError::conflict(
@@ -437,8 +449,20 @@ async fn update(
         }
         scopes.apply(&mut i.scopes);
         if let Some(c) = credentials {
-            if let Credentials::Custom { client_secret, .. } = &c {
+            if let Credentials::Custom {
+                client_id,
+                client_secret,
+            } = &c
+            {
                 ctx.http.recorder().secret("client_secret", client_secret);
+                if i.provider.is_some() {
+                    super::provider_apps::register_custom_app(
+                        ctx,
+                        &i.slug,
+                        client_id,
+                        client_secret,
+                    );
+                }
             }
             i.credentials = c;
         }

@@ -57,6 +57,7 @@ pub mod integrations;
 pub mod json;
 pub mod middleware;
 pub mod pagination;
+pub mod provider_apps;
 pub mod resolve;
 pub mod state;
 pub mod tokens;
@@ -98,6 +99,10 @@ pub struct ProviderLink {
     pub shared_client_id: String,
     /// Client secret of WorkOS's shared app.
     pub shared_client_secret: String,
+    /// The provider mock's state, for what a real provider and its
+    /// developer console would tell WorkOS (whose token this is, which OAuth
+    /// apps are registered).
+    pub provider: std::sync::Arc<crate::mock::providers::Shared>,
 }
 
 /// Everything handlers share.

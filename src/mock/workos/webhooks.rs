@@ -96,7 +96,8 @@ impl Ctx {
 
     async fn post_event(&self, url: &str, secret: &str, event: &Value) -> Result<(), String> {
         let body = serde_json::to_vec(event).map_err(|e| e.to_string())?;
-        let signature = sign(secret, self.clock.now_ms(), &body);
+        // Signed at the receiver's time, not the (possibly advanced) mock time.
+        let signature = sign(secret, self.clock.observer_ms(), &body);
         let reply = self
             .http
             .send(

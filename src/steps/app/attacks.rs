@@ -259,6 +259,22 @@ impl Delivery {
         }
     }
 
+    /// The mistake an app makes when it answers this delivery wrongly.
+    pub fn mistake(self) -> DiagnosisKind {
+        match self {
+            Delivery::Genuine => DiagnosisKind::WebhookSignatureInvalid,
+            Delivery::GenuinePretty => DiagnosisKind::WebhookBodyReserialized,
+            Delivery::StaleTimestamp | Delivery::FutureTimestamp => {
+                DiagnosisKind::WebhookToleranceTooWide
+            }
+            Delivery::WrongSecret
+            | Delivery::TamperedBody
+            | Delivery::MissingHeader
+            | Delivery::MalformedHeader
+            | Delivery::SignatureOfOtherBody => DiagnosisKind::WebhookUnverified,
+        }
+    }
+
     /// Judges the app's answer against what it should have done (accept:
     /// 2xx, reject: 4xx); `Err` carries the diagnosis to print.
     pub fn judge(
@@ -304,7 +320,7 @@ impl Delivery {
             }
         };
         Err(Diagnosis::new(
-            DiagnosisKind::WebhookSignatureInvalid,
+            self.mistake(),
             format!(
                 "{verdict} Why it matters: {} Fix: {}",
                 self.why(),
@@ -471,7 +487,7 @@ mod tests {
                 "{\"received\":true}",
             )
             .unwrap_err();
-        assert_eq!(d.kind, DiagnosisKind::WebhookSignatureInvalid);
+        assert_eq!(d.kind, DiagnosisKind::WebhookToleranceTooWide);
         assert!(
             d.detail.contains("accepted a replayed event"),
             "{}",

@@ -13,7 +13,11 @@
 //! - `GET /profile/{provider}?user_id=` fetches a fresh token, calls the
 //!   provider's "who am I" endpoint and relays the answer; when WorkOS says
 //!   `needs_reauthorization` it answers 409 with a reconnect link instead of
-//!   retrying.
+//!   retrying; a provider 401 gets one fresh token, then the same answer; a
+//!   provider error or rate limit is relayed after one call; WorkOS's own 429
+//!   becomes a 503 with `Retry-After`.
+//! - A webhook whose event id was already handled is answered
+//!   `{"received": true, "duplicate": true}` and not handled again.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -197,10 +201,12 @@ async fn webhook(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Byt
                 .ok()
                 .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
                 .unwrap_or_default();
-            app.events
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(id);
+            let mut events = app.events.lock().unwrap_or_else(PoisonError::into_inner);
+            // WorkOS may deliver an event again; it is handled once.
+            if !id.is_empty() && events.contains(&id) {
+                return axum::Json(json!({"received": true, "duplicate": true})).into_response();
+            }
+            events.push(id);
             axum::Json(json!({"received": true})).into_response()
         }
         Err(e) => (
@@ -257,6 +263,19 @@ async fn profile(
                         "error": error,
                         "message": message,
                         "reconnect_url": reconnect,
+                    })),
+                )
+                    .into_response();
+            }
+            // WorkOS's own rate limit: the connection is fine, the app
+            // backs off and passes the wait on instead of retrying.
+            Err(PipesError::WorkOs { status: 429, .. }) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "30")],
+                    axum::Json(json!({
+                        "error": "rate_limited",
+                        "message": "Too many requests right now; try again shortly.",
                     })),
                 )
                     .into_response();

@@ -1,0 +1,210 @@
+//! Control routes about the provider side of the world, for tests written in
+//! any language:
+//!
+//! | Route | Does |
+//! |---|---|
+//! | `GET /_harness/providers/{slug}/requests[?since=N]` | the last requests the provider mock received (bounded), each with a SHA-256 fingerprint of its bearer token |
+//! | `GET /_harness/providers/{slug}/apps` | the OAuth apps registered at the provider (no secrets) |
+//! | `POST /_harness/providers/{slug}/apps` `{"client_id"?, "redirect_uris"?, "allowed_scopes"?}` | changes the provider-side app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope |
+//!
+//! `POST /_harness/reset` puts the apps back as the seed left them and
+//! empties the request logs.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::control::Control;
+use crate::mock::providers::OAuthApp;
+use crate::mock::workos::{ApiError, Ctx};
+use crate::provider::ProviderKind;
+
+/// The routes, ready to merge next to [`super::control::router`].
+pub fn router(control: Arc<Control>) -> Router<Arc<Ctx>> {
+    Router::new()
+        .route("/_harness/providers/{slug}/requests", get(requests))
+        .route(
+            "/_harness/providers/{slug}/apps",
+            get(apps).post(change_app),
+        )
+        .with_state(control)
+}
+
+/// The index lines of these routes, for `GET /_harness`.
+pub const ROUTES: &[(&str, &str, &str)] = &[
+    (
+        "GET",
+        "/_harness/providers/{slug}/requests",
+        "?since=N: the last requests the provider received, bearer tokens as SHA-256",
+    ),
+    (
+        "GET",
+        "/_harness/providers/{slug}/apps",
+        "the OAuth apps registered at the provider",
+    ),
+    (
+        "POST",
+        "/_harness/providers/{slug}/apps",
+        "{\"client_id\"?, \"redirect_uris\"?, \"allowed_scopes\"?}: changes the provider-side app",
+    ),
+];
+
+fn provider(slug: &str) -> Result<ProviderKind, ApiError> {
+    slug.parse()
+        .map_err(|e: crate::provider::UnknownProvider| ApiError::not_found(e.to_string()))
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    let mut e = ApiError::unprocessable(&[(field, "invalid")]);
+    if let Some(m) = e.body.as_object_mut() {
+        m.insert("message".into(), Value::String(message.into()));
+    }
+    e
+}
+
+async fn requests(
+    State(control): State<Arc<Control>>,
+    Path(slug): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let stack = control.stack()?;
+    let kind = provider(&slug)?;
+    let since = match q.get("since") {
+        None => 0,
+        Some(s) => s.parse::<u64>().map_err(|_| {
+            invalid(
+                "since",
+                format!(
+                    "`since` must be a whole number (a `seq` from an earlier answer), got {s:?}"
+                ),
+            )
+        })?,
+    };
+    let log = stack.provider(kind).requests();
+    let data = log.since(since);
+    Ok(axum::Json(json!({
+        "object": "list",
+        "provider": kind.slug(),
+        "last_seq": log.last_seq(),
+        "data": data,
+    }))
+    .into_response())
+}
+
+fn app_json(a: &OAuthApp) -> Value {
+    json!({
+        "client_id": a.client_id,
+        "redirect_uris": a.redirect_uris,
+        "allowed_scopes": a.allowed_scopes,
+        "expiring_tokens": a.expiring_tokens,
+    })
+}
+
+async fn apps(
+    State(control): State<Arc<Control>>,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let stack = control.stack()?;
+    let kind = provider(&slug)?;
+    let engine = stack.provider(kind).engine();
+    let data: Vec<Value> = engine.apps.values().map(app_json).collect();
+    Ok(axum::Json(json!({ "object": "list", "data": data })).into_response())
+}
+
+fn strings(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Option<Vec<String>>, ApiError> {
+    match body.get(field) {
+        None => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or_else(|| invalid(field, format!("`{field}` must be a list of strings"))),
+        Some(_) => Err(invalid(
+            field,
+            format!("`{field}` must be a list of strings"),
+        )),
+    }
+}
+
+async fn change_app(
+    State(control): State<Arc<Control>>,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let stack = control.stack()?;
+    let kind = provider(&slug)?;
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Map::new()
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => return Err(ApiError::bad_json("the body must be a JSON object")),
+            Err(e) => return Err(ApiError::bad_json(&e.to_string())),
+        }
+    };
+    let client_id = match body.get("client_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(invalid("client_id", "`client_id` must be a string")),
+    };
+    let redirect_uris = strings(&body, "redirect_uris")?;
+    if let Some(uris) = &redirect_uris {
+        for u in uris {
+            if url::Url::parse(u).is_err() {
+                return Err(invalid(
+                    "redirect_uris",
+                    format!(
+                        "`{u}` is not an absolute URL, e.g. https://api.workos.com/oauth/callback"
+                    ),
+                ));
+            }
+        }
+    }
+    let allowed_scopes = match body.get("allowed_scopes") {
+        Some(Value::Null) => Some(None),
+        _ => strings(&body, "allowed_scopes")?.map(Some),
+    };
+    if redirect_uris.is_none() && allowed_scopes.is_none() {
+        return Err(invalid(
+            "redirect_uris",
+            "give `redirect_uris` (a list of callback URLs) and/or `allowed_scopes` (a list, or null for any)",
+        ));
+    }
+    let mut engine = stack.provider(kind).engine();
+    let mut changed = Vec::new();
+    for app in engine.apps.values_mut() {
+        if client_id.as_ref().is_some_and(|c| c != &app.client_id) {
+            continue;
+        }
+        if let Some(u) = &redirect_uris {
+            app.redirect_uris = u.clone();
+        }
+        if let Some(s) = &allowed_scopes {
+            app.allowed_scopes = s.clone();
+        }
+        changed.push(app_json(app));
+    }
+    if changed.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "{} has no OAuth app with client id {:?}; GET /_harness/providers/{}/apps lists them",
+                kind.display_name(),
+                client_id.unwrap_or_default(),
+                kind.slug()
+            ),
+        ));
+    }
+    Ok(axum::Json(json!({ "object": "list", "data": changed })).into_response())
+}
