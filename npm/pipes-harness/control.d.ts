@@ -58,6 +58,20 @@ export interface RevokeOptions {
   login?: string;
 }
 
+export interface ProviderRequestsOptions {
+  /** Only requests after this sequence number. */
+  since?: number;
+}
+
+export interface ChangeProviderAppOptions {
+  /** The app to change; every app of the provider when left out. */
+  clientId?: string;
+  /** The callback URLs registered at the provider. */
+  redirectUris?: Array<string>;
+  /** The scopes the app may request. */
+  allowedScopes?: Array<string>;
+}
+
 /** serve's control API; every method rejects with a ControlApiError carrying the server's message. */
 export class ControlClient extends ControlTransport {
   /** The list of the control routes. `GET /_harness` */
@@ -74,6 +88,12 @@ export class ControlClient extends ControlTransport {
   clearFaults(slug: Provider): Promise<Record<string, any>>;
   /** The user removes the app at the provider: every access and refresh token of the account is revoked, so the next refresh fails and the account moves to needs_reauthorization. Give `user_id` (a WorkOS user with a connected account) or `login` (the provider account). Answers `{"provider", "login", "revoked"}`. `POST /_harness/providers/{slug}/revoke` */
   revoke(slug: Provider, options?: RevokeOptions): Promise<Record<string, any>>;
+  /** The last requests the provider mock received (a bounded log), oldest first, each bearer token as a SHA-256 fingerprint: `{"object": "list", "provider", "last_seq", "data"}`. Pass `since` (a `last_seq` from an earlier answer) to get only newer ones. `GET /_harness/providers/{slug}/requests` */
+  providerRequests(slug: Provider, options?: ProviderRequestsOptions): Promise<Record<string, any>>;
+  /** The OAuth apps registered at the provider, without their secrets. `GET /_harness/providers/{slug}/apps` */
+  providerApps(slug: Provider): Promise<Record<string, any>>;
+  /** Changes the provider-side OAuth app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope. `POST /_harness/providers/{slug}/apps` */
+  changeProviderApp(slug: Provider, options?: ChangeProviderAppOptions): Promise<Record<string, any>>;
   /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
   events(): Promise<Record<string, any>>;
   /** Every webhook delivery and its attempts: `{"data": [{"event_id", "event", "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at", "last_outcome"}]}`. `GET /_harness/webhook_deliveries` */

@@ -40,6 +40,21 @@ class ControlClient extends ControlTransport {
     return this.request('POST', `/_harness/providers/${segment(slug)}/revoke`, { ...pick('revoke', options, { userId: 'user_id', login: 'login' }) });
   }
 
+  /** The last requests the provider mock received (a bounded log), oldest first, each bearer token as a SHA-256 fingerprint: `{"object": "list", "provider", "last_seq", "data"}`. Pass `since` (a `last_seq` from an earlier answer) to get only newer ones. `GET /_harness/providers/{slug}/requests` */
+  providerRequests(slug, options = {}) {
+    return this.request('GET', `/_harness/providers/${segment(slug)}/requests`, undefined, { ...pick('providerRequests', options, { since: 'since' }) });
+  }
+
+  /** The OAuth apps registered at the provider, without their secrets. `GET /_harness/providers/{slug}/apps` */
+  providerApps(slug) {
+    return this.request('GET', `/_harness/providers/${segment(slug)}/apps`, undefined);
+  }
+
+  /** Changes the provider-side OAuth app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope. `POST /_harness/providers/{slug}/apps` */
+  changeProviderApp(slug, options = {}) {
+    return this.request('POST', `/_harness/providers/${segment(slug)}/apps`, { ...pick('changeProviderApp', options, { clientId: 'client_id', redirectUris: 'redirect_uris', allowedScopes: 'allowed_scopes' }) });
+  }
+
   /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
   events() {
     return this.request('GET', '/_harness/events', undefined);

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Literal, Optional
+from typing import Any, Dict, List, Literal, Optional
 
 from ._transport import ControlTransport, _segment
 
@@ -152,6 +152,59 @@ class ControlClient(ControlTransport):
             "POST",
             f"/_harness/providers/{_segment(slug)}/revoke",
             {"user_id": user_id, "login": login},
+        )
+
+    def provider_requests(
+        self,
+        slug: Provider,
+        *,
+        since: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """
+        The last requests the provider mock received (a bounded log), oldest first, each
+        bearer token as a SHA-256 fingerprint: `{"object": "list", "provider",
+        "last_seq", "data"}`. Pass `since` (a `last_seq` from an earlier answer) to get
+        only newer ones. `GET /_harness/providers/{slug}/requests`.
+        `since`: Only requests after this sequence number.
+        """
+        return self._request(
+            "GET",
+            f"/_harness/providers/{_segment(slug)}/requests",
+            None,
+            {"since": since},
+        )
+
+    def provider_apps(self, slug: Provider) -> Dict[str, Any]:
+        """
+        The OAuth apps registered at the provider, without their secrets. `GET
+        /_harness/providers/{slug}/apps`.
+        """
+        return self._request("GET", f"/_harness/providers/{_segment(slug)}/apps", None)
+
+    def change_provider_app(
+        self,
+        slug: Provider,
+        *,
+        client_id: Optional[str] = None,
+        redirect_uris: Optional[List[str]] = None,
+        allowed_scopes: Optional[List[str]] = None,
+    ) -> Dict[str, Any]:
+        """
+        Changes the provider-side OAuth app (every app of the provider when `client_id`
+        is left out): a wrong callback stages a redirect mismatch, a short scope list an
+        invalid scope. `POST /_harness/providers/{slug}/apps`.
+        `client_id`: The app to change; every app of the provider when left out.
+        `redirect_uris`: The callback URLs registered at the provider.
+        `allowed_scopes`: The scopes the app may request.
+        """
+        return self._request(
+            "POST",
+            f"/_harness/providers/{_segment(slug)}/apps",
+            {
+                "client_id": client_id,
+                "redirect_uris": redirect_uris,
+                "allowed_scopes": allowed_scopes,
+            },
         )
 
     def events(self) -> Dict[str, Any]:
