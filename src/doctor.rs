@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use crate::common::signature::{SIGNATURE_HEADER, sign};
 use crate::provider::ProviderKind;
-use crate::steps::app::target::AppEndpoints;
+use crate::apps::target::AppEndpoints;
 
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,7 +248,7 @@ pub async fn command(
                 &a,
                 &connect_path,
                 &webhook_path,
-                crate::steps::app::target::DEFAULT_PROFILE_PATH,
+                crate::apps::target::DEFAULT_PROFILE_PATH,
             )
         })
         .transpose()
@@ -268,7 +268,7 @@ pub async fn command(
     let opts = Options {
         dir,
         app,
-        env: crate::steps::app::target::process_vars(),
+        env: crate::apps::target::process_vars(),
         user_id,
     };
     match run(&opts).await {

@@ -77,6 +77,8 @@
 //! are public for the tool and the project's own tests, hidden from these
 //! docs, and may change in any release.
 
+#[doc(hidden)]
+pub mod apps;
 pub mod client;
 #[doc(hidden)]
 pub mod common;

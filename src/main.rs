@@ -57,10 +57,10 @@ enum Command {
         #[arg(long)]
         app: Option<String>,
         /// The app's connect endpoint ({provider} and {user_id} are filled in).
-        #[arg(long, default_value = pipes_harness::steps::app::target::DEFAULT_CONNECT_PATH)]
+        #[arg(long, default_value = pipes_harness::apps::target::DEFAULT_CONNECT_PATH)]
         connect_path: String,
         /// The app's webhook endpoint.
-        #[arg(long, default_value = pipes_harness::steps::app::target::DEFAULT_WEBHOOK_PATH)]
+        #[arg(long, default_value = pipes_harness::apps::target::DEFAULT_WEBHOOK_PATH)]
         webhook_path: String,
         /// The WorkOS user id the connect check uses. Default: a user doctor creates in the
         /// WorkOS at PIPES_HARNESS_WORKOS_URL or WORKOS_BASE_URL, else a visitor without one.
@@ -208,14 +208,14 @@ fn main() -> ExitCode {
             };
             output::exit_when_stdout_closes();
             // App features: say which app, and stop early on a bad setting.
-            let vars = pipes_harness::steps::app::target::process_vars();
+            let vars = pipes_harness::apps::target::process_vars();
             let external = vars
-                .get(pipes_harness::steps::app::target::ENV_APP_URL)
+                .get(pipes_harness::apps::target::ENV_APP_URL)
                 .is_some_and(|v| !v.trim().is_empty());
             let mentions_app = paths.iter().any(|p| p.contains("app"))
                 || tags.as_deref().is_some_and(|t| t.contains("@app"));
             if external || mentions_app {
-                match runtime.block_on(pipes_harness::steps::app::preflight::check(&vars)) {
+                match runtime.block_on(pipes_harness::apps::preflight::check(&vars)) {
                     Ok(line) => eprintln!("{line}"),
                     Err(e) => {
                         eprintln!("error: {e}");

@@ -15,11 +15,7 @@
 //! never use it for the app. Steps of other modules keep acting on the stack,
 //! so mixing them into an external run tests nothing about the app.
 
-pub mod attacks;
 pub mod mistakes;
-pub mod preflight;
-pub mod reference;
-pub mod target;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,9 +24,9 @@ use std::time::{Duration, Instant};
 use cucumber::{Parameter, given, then, when};
 use serde_json::json;
 
-use self::attacks::{Delivery, EventFacts};
-use self::reference::ReferenceApp;
-use self::target::{AppEndpoints, ExternalTarget};
+use crate::apps::attacks::{Delivery, EventFacts};
+use crate::apps::reference::{self, ReferenceApp};
+use crate::apps::target::{self, AppEndpoints, ExternalTarget};
 use super::params::ProviderArg;
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};

@@ -9,7 +9,7 @@
 use cucumber::{then, when};
 use serde_json::{Value, json};
 
-use super::attacks::{Delivery, EventFacts};
+use crate::apps::attacks::{Delivery, EventFacts};
 use super::{
     APP_TIMEOUT, AppUnderTest, MAX_TOKEN_REQUESTS, ProviderKind, app_mut, app_user, excerpt,
     last_profile,
