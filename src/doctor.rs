@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::apps::target::AppEndpoints;
 use crate::common::signature::{SIGNATURE_HEADER, sign};
 use crate::provider::ProviderKind;
-use crate::apps::target::AppEndpoints;
 
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use pipes_harness::doctor::{self, Options, Report, Status};
 use pipes_harness::apps::target::AppEndpoints;
+use pipes_harness::doctor::{self, Options, Report, Status};
 
 const API_KEY: &str = "sk_test_a1b2c3d4e5f6g7h8i9j0";
 const CLIENT_ID: &str = "client_01HZZZZZZZZZZZZZZZZZZZ9876";

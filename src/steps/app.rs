@@ -24,12 +24,12 @@ use std::time::{Duration, Instant};
 use cucumber::{Parameter, given, then, when};
 use serde_json::json;
 
-use crate::apps::attacks::{Delivery, EventFacts};
-use crate::apps::reference::{self, ReferenceApp};
-use crate::apps::target::{self, AppEndpoints, ExternalTarget};
 use super::params::ProviderArg;
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};
+use crate::apps::attacks::{Delivery, EventFacts};
+use crate::apps::reference::{self, ReferenceApp};
+use crate::apps::target::{self, AppEndpoints, ExternalTarget};
 use crate::client::browser::Visit;
 use crate::client::connect::diagnose_visit;
 use crate::client::diagnosis::{Diagnosis, DiagnosisKind};

@@ -9,11 +9,11 @@
 use cucumber::{then, when};
 use serde_json::{Value, json};
 
-use crate::apps::attacks::{Delivery, EventFacts};
 use super::{
     APP_TIMEOUT, AppUnderTest, MAX_TOKEN_REQUESTS, ProviderKind, app_mut, app_user, excerpt,
     last_profile,
 };
+use crate::apps::attacks::{Delivery, EventFacts};
 use crate::client::browser::Visit;
 use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::common::clock::iso8601;
