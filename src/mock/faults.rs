@@ -1394,12 +1394,13 @@ mod tests {
         .apply(&mock, Some(1))
         .await
         .expect("applies");
-        let started = std::time::Instant::now();
+        // The virtual clock moved by the latency; the answer itself carries
+        // no real delay (the real-time branch is the only one that sets one),
+        // so nothing here reads the wall clock.
         let resp = call(&mock, "/user", &token).await;
         assert_eq!(resp.status(), 200);
         assert_eq!(testing::json(resp).await["login"], "alice");
         assert_eq!(mock.shared().clock.now_ms() - before, 30_000);
-        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[tokio::test]
