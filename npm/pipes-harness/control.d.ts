@@ -98,6 +98,8 @@ export class ControlClient extends ControlTransport {
   events(): Promise<Record<string, any>>;
   /** Every webhook delivery and its attempts: `{"data": [{"event_id", "event", "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at", "last_outcome"}]}`. `GET /_harness/webhook_deliveries` */
   webhookDeliveries(): Promise<Record<string, any>>;
+  /** Sends every webhook delivery that is due now (after any run of the background sender in progress), then answers with every delivery as `GET /_harness/webhook_deliveries` does: a test waits for this answer instead of polling. `POST /_harness/webhook_deliveries/flush` */
+  flushWebhookDeliveries(): Promise<Record<string, any>>;
   /** WorkOS itself answers 429 with Retry-After past `limit` requests per API key per window of `window_seconds` (on the mock's clock). `POST /_harness/workos/rate_limit` */
   setWorkosRateLimit(limit: number, windowSeconds: number): Promise<Record<string, any>>;
   /** No WorkOS rate limit (the default). `DELETE /_harness/workos/rate_limit` */

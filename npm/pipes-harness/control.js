@@ -65,6 +65,11 @@ class ControlClient extends ControlTransport {
     return this.request('GET', '/_harness/webhook_deliveries', undefined);
   }
 
+  /** Sends every webhook delivery that is due now (after any run of the background sender in progress), then answers with every delivery as `GET /_harness/webhook_deliveries` does: a test waits for this answer instead of polling. `POST /_harness/webhook_deliveries/flush` */
+  flushWebhookDeliveries() {
+    return this.request('POST', '/_harness/webhook_deliveries/flush', {});
+  }
+
   /** WorkOS itself answers 429 with Retry-After past `limit` requests per API key per window of `window_seconds` (on the mock's clock). `POST /_harness/workos/rate_limit` */
   setWorkosRateLimit(limit, windowSeconds) {
     return this.request('POST', '/_harness/workos/rate_limit', { limit, window_seconds: windowSeconds });

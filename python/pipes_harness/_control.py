@@ -222,6 +222,15 @@ class ControlClient(ControlTransport):
         """
         return self._request("GET", "/_harness/webhook_deliveries", None)
 
+    def flush_webhook_deliveries(self) -> Dict[str, Any]:
+        """
+        Sends every webhook delivery that is due now (after any run of the background
+        sender in progress), then answers with every delivery as `GET
+        /_harness/webhook_deliveries` does: a test waits for this answer instead of
+        polling. `POST /_harness/webhook_deliveries/flush`.
+        """
+        return self._request("POST", "/_harness/webhook_deliveries/flush", {})
+
     def set_workos_rate_limit(self, limit: int, window_seconds: int) -> Dict[str, Any]:
         """
         WorkOS itself answers 429 with Retry-After past `limit` requests per API key per

@@ -98,6 +98,7 @@ pub fn router(control: Arc<Control>) -> Router<Arc<Ctx>> {
         .route("/_harness/providers/{slug}/revoke", post(revoke))
         .route("/_harness/events", get(events))
         .route("/_harness/webhook_deliveries", get(deliveries))
+        .route("/_harness/webhook_deliveries/flush", post(flush_deliveries))
         .route(
             "/_harness/workos/rate_limit",
             post(set_rate_limit).delete(clear_rate_limit),
@@ -153,6 +154,11 @@ async fn index() -> Response {
             "GET",
             "/_harness/webhook_deliveries",
             "every webhook delivery and its attempts",
+        ),
+        (
+            "POST",
+            "/_harness/webhook_deliveries/flush",
+            "sends every delivery that is due now, then lists them all",
         ),
         (
             "POST",
@@ -351,6 +357,13 @@ async fn deliveries(State(control): Ctl) -> Result<Response, ApiError> {
         })
         .collect();
     Ok(axum::Json(json!({ "object": "list", "data": data })).into_response())
+}
+
+/// Sends every due delivery now (after any run of the background sender in
+/// progress), so a test waits for this answer instead of polling on real time.
+async fn flush_deliveries(State(control): Ctl) -> Result<Response, ApiError> {
+    control.stack()?.workos.deliver_pending().await;
+    deliveries(State(control)).await
 }
 
 async fn set_rate_limit(State(control): Ctl, body: Bytes) -> Result<Response, ApiError> {
