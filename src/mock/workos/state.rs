@@ -934,3 +934,75 @@ impl Owner {
         }
     }
 }
+
+#[cfg(test)]
+mod log_tests {
+    use super::*;
+
+    fn event(n: usize) -> Event {
+        Event {
+            id: format!("event_{n}"),
+            env: "env".into(),
+            event: "user.created".into(),
+            data: Value::Null,
+            created_ms: 0,
+        }
+    }
+
+    fn delivery(n: usize) -> Delivery {
+        Delivery {
+            event_id: format!("event_{n}"),
+            endpoint_id: "we".into(),
+            attempts: 0,
+            next_attempt_ms: 0,
+            status: DeliveryStatus::Pending,
+            last_outcome: None,
+        }
+    }
+
+    #[test]
+    fn logs_keep_the_newest_log_limit_entries_and_positions_stay_stable() {
+        let mut st = WorkosState {
+            log_limit: 3,
+            ..WorkosState::default()
+        };
+        for n in 0..5 {
+            st.push_event(event(n));
+            st.push_delivery(delivery(n));
+            st.store_answer(
+                format!("slot {n}"),
+                StoredAnswer {
+                    status: 200,
+                    content_type: None,
+                    body: Vec::new(),
+                    at_ms: 0,
+                },
+            );
+        }
+        let ids: Vec<&str> = st.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["event_2", "event_3", "event_4"]);
+        assert_eq!(st.deliveries.len(), 3);
+        assert_eq!(st.idempotent.len(), 3);
+        assert!(st.idempotent.contains_key("slot 4") && !st.idempotent.contains_key("slot 1"));
+        // Position 4 is the fifth delivery pushed, wherever it sits now.
+        assert_eq!(
+            st.delivery_mut(4).map(|d| d.event_id.clone()).as_deref(),
+            Some("event_4")
+        );
+        assert!(st.delivery_mut(1).is_none(), "dropped");
+    }
+
+    #[test]
+    fn the_creation_index_follows_adds_and_removes() {
+        let mut st = WorkosState::default();
+        for n in 0..3 {
+            st.add_user(User {
+                id: format!("user_{n}"),
+                ..User::default()
+            });
+        }
+        st.remove_user("user_1");
+        let ids: Vec<&String> = st.users_by_seq.values().collect();
+        assert_eq!(ids, ["user_0", "user_2"]);
+    }
+}
