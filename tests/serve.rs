@@ -762,3 +762,53 @@ data_integrations:
     assert_eq!(authorize("slack").await.status().as_u16(), 200);
     let _ = std::fs::remove_file(seed);
 }
+
+#[test]
+fn health_says_ok_only_once_a_large_seed_is_installed() {
+    let mut seed = String::from("api_keys: [sk_test_large_seed]\nusers:\n");
+    for i in 0..20_000 {
+        seed.push_str(&format!("  - email: user{i}@example.com\n"));
+    }
+    let path = temp_seed("large", &seed);
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--seed"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let workos = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("workos ").map(str::to_string))
+        .expect("the workos line");
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    rt.block_on(async {
+        let client = http(false);
+        loop {
+            let health = client.get(format!("{workos}/health")).send().await;
+            if health.is_ok_and(|r| r.status().as_u16() == 200) {
+                break;
+            }
+        }
+        let list = client
+            .get(format!(
+                "{workos}/user_management/users?email=user19999@example.com"
+            ))
+            .bearer_auth("sk_test_large_seed")
+            .send()
+            .await
+            .expect("list answers");
+        assert_eq!(
+            list.status().as_u16(),
+            200,
+            "the first request after /health"
+        );
+        let body: Value = list.json().await.expect("JSON");
+        assert_eq!(body["data"][0]["email"], json!("user19999@example.com"));
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(path);
+}

@@ -570,3 +570,288 @@ async fn a_client_that_drops_mid_body_leaves_the_mock_serving() {
     .await;
     assert_eq!(ok.status, 200);
 }
+
+// ---------------------------------------------------------------------------
+// `serve` as a whole: every listener (WorkOS and the four provider mocks)
+// answers malformed framing with a 4xx, the control API refuses foreign
+// hosts, origins and content types, edge values are 422s, hostile seeds are
+// refused naming the limit, and nothing panics on the way.
+
+mod serve_process {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_pipes-harness");
+
+    pub struct Serve {
+        pub child: Child,
+        pub urls: Vec<(String, String)>,
+    }
+
+    impl Serve {
+        pub fn start(args: &[&str]) -> Serve {
+            let mut child = Command::new(BIN)
+                .args(["serve", "--port", "0"])
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("serve starts");
+            let stdout = child.stdout.take().expect("stdout");
+            let mut urls = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let line = line.expect("utf-8");
+                if line == "ready" {
+                    break;
+                }
+                if let Some((name, url)) = line.split_once(' ') {
+                    urls.push((name.to_string(), url.to_string()));
+                }
+            }
+            Serve { child, urls }
+        }
+
+        pub fn addr(&self, name: &str) -> String {
+            self.urls
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, u)| u.trim_start_matches("http://").to_string())
+                .expect("service listed")
+        }
+
+        /// Stops serve; its stderr.
+        pub fn stop(mut self) -> String {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let _ = self.child.wait();
+            let mut err = String::new();
+            if let Some(mut e) = self.child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            err
+        }
+    }
+
+    /// Sends `bytes`, optionally half-closes, and reads the answer's status
+    /// line (empty when the connection closed without one).
+    pub async fn raw(addr: &str, bytes: &[u8], half_close: bool) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let _ = s.write_all(bytes).await;
+        if half_close {
+            let _ = s.shutdown().await;
+        }
+        let mut buf = Vec::new();
+        // A guard against a hang only: an answer comes at once.
+        let _ = tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut buf)).await;
+        let text = String::from_utf8_lossy(&buf).to_string();
+        text.lines().next().unwrap_or_default().to_string()
+    }
+
+    pub fn status(line: &str) -> u16 {
+        line.split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "pipes-bad-input-{}-{name}.yaml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("write temp file");
+    path
+}
+
+#[tokio::test]
+async fn every_serve_listener_answers_bad_framing_with_a_4xx_and_nothing_panics() {
+    use serve_process::{Serve, raw, status};
+    let serve = Serve::start(&[]);
+    for name in ["workos", "github", "slack", "google", "salesforce"] {
+        let addr = serve.addr(name);
+        let head = |extra: &str| {
+            format!(
+                "POST /x HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{extra}\r\n"
+            )
+        };
+        let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+            (
+                "malformed chunked body",
+                format!(
+                    "{}ZZ\r\nabc\r\n0\r\n\r\n",
+                    head("Transfer-Encoding: chunked\r\n")
+                )
+                .into_bytes(),
+                false,
+            ),
+            (
+                "truncated chunked body",
+                format!("{}10\r\nabc", head("Transfer-Encoding: chunked\r\n")).into_bytes(),
+                true,
+            ),
+            (
+                "body shorter than its Content-Length",
+                format!("{}{{\"a\":", head("Content-Length: 100\r\n")).into_bytes(),
+                true,
+            ),
+            (
+                "50 MB body",
+                head("Content-Length: 52428800\r\n").into_bytes(),
+                false,
+            ),
+            ("garbage request line", b"GARBAGE\r\n\r\n".to_vec(), false),
+        ];
+        for (what, bytes, half_close) in cases {
+            let line = raw(&addr, &bytes, half_close).await;
+            let code = status(&line);
+            assert!(
+                (400..500).contains(&code),
+                "{name}, {what}: expected a 4xx, got {line:?}"
+            );
+        }
+    }
+    let stderr = serve.stop();
+    assert!(!stderr.contains("panicked"), "serve panicked:\n{stderr}");
+}
+
+#[tokio::test]
+async fn the_control_api_refuses_foreign_hosts_origins_and_content_types() {
+    use serve_process::{Serve, raw, status};
+    let serve = Serve::start(&["--control-token", "ctl-secret"]);
+    let addr = serve.addr("workos");
+    let port = addr.rsplit(':').next().unwrap_or_default().to_string();
+    let send = |method: &str, host: &str, extra: &str, body: &str| {
+        format!(
+            "{method} /_harness/reset HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let good = "Authorization: Bearer ctl-secret\r\nContent-Type: application/json\r\n";
+    let cases = [
+        (
+            "DNS-rebound host",
+            send("POST", &format!("rebind.example:{port}"), good, "{}"),
+            403,
+        ),
+        (
+            "foreign origin",
+            send(
+                "POST",
+                &addr,
+                &format!("{good}Origin: http://evil.example\r\n"),
+                "{}",
+            ),
+            403,
+        ),
+        (
+            "another local port's page",
+            send(
+                "POST",
+                &addr,
+                &format!("{good}Origin: http://127.0.0.1:3000\r\n"),
+                "{}",
+            ),
+            403,
+        ),
+        (
+            "text/plain body",
+            send(
+                "POST",
+                &addr,
+                "Authorization: Bearer ctl-secret\r\nContent-Type: text/plain\r\n",
+                "{}",
+            ),
+            415,
+        ),
+        (
+            "no token",
+            send("POST", &addr, "Content-Type: application/json\r\n", "{}"),
+            401,
+        ),
+        (
+            "wrong token",
+            send(
+                "POST",
+                &addr,
+                "Authorization: Bearer nope\r\nContent-Type: application/json\r\n",
+                "{}",
+            ),
+            401,
+        ),
+        (
+            "the real thing",
+            send("POST", &format!("localhost:{port}"), good, "{}"),
+            200,
+        ),
+    ];
+    for (what, request, want) in cases {
+        let line = raw(&addr, request.as_bytes(), false).await;
+        assert_eq!(status(&line), want, "{what}: {line}");
+    }
+    // Edge values: the clock never wraps.
+    for seconds in ["18446744073709551615", "1e300", "-1", "315360001"] {
+        let body = format!("{{\"seconds\": {seconds}}}");
+        let request = format!(
+            "POST /_harness/clock/advance HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{good}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let line = raw(&addr, request.as_bytes(), false).await;
+        assert_eq!(status(&line), 422, "advance {seconds}: {line}");
+    }
+    let stderr = serve.stop();
+    assert!(!stderr.contains("panicked"), "serve panicked:\n{stderr}");
+    assert!(
+        !stderr.contains("ctl-secret"),
+        "the control token is never printed:\n{stderr}"
+    );
+}
+
+#[test]
+fn hostile_seeds_are_refused_naming_the_limit() {
+    let big = "x".repeat(1 << 20);
+    let mut alias_bomb =
+        format!("users:\n  - email: a@example.com\n    first_name: &big \"{big}\"\n");
+    for i in 0..500 {
+        alias_bomb.push_str(&format!(
+            "  - email: u{i}@example.com\n    first_name: *big\n"
+        ));
+    }
+    let brackets = format!("users: {}", "[".repeat(200_000));
+    let cases = [
+        ("aliases", alias_bomb, "aliases"),
+        ("brackets", brackets, "64 levels"),
+        (
+            "expires-in",
+            "users:\n  - email: a@example.com\ndata_integrations:\n  - slug: github\nconnected_accounts:\n  - user: a@example.com\n    slug: github\n    expires_in: 18446744073709551615\n".to_string(),
+            "at most",
+        ),
+        (
+            "expires-at",
+            "users:\n  - email: a@example.com\ndata_integrations:\n  - slug: github\nconnected_accounts:\n  - user: a@example.com\n    slug: github\n    expires_at: 2025-02-31T00:00:00Z\n".to_string(),
+            "expires_at",
+        ),
+        (
+            "production-default-key",
+            "environment: production\n".to_string(),
+            "sk_test_default",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = temp_file(name, &text);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pipes-harness"))
+            .args(["serve", "--port", "0", "--seed"])
+            .arg(&path)
+            .output()
+            .expect("serve runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -602,6 +602,9 @@ pub struct WorkosState {
     /// user. Add and remove users with [`WorkosState::add_user`] and
     /// [`WorkosState::remove_user`], which keep it in step.
     pub users_by_seq: BTreeMap<u64, String>,
+    /// User ids by email (lowercased), kept in step the same way: the email
+    /// filter and the uniqueness check look here.
+    pub users_by_email: HashMap<String, Vec<String>>,
     /// Organizations by id.
     pub organizations: BTreeMap<String, Organization>,
     /// Organization ids in creation order (see `users_by_seq`).
@@ -649,6 +652,7 @@ impl Default for WorkosState {
             environments: BTreeMap::new(),
             users: BTreeMap::new(),
             users_by_seq: BTreeMap::new(),
+            users_by_email: HashMap::new(),
             organizations: BTreeMap::new(),
             organizations_by_seq: BTreeMap::new(),
             memberships: BTreeMap::new(),
@@ -722,15 +726,55 @@ impl WorkosState {
     pub fn add_user(&mut self, mut user: User) {
         user.seq = self.next_seq();
         self.users_by_seq.insert(user.seq, user.id.clone());
+        self.users_by_email
+            .entry(user.email.clone())
+            .or_default()
+            .push(user.id.clone());
+        let email = user.email.clone();
         if let Some(old) = self.users.insert(user.id.clone(), user) {
             self.users_by_seq.remove(&old.seq);
+            // The entry just added stays when the email did not change.
+            let keep = usize::from(old.email == email);
+            self.forget_email(&old.email, &old.id, keep);
         }
+    }
+
+    fn forget_email(&mut self, email: &str, id: &str, keep: usize) {
+        if let Some(ids) = self.users_by_email.get_mut(email) {
+            // Drop all but `keep` of this id's entries (re-adding an id adds one).
+            let mut seen = 0;
+            ids.retain(|i| {
+                if i != id {
+                    return true;
+                }
+                seen += 1;
+                seen <= keep
+            });
+            if ids.is_empty() {
+                self.users_by_email.remove(email);
+            }
+        }
+    }
+
+    /// Users of `env` with `email`.
+    pub fn users_with_email<'a>(
+        &'a self,
+        env: &'a str,
+        email: &str,
+    ) -> impl Iterator<Item = &'a User> + 'a {
+        self.users_by_email
+            .get(email)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.users.get(id))
+            .filter(move |u| u.env == env)
     }
 
     /// Removes a user; returns it.
     pub fn remove_user(&mut self, id: &str) -> Option<User> {
         let user = self.users.remove(id)?;
         self.users_by_seq.remove(&user.seq);
+        self.forget_email(&user.email, &user.id, 0);
         Some(user)
     }
 
@@ -932,5 +976,90 @@ impl Owner {
                     && a.organization_id.as_deref() == Some(organization_id.as_str())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::*;
+
+    fn event(n: usize) -> Event {
+        Event {
+            id: format!("event_{n}"),
+            env: "env".into(),
+            event: "user.created".into(),
+            data: Value::Null,
+            created_ms: 0,
+        }
+    }
+
+    fn delivery(n: usize) -> Delivery {
+        Delivery {
+            event_id: format!("event_{n}"),
+            endpoint_id: "we".into(),
+            attempts: 0,
+            next_attempt_ms: 0,
+            status: DeliveryStatus::Pending,
+            last_outcome: None,
+        }
+    }
+
+    #[test]
+    fn logs_keep_the_newest_log_limit_entries_and_positions_stay_stable() {
+        let mut st = WorkosState {
+            log_limit: 3,
+            ..WorkosState::default()
+        };
+        for n in 0..5 {
+            st.push_event(event(n));
+            st.push_delivery(delivery(n));
+            st.store_answer(
+                format!("slot {n}"),
+                StoredAnswer {
+                    status: 200,
+                    content_type: None,
+                    body: Vec::new(),
+                    at_ms: 0,
+                },
+            );
+        }
+        let ids: Vec<&str> = st.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["event_2", "event_3", "event_4"]);
+        assert_eq!(st.deliveries.len(), 3);
+        assert_eq!(st.idempotent.len(), 3);
+        assert!(st.idempotent.contains_key("slot 4") && !st.idempotent.contains_key("slot 1"));
+        // Position 4 is the fifth delivery pushed, wherever it sits now.
+        assert_eq!(
+            st.delivery_mut(4).map(|d| d.event_id.clone()).as_deref(),
+            Some("event_4")
+        );
+        assert!(st.delivery_mut(1).is_none(), "dropped");
+    }
+
+    #[test]
+    fn the_creation_index_follows_adds_and_removes() {
+        let mut st = WorkosState::default();
+        for n in 0..3 {
+            st.add_user(User {
+                id: format!("user_{n}"),
+                ..User::default()
+            });
+        }
+        st.remove_user("user_1");
+        let ids: Vec<&String> = st.users_by_seq.values().collect();
+        assert_eq!(ids, ["user_0", "user_2"]);
+        st.add_user(User {
+            id: "user_0".into(),
+            email: "new@example.com".into(),
+            ..User::default()
+        });
+        assert_eq!(st.users_with_email("", "new@example.com").count(), 1);
+        assert_eq!(st.users_with_email("", "").count(), 1, "user_2 only");
+        st.add_user(User {
+            id: "user_0".into(),
+            email: "new@example.com".into(),
+            ..User::default()
+        });
+        assert_eq!(st.users_by_email["new@example.com"].len(), 1);
     }
 }

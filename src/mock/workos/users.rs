@@ -23,7 +23,7 @@
 //! the organization connections that member established need
 //! reauthorization, with `state_reason: establishing_member_membership_ended`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -70,7 +70,7 @@ pub async fn create_user(
     body.opt_str("password")?;
     let now = ctx.clock.now_ms();
     let mut st = ctx.state();
-    if st.users.values().any(|u| u.env == env && u.email == email) {
+    if st.users_with_email(&env, &email).next().is_some() {
         return Err(ApiError::invalid_field(
             "email",
             "email_not_available",
@@ -112,7 +112,14 @@ pub async fn list_users(
             .map(|m| m.user_id.as_str())
             .collect()
     });
-    let page = paginate_index(&st.users_by_seq, &q, |id| {
+    // With an email filter, the few users with that email are the list.
+    let by_email: Option<BTreeMap<u64, String>> = email.as_ref().map(|e| {
+        st.users_with_email(&env, e)
+            .map(|u| (u.seq, u.id.clone()))
+            .collect()
+    });
+    let index = by_email.as_ref().unwrap_or(&st.users_by_seq);
+    let page = paginate_index(index, &q, |id| {
         let u = st.users.get(id)?;
         let admitted = u.env == env
             && email.as_ref().is_none_or(|e| u.email == *e)
