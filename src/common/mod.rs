@@ -4,5 +4,6 @@
 
 pub mod clock;
 pub mod duration;
+pub mod mask;
 pub mod signature;
 pub mod suggest;

@@ -366,6 +366,9 @@ async fn flush_deliveries(State(control): Ctl) -> Result<Response, ApiError> {
     deliveries(State(control)).await
 }
 
+/// The longest rate-limit window the control API takes: one day.
+const MAX_RATE_WINDOW_SECONDS: u64 = 86_400;
+
 async fn set_rate_limit(State(control): Ctl, body: Bytes) -> Result<Response, ApiError> {
     let stack = control.stack()?;
     let body = object(&body)?;
@@ -383,6 +386,12 @@ async fn set_rate_limit(State(control): Ctl, body: Bytes) -> Result<Response, Ap
     };
     let limit = positive("limit")?;
     let window = positive("window_seconds")?;
+    if window > MAX_RATE_WINDOW_SECONDS {
+        return Err(invalid(
+            "window_seconds",
+            format!("`window_seconds` must be at most {MAX_RATE_WINDOW_SECONDS} (one day)"),
+        ));
+    }
     let rate = RateLimit {
         limit: u32::try_from(limit).unwrap_or(u32::MAX),
         window_ms: i64::try_from(window.saturating_mul(1000)).unwrap_or(i64::MAX),

@@ -323,7 +323,7 @@ pub async fn run(opts: ServeOptions) -> ExitCode {
     eprintln!(
         "pipes-harness serve: WorkOS mock at {} (API key {}); control API at {}/_harness{}; Ctrl-C to stop",
         server.stack.workos.uri(),
-        guard::mask(&opts.api_key),
+        crate::common::mask::mask(&opts.api_key),
         server.stack.workos.uri(),
         if opts.control_token.is_some() {
             " (Bearer token required)"

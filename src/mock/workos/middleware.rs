@@ -56,15 +56,15 @@ pub async fn authenticate(
         if let Some(limit) = st.rate_limit {
             let window = limit.window_ms.max(1);
             let counter = st.rate_counters.entry(key).or_insert((now, 0));
-            if now - counter.0 >= window {
+            if now.saturating_sub(counter.0) >= window {
                 *counter = (now, 0);
             }
             if counter.1 >= limit.limit {
-                let wait_ms = (counter.0 + window - now).max(1);
+                let wait_ms = counter.0.saturating_add(window).saturating_sub(now).max(1);
                 let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
                 return Err(ApiError::rate_limited(secs));
             }
-            counter.1 += 1;
+            counter.1 = counter.1.saturating_add(1);
         }
         env
     };
