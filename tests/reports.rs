@@ -319,6 +319,80 @@ fn a_run_with_one_failing_scenario_writes_junit_that_ci_tools_accept() {
         "the body carries the whole diagnosis"
     );
     assert!(failure.text.contains("fix:"), "{}", failure.text);
+    assert_valid_against_junit_10_xsd(&junit);
+}
+
+/// Validates a JUnit file against the `junit-10.xsd` pytest ships (vendored
+/// in `tests/fixtures/junit/`, MIT licence in its header) with `xmllint`
+/// (Debian's libxml2-utils; `.ci/run` installs it). Without xmllint this
+/// says so and checks nothing more, except on CI, where it fails.
+fn assert_valid_against_junit_10_xsd(file: &Path) {
+    let xsd = root().join("tests/fixtures/junit/junit-10.xsd");
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(file)
+        .output();
+    match out {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{} does not validate against junit-10.xsd:\n{}",
+            file.display(),
+            text(&out.stderr)
+        ),
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "xmllint is needed on CI to validate the JUnit report: {e}"
+            );
+            eprintln!("xmllint not found ({e}): junit-10.xsd validation not run here");
+        }
+    }
+}
+
+#[test]
+fn junit_times_are_wall_time_for_suites_and_own_time_for_testcases() {
+    let _serial = serial();
+    let dir = scratch("junit-times");
+    let junit = dir.join("junit.xml");
+    let summary = run(
+        &[features(ONE_FAILS), features(FAILS_MIDWAY)].concat(),
+        RunOptions {
+            junit: Some(junit.clone()),
+            progress: Progress::Quiet,
+            ..RunOptions::default()
+        },
+    );
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit report was written");
+    let doc = parse(&xml);
+    assert_junit_schema(&doc);
+    assert_valid_against_junit_10_xsd(&junit);
+    let secs = |el: &Element| el.attr("time").parse::<f64>().expect("a number");
+    // Scenarios run concurrently: no time is the sum of the ones inside it.
+    assert_eq!(
+        doc.attr("time"),
+        format!("{:.3}", summary.wall.as_secs_f64()),
+        "the report's time is the run's wall time"
+    );
+    for suite in &doc.children {
+        assert!(secs(suite) <= secs(&doc) + 0.001);
+        for case in &suite.children {
+            assert!(secs(case) <= secs(suite) + 0.001);
+        }
+    }
+    for o in &summary.outcomes {
+        let case = doc
+            .children
+            .iter()
+            .flat_map(|s| s.children.iter())
+            .find(|c| c.attr("name") == o.scenario)
+            .expect("a testcase per scenario");
+        assert_eq!(
+            case.attr("time"),
+            format!("{:.3}", o.duration.as_secs_f64())
+        );
+    }
 }
 
 #[test]
@@ -352,6 +426,77 @@ fn the_cucumber_json_report_marks_the_failing_step_with_its_diagnosis() {
         error.contains("diagnosis: redirect_uri_mismatch"),
         "{error}"
     );
+    assert_no_internals("the cucumber JSON", &text);
+
+    // What report tools read: the feature's id, line and description; tags
+    // inherited from the feature; the transcript attached to the scenario.
+    assert_eq!(feature["id"], "a-report-with-one-failing-scenario");
+    assert_eq!(feature["line"], 2);
+    assert!(
+        feature["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Used by the report tests")),
+        "{}",
+        feature["description"]
+    );
+    for el in elements {
+        assert_eq!(
+            el["tags"][0]["name"], "@github",
+            "inherited from the feature"
+        );
+        let embedding = &el["after"][0]["embeddings"][0];
+        assert_eq!(embedding["mime_type"], "text/plain");
+        let data = embedding["data"].as_str().unwrap_or_default();
+        let transcript = base64_decode(data);
+        assert!(
+            transcript.contains(&format!("feature: {ONE_FAILS}")),
+            "the scenario's transcript: {transcript}"
+        );
+    }
+}
+
+fn base64_decode(data: &str) -> String {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64");
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+#[test]
+fn cucumber_json_names_backgrounds_and_lists_skipped_steps() {
+    let _serial = serial();
+    let dir = scratch("json-background");
+    let json = dir.join("cucumber.json");
+    run(
+        &features(FAILS_MIDWAY),
+        RunOptions {
+            json: Some(json.clone()),
+            progress: Progress::Quiet,
+            ..RunOptions::default()
+        },
+    );
+    let text = std::fs::read_to_string(&json).expect("the JSON report was written");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let elements = report[0]["elements"].as_array().expect("elements");
+    let background = &elements[0];
+    assert_eq!(background["type"], "background");
+    assert_eq!(background["keyword"], "Background");
+    assert_eq!(background["name"], "", "not the scenario's name");
+    assert_eq!(background["line"], 5);
+    let scenario = &elements[1];
+    assert_eq!(
+        scenario["name"],
+        "The connection is expected to fail but works"
+    );
+    let statuses: Vec<&str> = scenario["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["result"]["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(statuses, ["passed", "passed", "failed", "skipped"]);
+    assert_no_internals("the cucumber JSON", &text);
 }
 
 #[test]

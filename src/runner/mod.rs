@@ -16,6 +16,7 @@
 //! asked. Failure messages are redacted before any of them sees the text.
 
 mod check;
+mod cucumber_json;
 mod outline;
 pub mod output;
 pub mod report;
@@ -601,6 +602,11 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
     );
 
     let after = opts.after.clone();
+    // The cucumber JSON report attaches each scenario's transcript.
+    let transcripts: Option<Arc<Mutex<cucumber_json::Transcripts>>> =
+        opts.json.as_ref().map(|_| Arc::default());
+    let report_features = opts.json.as_ref().map(|_| features.clone());
+    let transcript_sink = transcripts.clone();
     let filter = {
         let selection = selection.clone();
         move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
@@ -615,7 +621,19 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
         .with_default_cli()
         .after(move |feature, rule, scenario, ev, world| {
             let after = after.clone();
+            let transcript_sink = transcript_sink.clone();
             async move {
+                if let (Some(sink), Some(w)) = (&transcript_sink, world.as_deref()) {
+                    let path = feature
+                        .path
+                        .as_ref()
+                        .map(|p| display_path(&p.display().to_string()))
+                        .unwrap_or_default();
+                    let yaml = w.transcript_yaml(&path, &scenario.name);
+                    sink.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert((path, scenario.position.line), yaml);
+                }
                 if let Some(hook) = after {
                     let world = world.map(|w| &*w);
                     let failure = match ev {
@@ -661,7 +679,15 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
         write_report("JUnit", p, report::junit(&outcomes, wall).as_bytes())?;
     }
     if let Some(p) = &opts.json {
-        write_report("JSON", p, &json.take())?;
+        let transcripts = transcripts
+            .map(|t| std::mem::take(&mut *t.lock().unwrap_or_else(PoisonError::into_inner)))
+            .unwrap_or_default();
+        let report = cucumber_json::finish(
+            &json.take(),
+            report_features.as_deref().unwrap_or_default(),
+            &transcripts,
+        );
+        write_report("JSON", p, &report)?;
     }
     if opts.github_annotations {
         for line in report::github_annotations(&outcomes) {

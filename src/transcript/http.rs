@@ -75,6 +75,13 @@ pub struct HttpClient {
     actor: String,
 }
 
+/// How long a request on loopback may take before it counts as hung.
+///
+/// Only a guard against a hang, never a verdict: timeouts a scenario asserts
+/// run on the virtual clock. A loaded 2-core machine running 64 stacks at
+/// once can take seconds to answer a loopback request, so this is minutes.
+pub const HANG_GUARD: Duration = Duration::from_secs(300);
+
 /// Builds the reqwest client all actors share the settings of.
 pub fn reqwest_client(timeout: Duration) -> reqwest::Client {
     // Installing the provider twice is harmless; the second call just fails.
@@ -91,7 +98,7 @@ impl HttpClient {
     /// A client recording as `actor`.
     pub fn new(actor: &str, recorder: Recorder) -> Self {
         HttpClient {
-            client: reqwest_client(Duration::from_secs(10)),
+            client: reqwest_client(HANG_GUARD),
             recorder,
             actor: actor.to_string(),
         }

@@ -448,6 +448,12 @@ fn prose(text: &str) -> String {
     out
 }
 
+/// The project's own text (root causes, fix steps), whose backticks mark
+/// code: escaped as prose but for those.
+fn authored(text: &str) -> String {
+    prose(text).replace("\\`", "`")
+}
+
 fn heading(out: &mut String, doc: &Document, s: &mut Session<'_>) {
     let _ = writeln!(out, "# {}\n", prose(&s.redact(&doc.scenario)));
     let _ = writeln!(
@@ -496,7 +502,7 @@ fn diagram(out: &mut String, story: &Story) {
         match item {
             Item::Call(c) => {
                 let (from, to) = (&c.from, &c.to);
-                let request = format!("({}) {} {}", c.number, c.method, c.path());
+                let request = format!("({}) {} {}", c.number, c.method, short_path(c.path()));
                 events.push((
                     c.span.start,
                     0,
@@ -517,11 +523,12 @@ fn diagram(out: &mut String, story: &Story) {
                 };
                 events.push((c.span.end, 1, line));
             }
+            Item::Note { text, .. } if is_plumbing(text) => {}
             Item::Note { by, text, tick } => {
                 events.push((
                     *tick,
                     2,
-                    format!("    Note over {by}: {}", mermaid_text(text)),
+                    format!("    Note over {by}: {}", wrapped(&mermaid_text(text))),
                 ));
             }
         }
@@ -534,12 +541,70 @@ fn diagram(out: &mut String, story: &Story) {
     fence(out, "mermaid", &d);
 }
 
+/// Width, in characters, a diagram note is wrapped at: a docs column fits
+/// the diagram without shrinking its text.
+const NOTE_WIDTH: usize = 48;
+
+/// Long ids in a path, replaced by a placeholder for the diagram's labels
+/// (`/user_management/users/{user_id}`); the exchange blocks keep the values.
+/// A 26-character id in every label made diagrams too wide for a docs
+/// column, so browsers shrank their text below reading size.
+fn short_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if !is_id(segment) {
+                return segment.to_string();
+            }
+            match segment.rsplit_once('_') {
+                Some((prefix, _)) if prefix.chars().all(|c| c.is_ascii_lowercase()) => {
+                    format!("{{{prefix}_id}}")
+                }
+                _ => "{id}".to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A path segment that is an id: long, with digits and letters, no words.
+fn is_id(segment: &str) -> bool {
+    let tail = segment.rsplit_once('_').map_or(segment, |(_, t)| t);
+    tail.len() >= 16
+        && tail.chars().all(|c| c.is_ascii_alphanumeric())
+        && tail.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Notes of the harness's own set-up (the fault a scenario installs), kept
+/// out of the diagram so it shows only the traffic; the list of exchanges
+/// still carries them.
+fn is_plumbing(text: &str) -> bool {
+    text.starts_with("fault ")
+}
+
+/// Mermaid-safe note text broken into lines of at most [`NOTE_WIDTH`]
+/// characters at spaces.
+fn wrapped(text: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > NOTE_WIDTH {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.join("<br/>")
+}
+
 fn response_summary(c: &Call, status: u16) -> String {
     let mut text = status_line(status);
     if let Some(location) = find(&c.response_headers, "location") {
         let (host, target) = split_url(location);
         let path = target.split('?').next().unwrap_or(&target);
-        let _ = write!(text, ", redirect to {host}{path}");
+        let _ = write!(text, ", redirect to {host}{}", short_path(path));
     }
     text
 }
@@ -579,6 +644,14 @@ fn exchanges(out: &mut String, story: &Story) {
     for item in &story.items {
         match item {
             Item::Call(c) => exchange(out, story, c),
+            Item::Note { by, text, .. } if is_plumbing(text) => {
+                let _ = writeln!(
+                    out,
+                    "> **Set-up by the harness ({}):** {}\n",
+                    story.label(by),
+                    prose(text)
+                );
+            }
             Item::Note { by, text, .. } => {
                 let _ = writeln!(out, "> **Note ({}):** {}\n", story.label(by), prose(text));
             }
@@ -648,8 +721,7 @@ fn cell(text: &str) -> String {
 fn outcome(out: &mut String, doc: &Document, s: &mut Session<'_>) {
     if let Some(d) = &doc.diagnosis {
         out.push_str("## Diagnosis\n\n");
-        out.push_str("What the harness tells the developer about this failure:\n\n");
-        fence(out, "text", &s.redact(d));
+        diagnosis_markdown(out, &s.redact(d));
     }
     if let Some(f) = &doc.failure {
         out.push_str("## This scenario failed\n\n");
@@ -660,10 +732,96 @@ fn outcome(out: &mut String, doc: &Document, s: &mut Session<'_>) {
     }
 }
 
+/// The diagnosis as Markdown: its kind, then what this scenario shows, then
+/// why it happens in general, then the fix as a numbered list. Reads the
+/// harness's text form (`diagnosis: kind (Title)`, `what happened:`,
+/// `root cause:`, `fix:` and numbered steps); anything else stays a text
+/// block.
+fn diagnosis_markdown(out: &mut String, text: &str) {
+    let mut kind = None;
+    let mut happened = None;
+    let mut cause = None;
+    let mut fix: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("diagnosis: ") {
+            kind = Some(rest.to_string());
+        } else if let Some(rest) = line.strip_prefix("what happened: ") {
+            happened = Some(rest.to_string());
+        } else if let Some(rest) = line.strip_prefix("root cause: ") {
+            cause = Some(rest.to_string());
+        } else if line == "fix:" || line.is_empty() {
+        } else if let Some((n, step)) = line.split_once(". ")
+            && n.chars().all(|c| c.is_ascii_digit())
+        {
+            fix.push(step.to_string());
+        } else {
+            fence(out, "text", text);
+            return;
+        }
+    }
+    if let Some(k) = kind {
+        let (name, title) = match k.split_once(" (") {
+            Some((name, title)) => (name.to_string(), title.trim_end_matches(')').to_string()),
+            None => (k.clone(), String::new()),
+        };
+        let _ = writeln!(out, "**{}** · {}\n", title, code(&name));
+    }
+    if let Some(h) = happened {
+        let _ = writeln!(out, "**In this scenario:** {}\n", prose(&h));
+    }
+    if let Some(c) = cause {
+        let _ = writeln!(out, "**Why it happens:** {}\n", authored(&c));
+    }
+    if !fix.is_empty() {
+        out.push_str("**Fix:**\n\n");
+        for (i, step) in fix.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, authored(step));
+        }
+        out.push('\n');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::transcript::Exchange;
+
+    #[test]
+    fn ids_in_diagram_paths_become_placeholders() {
+        assert_eq!(
+            short_path("/user_management/users/user_01JGFJJZ00XB0T4Y4ZZRMJYJVJ/connected_accounts"),
+            "/user_management/users/{user_id}/connected_accounts"
+        );
+        assert_eq!(
+            short_path("/data-integrations/84ae60915f63db286255d5605ef1c860/authorize-redirect"),
+            "/data-integrations/{id}/authorize-redirect"
+        );
+        assert_eq!(short_path("/sso/callback/github"), "/sso/callback/github");
+    }
+
+    #[test]
+    fn long_notes_are_wrapped_at_spaces() {
+        let text = "rate limited by GitHub: waited 60 s before retrying (honouring Retry-After)";
+        let w = wrapped(text);
+        assert!(
+            w.split("<br/>").all(|l| l.chars().count() <= NOTE_WIDTH),
+            "{w}"
+        );
+        assert_eq!(w.replace("<br/>", " "), text);
+    }
+
+    #[test]
+    fn the_diagnosis_reads_as_markdown_with_this_scenarios_cause_first() {
+        let mut out = String::new();
+        diagnosis_markdown(
+            &mut out,
+            "diagnosis: invalid_scope (Invalid scope)\n  what happened: GitHub said no.\n  root cause: Scopes differ.\n  fix:\n    1. Ask less.\n    2. Retry.",
+        );
+        assert_eq!(
+            out,
+            "**Invalid scope** · `invalid_scope`\n\n**In this scenario:** GitHub said no.\n\n**Why it happens:** Scopes differ.\n\n**Fix:**\n\n1. Ask less.\n2. Retry.\n\n"
+        );
+    }
 
     fn exchange(from: &str, method: &str, url: &str) -> Exchange {
         Exchange {

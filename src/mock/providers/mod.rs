@@ -445,7 +445,7 @@ pub(crate) mod testing {
 
     /// A reqwest client that does not follow redirects.
     pub fn http() -> reqwest::Client {
-        crate::transcript::http::reqwest_client(std::time::Duration::from_secs(5))
+        crate::transcript::http::reqwest_client(crate::transcript::http::HANG_GUARD)
     }
 
     /// Visits the authorize page with `params` (client_id added) as alice.
