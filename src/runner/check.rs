@@ -129,7 +129,8 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
                 .starts_with("{word} {string}");
         let event_text = nth_before.ends_with("received a")
             || nth_before.ends_with("received no")
-            || nth_before.ends_with("verifies the");
+            || nth_before.ends_with("verifies the")
+            || nth_before.ends_with("deliver the");
         let problem = match *name {
             "{provider}" => match value.parse::<ProviderKind>() {
                 Ok(k) => {
