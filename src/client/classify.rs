@@ -188,6 +188,9 @@ fn github_api(resp: &ResponseView<'_>, now: i64) -> ApiOutcome {
             format!("{said}{needed}"),
         ));
     }
+    if resp.status == 404 {
+        return ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::ResourceNotFound, said));
+    }
     ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::InvalidRequest, said))
 }
 
@@ -293,6 +296,9 @@ fn google_api(resp: &ResponseView<'_>, now: i64) -> ApiOutcome {
             format!("{said}{needed}"),
         ));
     }
+    if resp.status == 404 {
+        return ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::ResourceNotFound, said));
+    }
     ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::InvalidRequest, said))
 }
 
@@ -342,6 +348,9 @@ fn salesforce_api(resp: &ResponseView<'_>, now: i64) -> ApiOutcome {
             ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::TokenRevoked, said))
         }
         _ if resp.status == 429 => rate_limited(said, retry_after_hint(resp, now)),
+        _ if resp.status == 404 => {
+            ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::ResourceNotFound, said))
+        }
         _ => ApiOutcome::Failed(Diagnosis::new(DiagnosisKind::InvalidRequest, said)),
     }
 }
@@ -1513,7 +1522,7 @@ mod tests {
     }
 
     #[test]
-    fn github_404_when_the_token_has_an_accepted_scope_is_not_a_scope_problem() {
+    fn github_404_when_the_token_has_an_accepted_scope_is_not_found_not_a_scope_problem() {
         let d = failed(api(
             Github,
             404,
@@ -1523,7 +1532,7 @@ mod tests {
             ],
             r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#,
         ));
-        assert_eq!(d.kind, K::InvalidRequest);
+        assert_eq!(d.kind, K::ResourceNotFound);
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub enum DiagnosisKind {
     CsrfStateMismatch,
     /// The code calls an SDK method or API route that does not exist.
     SdkVersionMismatch,
+    /// The provider has no such endpoint or resource (404), or hides it.
+    ResourceNotFound,
     /// WorkOS (400/422) or the provider rejected the request's parameters.
     InvalidRequest,
     /// A token was kept across calls or a reconnect instead of fetched from WorkOS right before the call.
@@ -461,6 +463,26 @@ const CATALOGUE: &[Entry] = &[
         ],
     },
     Entry {
+        kind: DiagnosisKind::ResourceNotFound,
+        name: "resource_not_found",
+        title: "Provider resource not found",
+        root_cause: "The provider answered 404 in its own not-found shape: the path is misspelt \
+                     or belongs to another API version, the resource (repository, channel, \
+                     record) does not exist, or the connected user cannot see it (GitHub answers \
+                     404 rather than 403 for private resources).",
+        fix: &[
+            "Compare the method and path with the provider's API reference, version segment \
+             included (`/services/data/v62.0/...`, `/calendar/v3/...`).",
+            "Check the resource exists and the connected account can see it in the provider's \
+             own UI.",
+            "For a private GitHub resource, check the connection's scopes include what the \
+             endpoint needs (`repo` for private repositories).",
+            "In pipes-harness scenarios the provider mocks serve the endpoints listed in the \
+             README; stub any other with `Given github answers GET \"/repos/o/r\" with HTTP 200 \
+             and body \"{...}\"`.",
+        ],
+    },
+    Entry {
         kind: DiagnosisKind::InvalidRequest,
         name: "invalid_request",
         title: "Invalid request",
@@ -671,6 +693,7 @@ impl DiagnosisKind {
         DiagnosisKind::WebhookSignatureInvalid,
         DiagnosisKind::CsrfStateMismatch,
         DiagnosisKind::SdkVersionMismatch,
+        DiagnosisKind::ResourceNotFound,
         DiagnosisKind::InvalidRequest,
         DiagnosisKind::TokenKept,
         DiagnosisKind::Provider401Mishandled,
@@ -897,6 +920,7 @@ mod tests {
                 "webhook_signature_invalid",
                 "csrf_state_mismatch",
                 "sdk_version_mismatch",
+                "resource_not_found",
                 "invalid_request",
             ]
         );

@@ -146,6 +146,17 @@ impl ProviderCaller {
     /// Fetch a fresh token, call, classify; retry rate limits, 5xx and
     /// timeouts with backoff, and a refused token once with a fresh one.
     pub async fn call(&self, req: &ProviderRequest) -> Result<HttpResponse, PipesError> {
+        self.call_with_body(req, None).await
+    }
+
+    /// [`Self::call`] with a request body: JSON text goes as
+    /// `application/json`, anything else as `application/x-www-form-urlencoded`
+    /// (what Slack's Web API and OAuth-style endpoints read).
+    pub async fn call_with_body(
+        &self,
+        req: &ProviderRequest,
+        body: Option<&str>,
+    ) -> Result<HttpResponse, PipesError> {
         let name = req.provider.display_name();
         let recorder = self.client.http().recorder().clone();
         let mut refused_token: Option<String> = None;
@@ -184,7 +195,7 @@ impl ProviderCaller {
                 );
             }
             let started = self.clock.now_ms();
-            let resp = self.send(req, &token.access_token).await?;
+            let resp = self.send(req, &token.access_token, body).await?;
             let took = Duration::from_millis(
                 u64::try_from(self.clock.now_ms().saturating_sub(started)).unwrap_or(0),
             );
@@ -313,7 +324,12 @@ impl ProviderCaller {
         }
     }
 
-    async fn send(&self, req: &ProviderRequest, token: &str) -> Result<HttpResponse, PipesError> {
+    async fn send(
+        &self,
+        req: &ProviderRequest,
+        token: &str,
+        body: Option<&str>,
+    ) -> Result<HttpResponse, PipesError> {
         let url = format!("{}{}", req.base_url, req.path);
         let mut builder = self
             .client
@@ -321,6 +337,19 @@ impl ProviderCaller {
             .request(req.method.clone(), &url)
             .bearer_auth(token)
             .header("accept", "application/json");
+        if let Some(body) = body {
+            let json = serde_json::from_str::<serde_json::Value>(body).is_ok();
+            builder = builder
+                .header(
+                    "content-type",
+                    if json {
+                        "application/json"
+                    } else {
+                        "application/x-www-form-urlencoded"
+                    },
+                )
+                .body(body.to_string());
+        }
         if req.provider == ProviderKind::Github {
             builder = builder
                 .header("user-agent", "pipes-harness")

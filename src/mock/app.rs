@@ -27,6 +27,10 @@ pub struct Delivery {
 struct Inner {
     deliveries: Vec<Delivery>,
     returns: Vec<HashMap<String, String>>,
+    /// Every POST to the receiver, answered or failed: status and body.
+    attempts: Vec<(u16, Vec<u8>)>,
+    /// The next this many deliveries fail with `failing.1`.
+    failing: (u32, u16),
 }
 
 /// The running app mock.
@@ -82,6 +86,25 @@ impl AppMock {
         format!("{}{WEBHOOK_PATH}", self.base_url)
     }
 
+    /// Makes the receiver answer the next `n` deliveries with `status`
+    /// (a receiver that is down or broken), then accept again.
+    pub fn fail_next(&self, n: u32, status: u16) {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .failing = (n, status);
+    }
+
+    /// Every delivery attempt so far, failed ones included: the status the
+    /// receiver answered and the body WorkOS sent.
+    pub fn attempts(&self) -> Vec<(u16, Vec<u8>)> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .attempts
+            .clone()
+    }
+
     /// Deliveries received so far.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.inner
@@ -108,18 +131,24 @@ async fn receive(
     State(inner): State<Arc<Mutex<Inner>>>,
     headers: HeaderMap,
     body: Bytes,
-) -> &'static str {
+) -> (axum::http::StatusCode, &'static str) {
     let signature = headers
         .get("workos-signature")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    inner
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .deliveries
-        .push(Delivery {
-            signature,
-            body: body.to_vec(),
-        });
-    "ok"
+    let mut inner = inner.lock().unwrap_or_else(PoisonError::into_inner);
+    if inner.failing.0 > 0 {
+        inner.failing.0 -= 1;
+        let status = inner.failing.1;
+        inner.attempts.push((status, body.to_vec()));
+        let code = axum::http::StatusCode::from_u16(status)
+            .unwrap_or(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        return (code, "unavailable");
+    }
+    inner.attempts.push((200, body.to_vec()));
+    inner.deliveries.push(Delivery {
+        signature,
+        body: body.to_vec(),
+    });
+    (axum::http::StatusCode::OK, "ok")
 }

@@ -52,7 +52,7 @@ fn loosen(expression: &'static str) -> Option<(Regex, Vec<&'static str>)> {
         pattern.push_str(&regex::escape(&rest[..open]));
         let name = &rest[open..=close];
         pattern.push_str(match name {
-            "{string}" | "{scopes}" => r#"("[^"]*")"#,
+            "{string}" | "{scopes}" => r#"("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"#,
             "{int}" => r"(\S+)",
             "{duration}" | "{verification}" | "{delivery}" => r"(.+?)",
             _ => r"(\S+?)",
@@ -99,7 +99,11 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
     let mut provider = None;
     for (i, name) in loose.params.iter().enumerate() {
         let value = caps.get(i + 1).map_or("", |m| m.as_str());
-        let unquoted = value.trim_matches('"');
+        let unquoted = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
         // The text right before the parameter says what a plain word means.
         let nth_before = {
             let mut at = 0;
@@ -117,12 +121,16 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
         };
         let state_word = nth_before.ends_with("connection is")
             || (nth_before.ends_with(" as") && expr.starts_with("the providers list"));
-        let method_word = i == 0
-            && (expr.starts_with("the app calls {word} {string}")
-                || expr.starts_with("the app sends {word} {string}"));
+        let method_word = ["the app calls", "the app sends", "answers"]
+            .iter()
+            .any(|w| nth_before.ends_with(w))
+            && expr[nth_before.len()..]
+                .trim_start()
+                .starts_with("{word} {string}");
         let event_text = nth_before.ends_with("received a")
             || nth_before.ends_with("received no")
-            || nth_before.ends_with("verifies the");
+            || nth_before.ends_with("verifies the")
+            || nth_before.ends_with("deliver the");
         let problem = match *name {
             "{provider}" => match value.parse::<ProviderKind>() {
                 Ok(k) => {

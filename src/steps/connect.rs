@@ -8,7 +8,7 @@ use super::params::{Kind, ProviderArg, ScopeList};
 use super::{PipesWorld, StepResult};
 use crate::client::connect::{connect, diagnose_visit, follow};
 use crate::client::models::{AuthorizeParams, AuthorizeRequest, TokenRequest};
-use crate::client::{AccessTokenResponse, PipesError};
+use crate::client::{AccessTokenResponse, DiagnosisKind, PipesError};
 use crate::mock::workos::state::Credentials;
 use crate::provider::ProviderKind;
 use crate::transcript::{Entry, Exchange};
@@ -284,6 +284,11 @@ async fn connection_state(
         .await
     {
         Ok(account) => account,
+        // A deleted connection is gone from WorkOS (404) after the
+        // `disconnected` event: that is what "disconnected" looks like.
+        Err(e) if state == "disconnected" && e.kind() == DiagnosisKind::ConnectionNotFound => {
+            return Ok(());
+        }
         Err(e) => {
             return Err(match connect_failure {
                 Some(failure) => format!("connecting failed:\n{failure}"),
@@ -488,7 +493,7 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
     super::vocabulary::StepDoc {
         keyword: "Then",
         expression: "{word}'s {provider} connection is {word}",
-        description: "The connected account's state: connected, needs_reauthorization or disconnected.",
+        description: "The connected account's state: connected, needs_reauthorization or disconnected (the connection was deleted: WorkOS no longer has it).",
         example: "alice's github connection is connected",
         group: "Connecting",
     },

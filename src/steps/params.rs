@@ -54,11 +54,12 @@ impl FromStr for ScopeList {
     }
 }
 
-/// A span of time: `2 seconds`, `10 minutes`, `9 hours`, `1 day`, `250 milliseconds`.
+/// A span of time: `2 seconds`, `10 minutes`, `9 hours`, `1 day`, `2 weeks`,
+/// `250 milliseconds`, `1.5 hours`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Parameter)]
 #[param(
     name = "duration",
-    regex = r"\d+ (?:milliseconds?|seconds?|minutes?|hours?|days?)"
+    regex = r"\d+(?:\.\d+)? (?:milliseconds?|seconds?|minutes?|hours?|days?|weeks?)"
 )]
 pub struct Span(pub std::time::Duration);
 
@@ -67,20 +68,37 @@ impl FromStr for Span {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || {
             format!(
-                "{s:?} is not a duration: expected a number and a unit, e.g. 2 seconds, 10 minutes, 9 hours, 1 day"
+                "{s:?} is not a duration: expected a number and a unit, e.g. 2 seconds, 10 minutes, 1.5 hours, 1 day, 2 weeks"
             )
         };
         let (n, unit) = s.trim().split_once(' ').ok_or_else(bad)?;
-        let n: u64 = n.parse().map_err(|_| bad())?;
-        let ms_per = match unit.trim_end_matches('s') {
+        let ms_per: u64 = match unit.trim_end_matches('s') {
             "millisecond" => 1,
             "second" => 1_000,
             "minute" => 60_000,
             "hour" => 3_600_000,
             "day" => 86_400_000,
+            "week" => 7 * 86_400_000,
             _ => return Err(bad()),
         };
-        n.checked_mul(ms_per)
+        // Whole and decimal parts apart, so 1.5 hours is exact and a huge
+        // number is an error rather than a wrapped one.
+        let (whole, frac) = n.split_once('.').unwrap_or((n, ""));
+        let whole: u64 = whole.parse().map_err(|_| bad())?;
+        if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
+            return Err(bad());
+        }
+        let frac_ms = if frac.is_empty() {
+            0
+        } else {
+            let digits: u64 = frac.parse().map_err(|_| bad())?;
+            let scale = 10u64.pow(u32::try_from(frac.len()).map_err(|_| bad())?);
+            u64::try_from(u128::from(digits) * u128::from(ms_per) / u128::from(scale))
+                .map_err(|_| bad())?
+        };
+        whole
+            .checked_mul(ms_per)
+            .and_then(|ms| ms.checked_add(frac_ms))
             .map(|ms| Span(std::time::Duration::from_millis(ms)))
             .ok_or_else(bad)
     }
@@ -109,5 +127,12 @@ mod duration_tests {
                 .contains("expected a number and a unit")
         );
         assert!("3 fortnights".parse::<Span>().is_err());
+        assert_eq!(
+            "2 weeks".parse(),
+            Ok(Span(Duration::from_secs(14 * 86_400)))
+        );
+        assert_eq!("1.5 hours".parse(), Ok(Span(Duration::from_secs(5_400))));
+        assert_eq!("0.25 seconds".parse(), Ok(Span(Duration::from_millis(250))));
+        assert!("99999999999999999999 weeks".parse::<Span>().is_err());
     }
 }

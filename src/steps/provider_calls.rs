@@ -18,6 +18,55 @@ async fn app_calls(
     p: ProviderArg,
     person: String,
 ) -> StepResult {
+    call(w, method, path, p, person, None).await
+}
+
+#[when(expr = "the app calls {word} {string} on {provider} for {word} with body {string}")]
+async fn app_calls_with_body(
+    w: &mut PipesWorld,
+    method: String,
+    path: String,
+    p: ProviderArg,
+    person: String,
+    body: String,
+) -> StepResult {
+    call(w, method, path, p, person, Some(body)).await
+}
+
+#[then(expr = "{provider} answered HTTP {int}")]
+async fn provider_answered(w: &mut PipesWorld, p: ProviderArg, status: u16) -> StepResult {
+    let got = match (&w.last_response, &w.last_error) {
+        (
+            _,
+            Some(PipesError::Provider {
+                provider, status, ..
+            }),
+        ) if *provider == p.0 => Some(*status),
+        (Some(resp), None) if w.last_action == super::Action::ProviderCall => Some(resp.status),
+        _ => None,
+    };
+    match got {
+        Some(s) if s == status => Ok(()),
+        Some(s) => Err(format!(
+            "expected {} to answer HTTP {status}, it answered HTTP {s}",
+            p.0.display_name()
+        )),
+        None => Err(format!(
+            "expected {} to answer HTTP {status}, but the last action ({}) got no answer from it",
+            p.0.display_name(),
+            w.last_action.spoken()
+        )),
+    }
+}
+
+async fn call(
+    w: &mut PipesWorld,
+    method: String,
+    path: String,
+    p: ProviderArg,
+    person: String,
+    body: Option<String>,
+) -> StepResult {
     let method: reqwest::Method = method.parse().map_err(|_| {
         format!("{method:?} is not an HTTP method: expected GET, POST, PUT, PATCH or DELETE")
     })?;
@@ -33,7 +82,7 @@ async fn app_calls(
         },
     };
     w.last_action = super::Action::ProviderCall;
-    match w.caller.call(&request).await {
+    match w.caller.call_with_body(&request, body.as_deref()).await {
         Ok(resp) => {
             w.last_response = Some(resp);
             w.last_error = None;
@@ -167,6 +216,20 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         expression: "the app calls {word} {string} on {provider} for {word} with the token it fetched first",
         description: "The anti-pattern: calls the provider once with the first token WorkOS handed out in this scenario, kept instead of fetched fresh.",
         example: "the app calls GET \"/user\" on github for alice with the token it fetched first",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "the app calls {word} {string} on {provider} for {word} with body {string}",
+        description: "The same with a request body (POST, PUT, PATCH): JSON text is sent as application/json, anything else as a form. Quote JSON with single quotes.",
+        example: "the app calls POST \"/api/chat.postMessage\" on slack for alice with body '{\"channel\": \"C1\", \"text\": \"hi\"}'",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "{provider} answered HTTP {int}",
+        description: "The provider's own status for the last call, success or failure (after the app's retries).",
+        example: "github answered HTTP 404",
         group: "Calling providers",
     },
     super::vocabulary::StepDoc {

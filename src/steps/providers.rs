@@ -185,6 +185,74 @@ async fn token_endpoint_latency(
     w.fault(p.0, fault, times(n)?).await
 }
 
+/// `"x-a: 1; x-b: 2"` as header pairs.
+fn header_list(text: &str) -> Result<Vec<(String, String)>, String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| {
+                    format!("{h:?} is not a header: write name: value, separated by ; (e.g. \"retry-after: 5; x-request-id: 1\")")
+                })
+        })
+        .collect()
+}
+
+async fn stub(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    method: String,
+    path: String,
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+) -> StepResult {
+    if !path.starts_with('/') {
+        return Err(format!("{path:?} is not a path: start it with /"));
+    }
+    if !(100..=599).contains(&status) {
+        return Err(format!(
+            "HTTP {status} is not a status: expected 100 to 599"
+        ));
+    }
+    w.stack
+        .provider(p.0)
+        .stub(&method, &path, status, headers, body)
+        .await;
+    Ok(())
+}
+
+#[given(expr = "{provider} answers {word} {string} with HTTP {int} and body {string}")]
+async fn stub_with_body(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    method: String,
+    path: String,
+    status: u16,
+    body: String,
+) -> StepResult {
+    stub(w, p, method, path, status, &[], &body).await
+}
+
+#[given(
+    expr = "{provider} answers {word} {string} with HTTP {int}, headers {string} and body {string}"
+)]
+async fn stub_with_headers(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    method: String,
+    path: String,
+    status: u16,
+    headers: String,
+    body: String,
+) -> StepResult {
+    let headers = header_list(&headers)?;
+    stub(w, p, method, path, status, &headers, &body).await
+}
+
 #[given(expr = "{word} denies consent on {provider}")]
 async fn denies_consent(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
     w.user(&person);
@@ -570,6 +638,18 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         "{provider}'s token endpoint takes {duration} to answer the next {int} requests",
         "The token endpoint's real answer, late on the virtual clock: WorkOS's refresh is slow but succeeds.",
         "github's token endpoint takes 5 seconds to answer the next 1 requests",
+    ),
+    doc(
+        "Given",
+        "{provider} answers {word} {string} with HTTP {int} and body {string}",
+        "Stubs any endpoint of the provider, above its default routes (faults still come first): for endpoints the mock does not model. JSON bodies are sent as application/json; quote them with single quotes.",
+        "github answers GET \"/repos/acme/api\" with HTTP 200 and body '{\"full_name\": \"acme/api\"}'",
+    ),
+    doc(
+        "Given",
+        "{provider} answers {word} {string} with HTTP {int}, headers {string} and body {string}",
+        "The same with response headers, written name: value and separated by semicolons.",
+        "slack answers POST \"/api/chat.postMessage\" with HTTP 200, headers \"x-slack-req-id: 1\" and body '{\"ok\": true}'",
     ),
     doc(
         "Given",

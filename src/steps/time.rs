@@ -12,12 +12,15 @@ use crate::common::duration::spoken;
 
 #[when(expr = "{duration} pass")]
 async fn time_passes(w: &mut PipesWorld, span: Span) -> StepResult {
-    advance(w, span)
+    advance(w, span)?;
+    // Webhook retries that fell due go out now, as WorkOS would send them.
+    w.stack.workos.deliver_pending().await;
+    Ok(())
 }
 
 #[when(expr = "{duration} passes")]
 async fn time_passes_singular(w: &mut PipesWorld, span: Span) -> StepResult {
-    advance(w, span)
+    time_passes(w, span).await
 }
 
 fn advance(w: &mut PipesWorld, span: Span) -> StepResult {
@@ -36,7 +39,7 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
     super::vocabulary::StepDoc {
         keyword: "When",
         expression: "{duration} pass",
-        description: "Moves the scenario's virtual clock forward: tokens, codes and sessions age, nobody waits.",
+        description: "Moves the scenario's virtual clock forward: tokens, codes and sessions age, webhook retries that fall due are sent, nobody waits.",
         example: "9 hours pass",
         group: "Time",
     },

@@ -34,7 +34,7 @@ pub const PARAMETERS: &[(&str, &str)] = &[
     ),
     (
         "{duration}",
-        "a number and a unit: 2 seconds, 10 minutes, 9 hours, 1 day",
+        "a number and a unit: 2 seconds, 10 minutes, 1.5 hours, 1 day, 2 weeks (milliseconds to weeks; decimals allowed)",
     ),
     (
         "{verification}",

@@ -159,6 +159,55 @@ fn last_of(w: &PipesWorld, event: &str) -> Result<(Delivery, Value), String> {
     })
 }
 
+#[given(expr = "the app's webhook endpoint fails the next {int} deliveries with HTTP {int}")]
+async fn endpoint_fails(w: &mut PipesWorld, n: u32, status: u16) -> StepResult {
+    if n == 0 {
+        return Err("failing 0 deliveries does nothing: give at least 1".into());
+    }
+    if !(400..=599).contains(&status) {
+        return Err(format!(
+            "HTTP {status} is not a failure: give a 4xx or 5xx status (503 for a receiver that is down)"
+        ));
+    }
+    w.stack.app.fail_next(n, status);
+    w.stack.recorder.note(
+        "app",
+        format!("the webhook receiver answers HTTP {status} to the next {n} deliveries"),
+    );
+    Ok(())
+}
+
+#[then(expr = "WorkOS tried to deliver the {string} event {int} times")]
+async fn delivery_attempts(w: &mut PipesWorld, event: String, n: usize) -> StepResult {
+    let statuses: Vec<u16> = w
+        .stack
+        .app
+        .attempts()
+        .into_iter()
+        .filter(|(_, body)| {
+            serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|j| j.get("event").and_then(Value::as_str).map(str::to_string))
+                .as_deref()
+                == Some(event.as_str())
+        })
+        .map(|(status, _)| status)
+        .collect();
+    if statuses.len() == n {
+        return Ok(());
+    }
+    let answered: Vec<String> = statuses.iter().map(u16::to_string).collect();
+    Err(format!(
+        "expected {n} delivery attempts of {event}, WorkOS made {} (the receiver answered: {})",
+        statuses.len(),
+        if answered.is_empty() {
+            "nothing".to_string()
+        } else {
+            answered.join(", ")
+        }
+    ))
+}
+
 #[given(expr = "the app's webhook endpoint receives Pipes events")]
 async fn endpoint_receives(w: &mut PipesWorld) -> StepResult {
     let request = WebhookEndpointRequest {
@@ -358,6 +407,18 @@ pub const VOCABULARY: &[StepDoc] = &[
         "the app received a {string} event for {word}",
         "WorkOS delivered this event about the person's connection, and it verifies with the endpoint's secret at the time it arrived.",
         "the app received a \"pipes.connected_account.connected\" event for alice",
+    ),
+    doc(
+        "Given",
+        "the app's webhook endpoint fails the next {int} deliveries with HTTP {int}",
+        "The app's receiver is down or broken for that many deliveries: WorkOS retries 30 s after the first failure and twice as long after each next one, six attempts in all; retries go out as time passes.",
+        "the app's webhook endpoint fails the next 2 deliveries with HTTP 503",
+    ),
+    doc(
+        "Then",
+        "WorkOS tried to deliver the {string} event {int} times",
+        "Counts every delivery attempt of this event at the app's receiver, failed ones included.",
+        "WorkOS tried to deliver the \"pipes.connected_account.connected\" event 3 times",
     ),
     doc(
         "Then",

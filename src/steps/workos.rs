@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cucumber::{given, then, when};
 
-use super::params::ProviderArg;
+use super::params::{ProviderArg, Span};
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};
 use crate::client::models::{DataProvider, List};
@@ -423,6 +423,27 @@ async fn switches_environment_key(w: &mut PipesWorld, which: String) -> StepResu
 
 // -- The providers list -------------------------------------------------------
 
+#[given(expr = "WorkOS rate-limits the app to {int} requests per {duration}")]
+async fn workos_rate_limit(w: &mut PipesWorld, limit: u32, window: Span) -> StepResult {
+    if limit == 0 {
+        return Err("a limit of 0 requests refuses everything: give at least 1".into());
+    }
+    let window_ms = i64::try_from(window.0.as_millis())
+        .ok()
+        .filter(|ms| *ms > 0)
+        .ok_or("the window must be longer than nothing and shorter than a lifetime")?;
+    w.stack.workos.ctx().state().rate_limit =
+        Some(crate::mock::workos::state::RateLimit { limit, window_ms });
+    w.stack.recorder.note(
+        "workos",
+        format!(
+            "WorkOS allows {limit} requests per API key per {}",
+            crate::client::provider_call::spoken(window.0)
+        ),
+    );
+    Ok(())
+}
+
 #[when(expr = "the app lists {word}'s data providers")]
 async fn lists_providers(w: &mut PipesWorld, person: String) -> StepResult {
     let user_id = w.person(&person);
@@ -605,6 +626,12 @@ pub const VOCABULARY: &[StepDoc] = &[
         "the app switches to the {word} API key",
         "The same, in the middle of a scenario (the fix for a key of the wrong environment).",
         "the app switches to the sandbox API key",
+    ),
+    doc(
+        "Given",
+        "WorkOS rate-limits the app to {int} requests per {duration}",
+        "WorkOS's own rate limit: that many requests per API key per window of the scenario's clock, then 429 rate_limit_exceeded with Retry-After in seconds.",
+        "WorkOS rate-limits the app to 2 requests per 1 minute",
     ),
     doc(
         "When",

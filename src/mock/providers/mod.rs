@@ -39,6 +39,60 @@ use crate::transcript::Recorder;
 /// fault mounted at its default priority (5) wins over these.
 pub const DEFAULT_PRIORITY: u8 = 10;
 
+/// Priority of stubbed endpoints: above the defaults, below faults.
+pub const STUB_PRIORITY: u8 = 7;
+
+/// The provider's not-found answer for a path the mock does not serve, with
+/// a transcript note saying how to stub it.
+struct NotServed(Arc<Shared>);
+
+impl Respond for NotServed {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let shared = &*self.0;
+        let path = request.url.path();
+        shared.recorder.note(
+            shared.kind.slug(),
+            format!(
+                "this mock does not serve {} {path}; stub it with: Given {} answers {} \"{path}\" with HTTP 200 and body \"...\"",
+                request.method,
+                shared.kind.slug(),
+                request.method
+            ),
+        );
+        let json =
+            |status: u16, body: serde_json::Value| wire::json(status, &body, "application/json");
+        match shared.kind {
+            ProviderKind::Github => json(
+                404,
+                serde_json::json!({
+                    "message": "Not Found",
+                    "documentation_url": "https://docs.github.com/rest",
+                    "status": "404",
+                }),
+            ),
+            ProviderKind::Slack => json(
+                200,
+                serde_json::json!({"ok": false, "error": "unknown_method", "req_method": path.trim_start_matches("/api/")}),
+            ),
+            ProviderKind::Google => json(
+                404,
+                serde_json::json!({"error": {
+                    "code": 404,
+                    "message": "Requested entity was not found.",
+                    "status": "NOT_FOUND",
+                }}),
+            ),
+            ProviderKind::Salesforce => json(
+                404,
+                serde_json::json!([{
+                    "errorCode": "NOT_FOUND",
+                    "message": "The requested resource does not exist",
+                }]),
+            ),
+        }
+    }
+}
+
 /// What a route is for; faults pick their targets by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteClass {
@@ -266,6 +320,58 @@ impl ProviderMock {
             ProviderKind::Google => google::mount_all(self).await,
             ProviderKind::Salesforce => salesforce::mount_all(self).await,
         }
+        // Last of all: a path the mock does not serve gets the provider's
+        // own not-found answer, never wiremock's empty 404.
+        Mock::given(wiremock::matchers::any())
+            .respond_with(NotServed(Arc::clone(&self.shared)))
+            .with_priority(u8::MAX)
+            .named("not served")
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Answers `method path` with `status`, `headers` and `body` until the
+    /// faults are cleared, above the default routes (faults still win):
+    /// any endpoint the mock does not model, or a canned answer for one it does.
+    pub async fn stub(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        headers: &[(String, String)],
+        body: &str,
+    ) {
+        let mut template = ResponseTemplate::new(status);
+        let mut typed = false;
+        for (k, v) in headers {
+            typed |= k.eq_ignore_ascii_case("content-type");
+            template = template.insert_header(k.as_str(), v.as_str());
+        }
+        if !typed && !body.is_empty() {
+            let json = serde_json::from_str::<serde_json::Value>(body).is_ok();
+            template = template.insert_header(
+                "content-type",
+                if json {
+                    "application/json"
+                } else {
+                    "text/plain"
+                },
+            );
+        }
+        template = template.set_body_bytes(body.as_bytes().to_vec());
+        Mock::given(wiremock::matchers::method(
+            method.to_ascii_uppercase().as_str(),
+        ))
+        .and(wiremock::matchers::path(path))
+        .respond_with(template)
+        .with_priority(STUB_PRIORITY)
+        .named(format!("stub {method} {path}"))
+        .mount(&self.server)
+        .await;
+        self.shared.recorder.note(
+            self.kind.slug(),
+            format!("stub: {method} {path} answers HTTP {status}"),
+        );
     }
 
     /// Removes every fault: mounted fault mocks go (wiremock can only drop
