@@ -104,6 +104,11 @@ async function verifyWebhook(workos, rawBody, sigHeader, secret) {
   });
 }
 
+// Asks WorkOS for the user's token, right before each provider call.
+async function fetchToken(workos, provider, userId) {
+  return workos.pipes.getAccessToken({ provider, userId });
+}
+
 function send(res, status, body, headers = {}) {
   const isJson = typeof body !== 'string';
   res.writeHead(status, {
@@ -341,4 +346,4 @@ function listen(server, env) {
   process.on('SIGINT', stop);
 }
 
-module.exports = { createApp, listen, verifyWebhook, workosClient, MISTAKES };
+module.exports = { createApp, listen, verifyWebhook, fetchToken, workosClient, MISTAKES };

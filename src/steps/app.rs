@@ -758,27 +758,13 @@ async fn revokes_access(w: &mut PipesWorld, person: String, p: ProviderArg) -> S
         .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
     let external = app.is_external();
     if external {
-        let url = format!(
-            "{}/_harness/providers/{}/revoke",
-            app.workos.base_url(),
-            p.0.slug()
-        );
-        let resp = app
-            .http
-            .send(
-                app.http
-                    .request(reqwest::Method::POST, &url)
-                    .json(&json!({ "login": login })),
-            )
-            .await
-            .map_err(|e| format!("cannot reach serve's control API at {url}: {e}"))?;
-        if !(200..300).contains(&resp.status) {
-            return Err(format!(
-                "serve's control API refused the revocation: POST {url} answered HTTP {} {}",
-                resp.status,
-                excerpt(&resp.text())
-            ));
-        }
+        mistakes::control(
+            app,
+            reqwest::Method::POST,
+            &format!("/providers/{}/revoke", p.0.slug()),
+            Some(json!({ "login": login })),
+        )
+        .await?;
     } else if w.stack.provider(p.0).engine().revoke_all(&login) == 0 {
         return Err(format!(
             "{} holds no token of {login:?} to revoke: connect first",

@@ -95,7 +95,7 @@ pub async fn provider_log(
 
 /// One request to serve's control API (external apps only), with the JSON
 /// content type and the control token the contract asks for.
-async fn control(
+pub(super) async fn control(
     app: &AppUnderTest,
     method: reqwest::Method,
     path: &str,
