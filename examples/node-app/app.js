@@ -1,5 +1,5 @@
 // A small app that connects GitHub through WorkOS Pipes with the official
-// Node SDK (@workos-inc/node 11.0.0), written the way the seeds ask for:
+// Node SDK (@workos-inc/node 11.0.0), with these routes:
 //
 //   GET  /connect/:provider?user_id=  -> 302 to the WorkOS authorize URL
 //   GET  /pipes/return                -> where WorkOS sends the browser back
