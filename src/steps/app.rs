@@ -41,7 +41,7 @@ use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
 use crate::mock::clock::{Clock, iso8601};
 use crate::mock::providers::endpoints;
-use crate::mock::providers::request_log::{LoggedRequest, RequestLog, fingerprint};
+use crate::mock::providers::request_log::{LoggedRequest, fingerprint};
 use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, HttpResponse};
 
@@ -90,7 +90,7 @@ pub struct AppUnderTest {
     profile: Option<ProfileCall>,
     delivery: Option<(Delivery, String, Result<HttpResponse, String>)>,
     /// The reference app's provider request logs (an external app's are read through serve).
-    request_logs: BTreeMap<ProviderKind, std::sync::Arc<RequestLog>>,
+    request_logs: BTreeMap<ProviderKind, std::sync::Arc<crate::mock::providers::Shared>>,
     /// What the scenario did to make the next provider call fail.
     cause: Option<mistakes::Cause>,
     /// Answers to repeated deliveries of one event.
@@ -169,7 +169,7 @@ impl AppUnderTest {
                 .stack
                 .providers
                 .iter()
-                .map(|(k, p)| (*k, std::sync::Arc::clone(&p.shared().requests)))
+                .map(|(k, p)| (*k, std::sync::Arc::clone(p.shared())))
                 .collect(),
             cause: None,
             repeats: Vec::new(),

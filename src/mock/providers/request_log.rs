@@ -112,6 +112,29 @@ impl RequestLog {
     }
 }
 
+/// Fills in the account each logged token was issued to, from the
+/// provider's tokens (revoked ones included).
+pub fn with_logins(requests: Vec<LoggedRequest>, shared: &Shared) -> Vec<LoggedRequest> {
+    if requests.iter().all(|r| r.token_sha256.is_none()) {
+        return requests;
+    }
+    let owners: std::collections::HashMap<String, String> = shared
+        .engine()
+        .tokens
+        .iter()
+        .map(|(token, t)| (fingerprint(token), t.login.clone()))
+        .collect();
+    requests
+        .into_iter()
+        .map(|mut r| {
+            if r.login.is_none() {
+                r.login = r.token_sha256.as_ref().and_then(|f| owners.get(f).cloned());
+            }
+            r
+        })
+        .collect()
+}
+
 /// A matcher that never matches and records every request it is asked
 /// about: mounted first, it sees each request before anything answers it.
 pub struct Tap {
@@ -125,16 +148,16 @@ impl Match for Tap {
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok());
-        let login = auth
-            .and_then(bearer)
-            .and_then(|t| self.shared.engine().tokens.get(t).map(|k| k.login.clone()));
+        // No lock on the provider's state here: this runs for every request,
+        // inside the mock server's dispatch. Whose token it was is looked up
+        // when the log is read ([`with_logins`]).
         self.shared.requests.push(
             self.shared.clock.now_ms(),
             request.method.as_str(),
             request.url.path(),
             request.url.query(),
             auth,
-            login,
+            None,
         );
         false
     }
