@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use wiremock::{Match, Request};
 
 use super::Shared;
+use crate::mock::clock::Clock;
 
 /// Requests kept per provider; older ones are dropped.
 pub const CAPACITY: usize = 512;
@@ -138,8 +139,11 @@ pub fn with_logins(requests: Vec<LoggedRequest>, shared: &Shared) -> Vec<LoggedR
 /// A matcher that never matches and records every request it is asked
 /// about: mounted first, it sees each request before anything answers it.
 pub struct Tap {
-    /// The provider mock's state: its log, clock and tokens.
-    pub shared: Arc<Shared>,
+    /// Where to write (only the log: a pooled mock server may keep its
+    /// mocks for a while after the stack is gone).
+    pub log: Arc<RequestLog>,
+    /// Whose time.
+    pub clock: Clock,
 }
 
 impl Match for Tap {
@@ -151,8 +155,8 @@ impl Match for Tap {
         // No lock on the provider's state here: this runs for every request,
         // inside the mock server's dispatch. Whose token it was is looked up
         // when the log is read ([`with_logins`]).
-        self.shared.requests.push(
-            self.shared.clock.now_ms(),
+        self.log.push(
+            self.clock.now_ms(),
             request.method.as_str(),
             request.url.path(),
             request.url.query(),
