@@ -16,7 +16,9 @@ macro_rules! library {
 
 const LIBRARY: &[(&str, &str)] = library![
     "features/app/connect.feature",
+    "features/app/provider_errors.feature",
     "features/app/revocation.feature",
+    "features/app/tokens.feature",
     "features/app/webhooks.feature",
     "features/connect/github.feature",
     "features/providers/any_endpoint.feature",

@@ -1,5 +1,5 @@
 // A small app that connects GitHub through WorkOS Pipes with the official
-// Node SDK (@workos-inc/node 11.0.0), written the way the seeds ask for:
+// Node SDK (@workos-inc/node 11.0.0), with these routes:
 //
 //   GET  /connect/:provider?user_id=  -> 302 to the WorkOS authorize URL
 //   GET  /pipes/return                -> where WorkOS sends the browser back
@@ -102,6 +102,11 @@ async function verifyWebhook(workos, rawBody, sigHeader, secret) {
     secret,
     tolerance: TOLERANCE_MS,
   });
+}
+
+// Asks WorkOS for the user's token, right before each provider call.
+async function fetchToken(workos, provider, userId) {
+  return workos.pipes.getAccessToken({ provider, userId });
 }
 
 function send(res, status, body, headers = {}) {
@@ -341,4 +346,4 @@ function listen(server, env) {
   process.on('SIGINT', stop);
 }
 
-module.exports = { createApp, listen, verifyWebhook, workosClient, MISTAKES };
+module.exports = { createApp, listen, verifyWebhook, fetchToken, workosClient, MISTAKES };

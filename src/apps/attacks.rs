@@ -6,8 +6,8 @@
 //! ([`crate::client::webhooks::sign`]: `t=<ms>, v1=<hex>` over
 //! `"<t>.<raw body>"`). One of them is pretty-printed: the signature covers
 //! the bytes WorkOS sent, so an app that parses the JSON and re-serializes it
-//! before verifying rejects it, which is the mistake the seeds warn about
-//! ("verify raw request body, before parsing JSON").
+//! before verifying rejects it: verify the raw request body, before parsing
+//! JSON.
 
 use serde_json::{Value, json};
 

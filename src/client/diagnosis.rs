@@ -922,6 +922,17 @@ mod tests {
                 "sdk_version_mismatch",
                 "resource_not_found",
                 "invalid_request",
+                "token_kept",
+                "provider_401_mishandled",
+                "reconnect_not_offered",
+                "retry_loop",
+                "return_to_wrong",
+                "webhook_body_reserialized",
+                "webhook_tolerance_too_wide",
+                "webhook_unverified",
+                "webhook_replay_accepted",
+                "retry_after_ignored",
+                "workos_rate_limit_ignored",
             ]
         );
     }

@@ -87,7 +87,10 @@ async fn requests(
         })?,
     };
     let log = stack.provider(kind).requests();
-    let data = log.since(since);
+    let data = crate::mock::providers::request_log::with_logins(
+        log.since(since),
+        stack.provider(kind).shared(),
+    );
     Ok(axum::Json(json!({
         "object": "list",
         "provider": kind.slug(),

@@ -37,7 +37,7 @@ use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
 use crate::common::clock::{Clock, iso8601};
 use crate::mock::providers::endpoints;
-use crate::mock::providers::request_log::{LoggedRequest, RequestLog, fingerprint};
+use crate::mock::providers::request_log::{LoggedRequest, fingerprint};
 use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, HttpResponse};
 
@@ -86,7 +86,7 @@ pub struct AppUnderTest {
     profile: Option<ProfileCall>,
     delivery: Option<(Delivery, String, Result<HttpResponse, String>)>,
     /// The reference app's provider request logs (an external app's are read through serve).
-    request_logs: BTreeMap<ProviderKind, std::sync::Arc<RequestLog>>,
+    request_logs: BTreeMap<ProviderKind, std::sync::Arc<crate::mock::providers::Shared>>,
     /// What the scenario did to make the next provider call fail.
     cause: Option<mistakes::Cause>,
     /// Answers to repeated deliveries of one event.
@@ -165,7 +165,7 @@ impl AppUnderTest {
                 .stack
                 .providers
                 .iter()
-                .map(|(k, p)| (*k, std::sync::Arc::clone(&p.shared().requests)))
+                .map(|(k, p)| (*k, std::sync::Arc::clone(p.shared())))
                 .collect(),
             cause: None,
             repeats: Vec::new(),
@@ -754,27 +754,13 @@ async fn revokes_access(w: &mut PipesWorld, person: String, p: ProviderArg) -> S
         .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
     let external = app.is_external();
     if external {
-        let url = format!(
-            "{}/_harness/providers/{}/revoke",
-            app.workos.base_url(),
-            p.0.slug()
-        );
-        let resp = app
-            .http
-            .send(
-                app.http
-                    .request(reqwest::Method::POST, &url)
-                    .json(&json!({ "login": login })),
-            )
-            .await
-            .map_err(|e| format!("cannot reach serve's control API at {url}: {e}"))?;
-        if !(200..300).contains(&resp.status) {
-            return Err(format!(
-                "serve's control API refused the revocation: POST {url} answered HTTP {} {}",
-                resp.status,
-                excerpt(&resp.text())
-            ));
-        }
+        mistakes::control(
+            app,
+            reqwest::Method::POST,
+            &format!("/providers/{}/revoke", p.0.slug()),
+            Some(json!({ "login": login })),
+        )
+        .await?;
     } else if w.stack.provider(p.0).engine().revoke_all(&login) == 0 {
         return Err(format!(
             "{} holds no token of {login:?} to revoke: connect first",

@@ -308,7 +308,8 @@ impl ProviderMock {
         // First in line at the highest priority: it sees every request and
         // never answers one.
         Mock::given(request_log::Tap {
-            shared: Arc::clone(&self.shared),
+            log: Arc::clone(&self.shared.requests),
+            clock: self.shared.clock.clone(),
         })
         .respond_with(ResponseTemplate::new(500))
         .with_priority(1)

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use wiremock::{Match, Request};
 
 use super::Shared;
+use crate::mock::clock::Clock;
 
 /// Requests kept per provider; older ones are dropped.
 pub const CAPACITY: usize = 512;
@@ -112,11 +113,37 @@ impl RequestLog {
     }
 }
 
+/// Fills in the account each logged token was issued to, from the
+/// provider's tokens (revoked ones included).
+pub fn with_logins(requests: Vec<LoggedRequest>, shared: &Shared) -> Vec<LoggedRequest> {
+    if requests.iter().all(|r| r.token_sha256.is_none()) {
+        return requests;
+    }
+    let owners: std::collections::HashMap<String, String> = shared
+        .engine()
+        .tokens
+        .iter()
+        .map(|(token, t)| (fingerprint(token), t.login.clone()))
+        .collect();
+    requests
+        .into_iter()
+        .map(|mut r| {
+            if r.login.is_none() {
+                r.login = r.token_sha256.as_ref().and_then(|f| owners.get(f).cloned());
+            }
+            r
+        })
+        .collect()
+}
+
 /// A matcher that never matches and records every request it is asked
 /// about: mounted first, it sees each request before anything answers it.
 pub struct Tap {
-    /// The provider mock's state: its log, clock and tokens.
-    pub shared: Arc<Shared>,
+    /// Where to write (only the log: a pooled mock server may keep its
+    /// mocks for a while after the stack is gone).
+    pub log: Arc<RequestLog>,
+    /// Whose time.
+    pub clock: Clock,
 }
 
 impl Match for Tap {
@@ -125,16 +152,16 @@ impl Match for Tap {
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok());
-        let login = auth
-            .and_then(bearer)
-            .and_then(|t| self.shared.engine().tokens.get(t).map(|k| k.login.clone()));
-        self.shared.requests.push(
-            self.shared.clock.now_ms(),
+        // No lock on the provider's state here: this runs for every request,
+        // inside the mock server's dispatch. Whose token it was is looked up
+        // when the log is read ([`with_logins`]).
+        self.log.push(
+            self.clock.now_ms(),
             request.method.as_str(),
             request.url.path(),
             request.url.query(),
             auth,
-            login,
+            None,
         );
         false
     }

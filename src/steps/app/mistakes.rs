@@ -53,8 +53,12 @@ pub async fn provider_log(
     kind: ProviderKind,
     since: u64,
 ) -> Result<(u64, Vec<LoggedRequest>), String> {
-    if let Some(log) = app.request_logs.get(&kind) {
-        return Ok((log.last_seq(), log.since(since)));
+    if let Some(shared) = app.request_logs.get(&kind) {
+        let log = &shared.requests;
+        return Ok((
+            log.last_seq(),
+            crate::mock::providers::request_log::with_logins(log.since(since), shared),
+        ));
     }
     let resp = control(
         app,
@@ -95,7 +99,7 @@ pub async fn provider_log(
 
 /// One request to serve's control API (external apps only), with the JSON
 /// content type and the control token the contract asks for.
-async fn control(
+pub(super) async fn control(
     app: &AppUnderTest,
     method: reqwest::Method,
     path: &str,
