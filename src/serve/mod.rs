@@ -259,7 +259,7 @@ impl Server {
                 .into_iter()
                 .map(|k| (k, self.stack.provider(k).uri()))
                 .collect(),
-            control_token: None,
+            control_token: opts.control_token.clone(),
         }
     }
 

@@ -438,7 +438,7 @@ async fn workos_rate_limit(w: &mut PipesWorld, limit: u32, window: Span) -> Step
         "workos",
         format!(
             "WorkOS allows {limit} requests per API key per {}",
-            crate::client::provider_call::spoken(window.0)
+            crate::common::duration::spoken(window.0)
         ),
     );
     Ok(())

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use wiremock::{Match, Request};
 
 use super::Shared;
-use crate::mock::clock::Clock;
+use crate::common::clock::Clock;
 
 /// Requests kept per provider; older ones are dropped.
 pub const CAPACITY: usize = 512;
