@@ -741,12 +741,24 @@ const UNSIGNED: &str = "webhook endpoint rejects an unsigned request";
 const FORGED: &str = "webhook endpoint rejects a forged signature";
 
 /// A user to open the connect page for: created in the WorkOS the
-/// environment names (`pipes-harness serve`, normally), so the app can ask
-/// WorkOS for a real authorize URL. `None` when there is no such WorkOS.
+/// environment names when that is a `pipes-harness serve` (its control API
+/// answers), so the app can ask WorkOS for a real authorize URL. `None`
+/// otherwise: doctor never writes into a real WorkOS account.
 async fn doctor_user(client: &reqwest::Client, env: &BTreeMap<String, String>) -> Option<String> {
     let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let base = get("PIPES_HARNESS_WORKOS_URL").or_else(|| get("WORKOS_BASE_URL"))?;
     let key = get("PIPES_HARNESS_API_KEY").or_else(|| get("WORKOS_API_KEY"))?;
+    // Only a `pipes-harness serve` gets a user written into it: never the
+    // real WorkOS a developer's shell may point at with a live key.
+    let serve = client
+        .get(format!("{}/_harness", base.trim_end_matches('/')))
+        .send()
+        .await
+        .ok()
+        .is_some_and(|r| r.status().is_success());
+    if !serve {
+        return None;
+    }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())

@@ -66,7 +66,16 @@ pub async fn check(vars: &BTreeMap<String, String>) -> Result<String, String> {
     ] {
         loop {
             match client.get(&url).send().await {
-                Ok(_) => break,
+                // serve's /health says 503 `starting` until its seed is in.
+                Ok(r) if !url.ends_with("/health") || r.status().is_success() => break,
+                Ok(r) if Instant::now() >= deadline => {
+                    return Err(format!(
+                        "{what} at {url} still answers {} after {} s. Give it longer with {ENV_WAIT}=<seconds>.",
+                        r.status().as_u16(),
+                        wait.as_secs()
+                    ));
+                }
+                Ok(_) => tokio::time::sleep(Duration::from_millis(200)).await,
                 Err(e) if Instant::now() >= deadline => {
                     return Err(format!(
                         "{what} does not answer at {url} after {} s: {e}. Start it first, or give it longer with {ENV_WAIT}=<seconds>.",

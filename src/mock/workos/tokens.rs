@@ -218,14 +218,16 @@ async fn fresh(
 /// `x-ratelimit-remaining: 0`, Google's `rateLimitExceeded`, Salesforce's
 /// `REQUEST_LIMIT_EXCEEDED`).
 fn unavailable(reply: &crate::transcript::HttpResponse) -> bool {
-    let body = String::from_utf8_lossy(&reply.body);
+    // Lowercased: Google writes `rateLimitExceeded` and
+    // `userRateLimitExceeded`, Salesforce `REQUEST_LIMIT_EXCEEDED`.
+    let body = String::from_utf8_lossy(&reply.body).to_lowercase();
     reply.status >= 500
         || reply.status == 429
         || (reply.status == 403
             && (reply.header("x-ratelimit-remaining") == Some("0")
-                || body.contains("RateLimitExceeded")
+                || body.contains("ratelimitexceeded")
                 || body.contains("rate limit")
-                || body.contains("REQUEST_LIMIT_EXCEEDED")))
+                || body.contains("request_limit_exceeded")))
 }
 
 /// Moves a connection to `needs_reauthorization` (with `reason`) and emits the event.
