@@ -521,11 +521,12 @@ where
 
 /// Checks that a string is `<prefix>_` followed by a 26-character ULID.
 fn check_id(text: &str, prefix: &str) -> Result<(), String> {
-    const CROCKFORD: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    // The canonical text of a ULID reads back as itself: 26 characters of
+    // uppercase Crockford base32 that fit in 128 bits.
     let ok = text
         .strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|ulid| ulid.len() == 26 && ulid.chars().all(|c| CROCKFORD.contains(c)));
+        .is_some_and(|u| ulid::Ulid::from_string(u).is_ok_and(|v| v.to_string() == u));
     if ok {
         Ok(())
     } else {
