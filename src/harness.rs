@@ -18,6 +18,7 @@ use crate::client::models::ConnectedAccount;
 use crate::client::models::{AuthorizeRequest, TokenRequest};
 use crate::client::provider_call::{ProviderCaller, ProviderRequest, RetryPolicy, VirtualSleeper};
 use crate::client::{Browser, PipesClient, PipesError};
+use crate::common::text::capitalize;
 use crate::mock::faults::{Fault, FaultError, ScopedFault};
 use crate::mock::ids::DEFAULT_SEED;
 use crate::mock::workos::state::{Integration, User};
@@ -408,11 +409,4 @@ impl ProviderHandle<'_> {
 #[must_use = "the fault is removed as soon as the guard drops"]
 pub struct FaultGuard {
     _scoped: ScopedFault,
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }

@@ -36,6 +36,7 @@ use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
 use crate::common::clock::{Clock, iso8601};
+use crate::common::text::capitalize;
 use crate::mock::providers::endpoints;
 use crate::mock::providers::request_log::{LoggedRequest, fingerprint};
 use crate::provider::ProviderKind;
@@ -303,13 +304,6 @@ async fn app_user(w: &mut PipesWorld, person: &str) -> Result<String, String> {
         id
     };
     Ok(id)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 fn excerpt(text: &str) -> String {
@@ -826,26 +820,25 @@ async fn asks_to_reconnect(w: &mut PipesWorld, person: String, p: ProviderArg) -
 
 // ---------------------------------------------------------------- Webhooks
 
+/// Fresh ids for a forged event, stamped `now_ms` on the app's clock.
+pub(super) fn event_facts(ids: &crate::mock::IdGen, now_ms: i64) -> EventFacts {
+    EventFacts {
+        event_id: ids.id("event"),
+        account_id: ids.id("data_installation"),
+        integration_id: ids.id("data_integration"),
+        user_id: ids.id("user"),
+        other_user_id: ids.id("user"),
+        created_at: iso8601(now_ms),
+    }
+}
+
 #[when(expr = "the app receives {delivery}")]
 async fn app_receives(w: &mut PipesWorld, d: DeliveryArg) -> StepResult {
-    let facts = {
-        let ids = &w.stack.ids;
-        EventFacts {
-            event_id: ids.id("event"),
-            account_id: ids.id("data_installation"),
-            integration_id: ids.id("data_integration"),
-            user_id: ids.id("user"),
-            other_user_id: ids.id("user"),
-            created_at: String::new(),
-        }
-    };
+    let ids = w.stack.ids.clone();
     let recorder = w.stack.recorder.clone();
     let app = app_mut(w)?;
     let now = app.clock.now_ms();
-    let facts = EventFacts {
-        created_at: iso8601(now),
-        ..facts
-    };
+    let facts = event_facts(&ids, now);
     let built = d.0.build(&app.webhook_secret, now, &facts);
     for s in &built.signatures {
         recorder.secret("webhook_signature", s);

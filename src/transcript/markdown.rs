@@ -24,6 +24,7 @@ use serde_json::Value;
 use super::redact::{Redactor, Session};
 use super::yaml::{self, Header};
 use super::{Entry, Exchange, Recorder, Span};
+use crate::common::text::capitalize;
 use crate::provider::ProviderKind;
 
 /// What a Markdown transcript is about: the scenario as written.
@@ -316,13 +317,6 @@ fn mermaid_id(text: &str) -> String {
     } else {
         id
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 /// `http://workos.test/a?b` → (`workos.test`, `/a?b`).

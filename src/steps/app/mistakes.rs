@@ -10,13 +10,12 @@ use cucumber::{then, when};
 use serde_json::{Value, json};
 
 use super::{
-    APP_TIMEOUT, AppUnderTest, MAX_TOKEN_REQUESTS, ProviderKind, app_mut, app_user, excerpt,
-    last_profile,
+    APP_TIMEOUT, AppUnderTest, MAX_TOKEN_REQUESTS, ProviderKind, app_mut, app_user, event_facts,
+    excerpt, last_profile,
 };
-use crate::apps::attacks::{Delivery, EventFacts};
+use crate::apps::attacks::Delivery;
 use crate::client::browser::Visit;
 use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::common::clock::iso8601;
 use crate::mock::faults::Fault;
 use crate::mock::providers::request_log::LoggedRequest;
 use crate::mock::workos::state::RateLimit;
@@ -579,24 +578,11 @@ async fn backs_off(w: &mut PipesWorld) -> StepResult {
 
 #[when(expr = "the app receives the same correctly signed event twice")]
 async fn receives_twice(w: &mut PipesWorld) -> StepResult {
-    let facts = {
-        let ids = &w.stack.ids;
-        EventFacts {
-            event_id: ids.id("event"),
-            account_id: ids.id("data_installation"),
-            integration_id: ids.id("data_integration"),
-            user_id: ids.id("user"),
-            other_user_id: ids.id("user"),
-            created_at: String::new(),
-        }
-    };
+    let ids = w.stack.ids.clone();
     let recorder = w.stack.recorder.clone();
     let app = app_mut(w)?;
     let now = app.clock.now_ms();
-    let facts = EventFacts {
-        created_at: iso8601(now),
-        ..facts
-    };
+    let facts = event_facts(&ids, now);
     let url = app.endpoints.webhook_url();
     let http = app.http.as_actor("workos");
     let mut answers = Vec::new();
