@@ -70,7 +70,7 @@ test.beforeEach(() => serve.control.reset());
 
 async function profile(userId) {
   const res = await fetch(`${appUrl}/profile/github?user_id=${userId}`);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await res.json(), retryAfter: res.headers.get('retry-after') };
 }
 
 test('the profile page relays GitHub with a fresh token', async () => {
@@ -110,13 +110,15 @@ test('a GitHub rate limit reaches the caller as GitHub said it, and passes', asy
   assert.equal((await profile(ALICE)).status, 200);
 });
 
-test('when WorkOS rate-limits the app, it answers 502 until the window passes on the clock', async () => {
+test('when WorkOS rate-limits the app, it asks the caller to come back later until the window passes on the clock', async () => {
   await serve.control.setWorkosRateLimit(1, 60);
   assert.equal((await profile(ALICE)).status, 200);
 
+  // The app passes WorkOS's 429 on as a 503 with Retry-After, never a retry loop.
   const limited = await profile(ALICE);
-  assert.equal(limited.status, 502);
-  assert.equal(limited.body.error, 'workos_unavailable');
+  assert.equal(limited.status, 503);
+  assert.equal(limited.body.error, 'rate_limited');
+  assert.ok(Number(limited.retryAfter) > 0, `Retry-After: ${limited.retryAfter}`);
 
   await serve.control.advanceClock(61);
   assert.equal((await profile(ALICE)).status, 200);

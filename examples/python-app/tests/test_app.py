@@ -59,7 +59,10 @@ def test_when_workos_rate_limits_the_app_it_fails_until_the_window_passes_on_the
 ):
     pipes_harness.control.set_workos_rate_limit(1, 60)
     assert profile(client, ALICE).status_code == 200
-    assert profile(client, ALICE).status_code >= 400
+    # The app passes WorkOS's 429 on as a 503 with Retry-After, never a retry loop.
+    limited = profile(client, ALICE)
+    assert limited.status_code == 503, limited.get_data(as_text=True)
+    assert int(limited.headers["Retry-After"]) > 0
 
     pipes_harness.control.advance_clock(61)
     assert profile(client, ALICE).status_code == 200
