@@ -4,7 +4,7 @@
 //! authorize redirect (`?error=…`), the token endpoint (GitHub and Slack put
 //! failures inside HTTP 200), and API calls (Salesforce answers with JSON
 //! arrays, Google with nested envelopes, rate limits hide in 403s). The
-//! rules follow `reference/providers.md`; every detail string names the
+//! rules follow each provider's public documentation; every detail string names the
 //! provider and quotes its own code and text so a failing scenario shows
 //! what the provider actually said.
 //!
@@ -1119,7 +1119,7 @@ mod tests {
 
     const GH_JSON: (&str, &str) = ("Content-Type", "application/json; charset=utf-8");
 
-    // -- GitHub: authorize and token endpoint (providers.md 1.3) -----------
+    // -- GitHub: authorize and token endpoint -----------
 
     #[test]
     fn github_authorize_redirect_uri_mismatch_is_redirect_uri_mismatch() {
@@ -1334,7 +1334,7 @@ mod tests {
         assert_eq!(d.kind, K::MalformedResponse);
     }
 
-    // -- GitHub: API (providers.md 1.4 to 1.6) -----------------------------
+    // -- GitHub: API -----------------------------
 
     #[test]
     fn github_401_bad_credentials_is_token_revoked() {
@@ -1586,7 +1586,7 @@ mod tests {
         assert!(d.detail.contains("expected a JSON object"));
     }
 
-    // -- Slack (providers.md 2.3) --------------------------------------------
+    // -- Slack --------------------------------------------
 
     #[test]
     fn slack_200_invalid_code_is_code_expired_or_reused() {
@@ -1837,7 +1837,7 @@ mod tests {
         assert!(matches!(outcome, ApiOutcome::Unavailable(d) if d.kind == K::ProviderUnavailable));
     }
 
-    // -- Google (providers.md 3.3 to 3.6) ------------------------------------
+    // -- Google ------------------------------------
 
     #[test]
     fn google_redirect_uri_mismatch_error_page_is_redirect_uri_mismatch() {
@@ -2156,7 +2156,7 @@ mod tests {
         assert_eq!(d.kind, K::MalformedResponse);
     }
 
-    // -- Salesforce (providers.md 4.3 to 4.5) --------------------------------
+    // -- Salesforce --------------------------------
 
     #[test]
     fn salesforce_access_denied_redirect_is_access_denied_in_either_spelling() {

@@ -1,4 +1,4 @@
-//! GitHub as it behaves on the wire (providers.md section 1).
+//! GitHub as it behaves on the wire, after its public API documentation.
 //!
 //! - The token endpoint answers form-encoded unless `Accept: application/json`,
 //!   and reports errors with **HTTP 200** and an `error` field.

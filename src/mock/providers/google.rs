@@ -1,4 +1,4 @@
-//! Google as it behaves on the wire (providers.md section 3).
+//! Google as it behaves on the wire, after its public API documentation.
 //!
 //! - Authorize needs `response_type=code` and `scope` (space-separated);
 //!   PKCE takes `S256` or `plain` (the default when no method is named).

@@ -1,4 +1,4 @@
-//! Salesforce as it behaves on the wire (providers.md section 4).
+//! Salesforce as it behaves on the wire, after its public API documentation.
 //!
 //! - Authorize needs `response_type=code`; scopes are space-separated
 //!   (`api` for REST, `refresh_token` for a refresh token, `id`/`openid`).

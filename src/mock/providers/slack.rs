@@ -1,4 +1,4 @@
-//! Slack as it behaves on the wire (providers.md section 2).
+//! Slack as it behaves on the wire, after its public API documentation.
 //!
 //! - Scopes are **comma**-separated, in `scope` (bot) and `user_scope` (user).
 //! - Every Web API answer, `oauth.v2.access` included, is a JSON envelope

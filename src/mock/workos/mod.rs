@@ -5,7 +5,7 @@
 //! and wiremock responders are synchronous.
 //!
 //! Every route, its status codes and bodies are listed in the README ("The
-//! WorkOS mock"). Choices where the reference is silent, so a reader knows
+//! WorkOS mock"). Choices where WorkOS's public documentation is silent, so a reader knows
 //! they are ours:
 //! - The provider callback WorkOS registers is `{base}/sso/callback/{slug}`
 //!   (the form the Pipes setup guide shows); it is also the integration's
