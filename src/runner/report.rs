@@ -73,15 +73,7 @@ impl Failure {
     /// One line: the failing step and where it is, the first line of the
     /// error, and the diagnosis line when the error carries one.
     pub fn headline(&self, feature_path: &str) -> String {
-        let mut lines = self
-            .message
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty());
-        let mut first = lines.next().unwrap_or("").trim_end_matches(':').to_string();
-        if let Some(d) = lines.find(|l| l.starts_with("diagnosis: ")) {
-            first = format!("{first}; {d}");
-        }
+        let first = self.summary();
         match &self.step {
             Some(step) => format!(
                 "{} ({feature_path}:{}): {first}",
@@ -92,19 +84,25 @@ impl Failure {
         }
     }
 
-    /// For the recap, where the scenario's `file:line` is already shown: the
-    /// failing step and its line, the first line of the error, and the
-    /// diagnosis line when the error carries one.
-    pub fn one_line(&self) -> String {
+    /// The first line of the error, and the diagnosis line when it carries one.
+    fn summary(&self) -> String {
         let mut lines = self
             .message
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty());
-        let mut first = lines.next().unwrap_or("").trim_end_matches(':').to_string();
-        if let Some(d) = lines.find(|l| l.starts_with("diagnosis: ")) {
-            first = format!("{first}; {d}");
+        let first = lines.next().unwrap_or("").trim_end_matches(':').to_string();
+        match lines.find(|l| l.starts_with("diagnosis: ")) {
+            Some(d) => format!("{first}; {d}"),
+            None => first,
         }
+    }
+
+    /// For the recap, where the scenario's `file:line` is already shown: the
+    /// failing step and its line, the first line of the error, and the
+    /// diagnosis line when the error carries one.
+    pub fn one_line(&self) -> String {
+        let first = self.summary();
         match &self.step {
             Some(step) => format!("{} (line {}): {first}", step.sentence(), step.line),
             None => first,
