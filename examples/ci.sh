@@ -171,6 +171,15 @@ if not found:
 PY
 }
 
+# Every JUnit report validates against Jenkins' junit-4.xsd and pytest's junit-10.xsd.
+valid_junit() {
+  command -v xmllint >/dev/null || { [ -z "${CI:-}" ] || fail "xmllint is needed on CI"; return 0; }
+  for xsd in junit-4.xsd junit-10.xsd; do
+    xmllint --noout --schema "tests/fixtures/junit/$xsd" "$1" 2>/dev/null \
+      || fail "$1 does not validate against $xsd"
+  done
+}
+
 summary=()
 for app in "${apps[@]}"; do
   say "$app app, correct: every app scenario must pass"
@@ -180,6 +189,7 @@ for app in "${apps[@]}"; do
     cat "$work/$app-correct.log" >&2
     fail "the app features failed against the correct $app example app"
   }
+  valid_junit "$work/$app-correct.xml"
   say "$app app, correct: doctor must pass"
   VIRTUAL_ENV="$PWD/.venv" WORKOS_API_KEY=$WORKOS_API_KEY "$bin" doctor "examples/$app-app" --app "$app_url" \
     || fail "doctor failed against the $app example app"
@@ -205,6 +215,7 @@ for app in "${apps[@]}"; do
       cat "$work/$app-$mistake.run" >&2
       fail "$app APP_MISTAKE=$mistake: expected exit 1 (a scenario failed), got $status"
     fi
+    valid_junit "$report"
     caught_with "$report" "$diagnosis" || {
       cat "$work/$app-$mistake.run" >&2
       fail "$app APP_MISTAKE=$mistake was not caught as $diagnosis"

@@ -81,7 +81,8 @@ enum Command {
     /// Exit codes: 0 every scenario passed; 1 a scenario failed; 2 bad usage or bad input
     /// (unreadable path, malformed feature, undefined step, bad tag expression, no scenario
     /// selected); 141 the output was closed before the run ended (`| head`), as for any
-    /// tool stopped by SIGPIPE.
+    /// tool stopped by SIGPIPE. With --junit or --json a closed output does not stop the
+    /// run: it finishes silently, writes its reports and exits with its verdict.
     Run {
         /// Feature files or directories, optionally `file.feature:LINE`; none = the built-in library.
         paths: Vec<String>,
@@ -206,6 +207,9 @@ fn main() -> ExitCode {
                 Ok(found) => found,
                 Err(code) => return code,
             };
+            if junit.is_some() || json.is_some() {
+                output::finish_for_reports();
+            }
             output::exit_when_stdout_closes();
             // App features: say which app, and stop early on a bad setting.
             let vars = pipes_harness::apps::target::process_vars();

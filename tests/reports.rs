@@ -319,34 +319,36 @@ fn a_run_with_one_failing_scenario_writes_junit_that_ci_tools_accept() {
         "the body carries the whole diagnosis"
     );
     assert!(failure.text.contains("fix:"), "{}", failure.text);
-    assert_valid_against_junit_10_xsd(&junit);
+    assert_valid_against_junit_xsds(&junit);
 }
 
-/// Validates a JUnit file against the `junit-10.xsd` pytest ships (vendored
-/// in `tests/fixtures/junit/`, MIT licence in its header) with `xmllint`
-/// (Debian's libxml2-utils; `.ci/run` installs it). Without xmllint this
-/// says so and checks nothing more, except on CI, where it fails.
-fn assert_valid_against_junit_10_xsd(file: &Path) {
-    let xsd = root().join("tests/fixtures/junit/junit-10.xsd");
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(file)
-        .output();
-    match out {
-        Ok(out) => assert!(
-            out.status.success(),
-            "{} does not validate against junit-10.xsd:\n{}",
-            file.display(),
-            text(&out.stderr)
-        ),
-        Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "xmllint is needed on CI to validate the JUnit report: {e}"
-            );
-            eprintln!("xmllint not found ({e}): junit-10.xsd validation not run here");
+/// Validates a JUnit file with `xmllint` (Debian's libxml2-utils; `.ci/run`
+/// installs it) against both schemas vendored in `tests/fixtures/junit/`:
+/// Jenkins' `junit-4.xsd` and the `junit-10.xsd` pytest ships. Without
+/// xmllint this says so and checks nothing more, except on CI, where it fails.
+fn assert_valid_against_junit_xsds(file: &Path) {
+    for schema in ["junit-4.xsd", "junit-10.xsd"] {
+        let xsd = root().join("tests/fixtures/junit").join(schema);
+        let out = Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .arg(file)
+            .output();
+        match out {
+            Ok(out) => assert!(
+                out.status.success(),
+                "{} does not validate against {schema}:\n{}",
+                file.display(),
+                text(&out.stderr)
+            ),
+            Err(e) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "xmllint is needed on CI to validate the JUnit report: {e}"
+                );
+                eprintln!("xmllint not found ({e}): {schema} validation not run here");
+            }
         }
     }
 }
@@ -367,7 +369,7 @@ fn junit_times_are_wall_time_for_suites_and_own_time_for_testcases() {
     let xml = std::fs::read_to_string(&junit).expect("the JUnit report was written");
     let doc = parse(&xml);
     assert_junit_schema(&doc);
-    assert_valid_against_junit_10_xsd(&junit);
+    assert_valid_against_junit_xsds(&junit);
     let secs = |el: &Element| el.attr("time").parse::<f64>().expect("a number");
     // Scenarios run concurrently: no time is the sum of the ones inside it.
     assert_eq!(
@@ -682,9 +684,16 @@ fn colour_only_on_a_terminal_or_when_asked_and_never_with_no_color() {
     );
 }
 
-/// A reader that stops after the first line, like `| head -1`: the run ends
+/// A reader that stops after the first byte, like `| head -1`: the run ends
 /// with the documented status instead of running on or panicking.
 fn closing_the_pipe_ends(args: &[&str]) {
+    let (code, stderr) = close_the_pipe_early(args);
+    assert_eq!(code, Some(141), "{args:?}: {stderr}");
+}
+
+/// Runs the binary, reads one byte of its output and closes the pipe; the
+/// exit code and stderr once it ends.
+fn close_the_pipe_early(args: &[&str]) -> (Option<i32>, String) {
     use std::io::Read as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_pipes-harness"))
         .current_dir(root())
@@ -713,8 +722,30 @@ fn closing_the_pipe_ends(args: &[&str]) {
     if let Some(mut e) = child.stderr.take() {
         let _ = e.read_to_string(&mut stderr);
     }
-    assert_eq!(status.code(), Some(141), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    (status.code(), stderr)
+}
+
+#[test]
+fn a_closed_output_pipe_still_leaves_the_reports_asked_for() {
+    let _serial = serial();
+    let dir = scratch("closed-pipe-reports");
+    let junit = dir.join("junit.xml");
+    let json = dir.join("cucumber.json");
+    let (code, stderr) = close_the_pipe_early(&[
+        "run",
+        ONE_FAILS,
+        "--junit",
+        junit.to_str().expect("utf-8 path"),
+        "--json",
+        json.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code, Some(1), "the run's own verdict: {stderr}");
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit report was written");
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+    assert_valid_against_junit_xsds(&junit);
+    let report = std::fs::read_to_string(&json).expect("the JSON report was written");
+    assert!(report.contains("The callback URL is wrong"), "{report}");
 }
 
 #[test]

@@ -13,10 +13,13 @@
 //! A closed output (`pipes-harness run | head -2`, `| grep -q`) ends the
 //! process at once with [`EXIT_OUTPUT_CLOSED`], as a tool killed by `SIGPIPE`
 //! reports in a shell: nobody is left to read what the rest of the run would
-//! print.
+//! print. A run asked for reports (`--junit`, `--json`) is the exception: its
+//! reports are still wanted, so it goes on silently to the end, writes them
+//! and exits with its verdict.
 
 use std::io::{self, IsTerminal as _, Write as _};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -77,16 +80,46 @@ impl ColorChoice {
     }
 }
 
+/// Set when the run must reach its end whatever happens to stdout: it was
+/// asked for reports.
+static FINISH_FOR_REPORTS: AtomicBool = AtomicBool::new(false);
+/// Set once stdout's reader has gone away in a run that finishes anyway.
+static CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// A closed stdout no longer ends the process: the run goes on without
+/// printing and writes the reports it was asked for.
+pub fn finish_for_reports() {
+    FINISH_FOR_REPORTS.store(true, Ordering::SeqCst);
+}
+
+/// Whether stdout's reader went away during the run.
+pub fn stdout_closed() -> bool {
+    CLOSED.load(Ordering::SeqCst)
+}
+
+/// Stdout's reader went away: end the process with [`EXIT_OUTPUT_CLOSED`],
+/// or, in a run that still owes its reports, stop printing.
+fn on_closed() {
+    CLOSED.store(true, Ordering::SeqCst);
+    if !FINISH_FOR_REPORTS.load(Ordering::SeqCst) {
+        std::process::exit(i32::from(EXIT_OUTPUT_CLOSED));
+    }
+}
+
 /// Writes `text` to stdout; a closed stdout ends the process quietly with
-/// [`EXIT_OUTPUT_CLOSED`]. Other write errors (a full disk) are dropped: the
-/// run's verdict is the exit code, which still comes.
+/// [`EXIT_OUTPUT_CLOSED`] (see [`finish_for_reports`]). Other write errors (a
+/// full disk) are dropped: the run's verdict is the exit code, which still
+/// comes.
 pub fn print(text: &str) {
+    if stdout_closed() {
+        return;
+    }
     let mut out = io::stdout().lock();
     let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     if let Err(e) = result
         && e.kind() == io::ErrorKind::BrokenPipe
     {
-        std::process::exit(i32::from(EXIT_OUTPUT_CLOSED));
+        on_closed();
     }
 }
 
@@ -112,7 +145,8 @@ pub fn exit_when_stdout_closes() {
                 let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
                 match poll(&mut fds, None) {
                     Ok(_) if fds[0].revents().intersects(PollFlags::ERR | PollFlags::HUP) => {
-                        std::process::exit(i32::from(EXIT_OUTPUT_CLOSED));
+                        on_closed();
+                        return;
                     }
                     Ok(_) | Err(rustix::io::Errno::INTR) => {}
                     // Polling is not possible here: printing still notices.
