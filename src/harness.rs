@@ -126,6 +126,13 @@ impl Harness {
         &self.client
     }
 
+    /// A Pipes client for the harness's own set-up and checks (reading a
+    /// connection's state to assert on it, a dashboard setting): recorded
+    /// as `harness`, so transcripts keep it apart from the app's traffic.
+    pub fn checks(&self) -> PipesClient {
+        self.client.as_actor("harness")
+    }
+
     /// The virtual clock every server reads; [`Clock::advance`] moves it.
     pub fn clock(&self) -> &Clock {
         &self.stack.clock

@@ -67,6 +67,16 @@ impl PipesClient {
         }
     }
 
+    /// The same client recording as another actor: `harness` for the
+    /// harness's own set-up and checks, which transcripts keep apart from
+    /// the app's traffic.
+    pub fn as_actor(&self, actor: &str) -> Self {
+        PipesClient {
+            http: self.http.as_actor(actor),
+            ..self.clone()
+        }
+    }
+
     /// The recording HTTP client, for provider calls made on the app's behalf.
     pub fn http(&self) -> &HttpClient {
         &self.http

@@ -67,7 +67,7 @@ async fn has_connected_for_org(
 async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
     let user_id = w.person(&person);
     let account = w
-        .client
+        .checks()
         .get_user_connected_account(&user_id, p.0.slug())
         .await
         .map_err(|e| {
@@ -279,7 +279,7 @@ async fn connection_state(
     };
     let user_id = w.person(&person);
     let account = match w
-        .client
+        .checks()
         .get_user_connected_account(&user_id, p.0.slug())
         .await
     {
@@ -318,7 +318,7 @@ async fn connection_scopes(
 ) -> StepResult {
     let user_id = w.person(&person);
     let account = w
-        .client
+        .checks()
         .get_user_connected_account(&user_id, p.0.slug())
         .await
         .map_err(|e| e.to_string())?;
@@ -339,7 +339,7 @@ async fn no_connection(w: &mut PipesWorld, person: String, p: ProviderArg) -> St
         organization_id: None,
     };
     match w
-        .client
+        .checks()
         .get_access_token(p.0.slug(), &request)
         .await
         .map_err(|e| e.to_string())?

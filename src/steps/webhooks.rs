@@ -215,7 +215,7 @@ async fn endpoint_receives(w: &mut PipesWorld) -> StepResult {
         events: Some(PIPES_EVENTS.iter().map(|e| (*e).to_string()).collect()),
         status: None,
     };
-    w.client
+    w.checks()
         .create_webhook_endpoint(&request)
         .await
         .map(|_| ())

@@ -97,6 +97,8 @@ struct Call {
     error: Option<String>,
     /// The number of the exchange this one was made while answering.
     inside: Option<usize>,
+    /// The harness's own set-up or check, not traffic a reader copies.
+    plumbing: bool,
 }
 
 impl Call {
@@ -201,6 +203,7 @@ impl Story {
             response_body,
             error: x.error.as_deref().map(|e| s.redact(e)),
             inside: None,
+            plumbing: x.from == HARNESS,
         }
     }
 
@@ -254,8 +257,12 @@ impl Story {
     }
 }
 
+/// The actor of the harness's own set-up and checks.
+const HARNESS: &str = "harness";
+
 fn actor_participant(actor: &str) -> Participant {
     match actor {
+        HARNESS => participant(HARNESS, "The harness (set-up and checks)", 7),
         "browser" => participant("browser", "Browser", 0),
         "app" => participant("app", "App", 1),
         "workos" => participant("workos", "WorkOS (workos.test)", 2),
@@ -485,15 +492,33 @@ fn diagram(out: &mut String, story: &Story) {
     if story.participants.is_empty() {
         return;
     }
+    // The harness's set-up and checks stay out of the diagram, and so does
+    // any lifeline only they touch.
+    let mut seen: Vec<&str> = Vec::new();
+    for item in &story.items {
+        match item {
+            Item::Call(c) if !c.plumbing => seen.extend([c.from.as_str(), c.to.as_str()]),
+            Item::Note { by, text, .. } if !is_plumbing(text) => seen.push(by),
+            _ => {}
+        }
+    }
+    if seen.is_empty() {
+        return;
+    }
     out.push_str("## Who talks to whom\n\n");
     let mut d = String::from("sequenceDiagram\n");
-    for p in &story.participants {
+    for p in story
+        .participants
+        .iter()
+        .filter(|p| seen.contains(&p.id.as_str()))
+    {
         let _ = writeln!(d, "    participant {} as {}", p.id, mermaid_text(&p.label));
     }
     // Requests at their start tick, responses at their end tick.
     let mut events: Vec<(u64, u8, String)> = Vec::new();
     for item in &story.items {
         match item {
+            Item::Call(c) if c.plumbing => {}
             Item::Call(c) => {
                 let (from, to) = (&c.from, &c.to);
                 let request = format!("({}) {} {}", c.number, c.method, short_path(c.path()));
@@ -662,6 +687,12 @@ fn exchange(out: &mut String, story: &Story, c: &Call) {
         story.label(&c.to),
         code(&format!("{} {}", c.method, c.path()))
     );
+    if c.plumbing {
+        out.push_str(
+            "*Not the app's traffic:* the harness sends this to set the scenario up or to \
+             check its outcome, so the diagram leaves it out.\n\n",
+        );
+    }
     if let Some(outer) = c.inside {
         let _ = writeln!(
             out,
@@ -859,6 +890,30 @@ mod tests {
         assert!(at("github-->>workos: 200 OK") < at("workos-->>browser: 200 OK"));
         assert!(md.contains("### 1. Browser → WorkOS (workos.test): `GET /cb`"));
         assert!(md.contains("WorkOS (workos.test) sends this while it answers exchange 1."));
+    }
+
+    #[test]
+    fn the_harness_checks_are_listed_but_not_drawn() {
+        let r = recorder();
+        r.exchange(exchange("app", "GET", "http://127.0.0.1:2000/user"));
+        r.exchange(exchange(
+            "harness",
+            "GET",
+            "http://127.0.0.1:1000/user_management/users/u/connected_accounts/github",
+        ));
+        let md = render(&Document::default(), &r);
+        assert!(md.contains("app->>github: (1) GET /user"), "{md}");
+        assert!(!md.contains("participant harness"), "{md}");
+        assert!(
+            !md.contains("participant workos"),
+            "only the check touched WorkOS: {md}"
+        );
+        assert!(!md.contains("(2) GET"), "{md}");
+        assert!(
+            md.contains("### 2. The harness (set-up and checks) → WorkOS (workos.test)"),
+            "{md}"
+        );
+        assert!(md.contains("*Not the app's traffic:*"), "{md}");
     }
 
     #[test]
