@@ -33,6 +33,7 @@ const LIBRARY: &[(&str, &str)] = library![
     "features/providers/token_endpoint_outages.feature",
     "features/flows/credentials.feature",
     "features/flows/csrf_state.feature",
+    "features/flows/finish_connection.feature",
     "features/flows/fresh_token.feature",
     "features/flows/judging_failures.feature",
     "features/flows/providers_list.feature",

@@ -150,14 +150,17 @@ const CATALOGUE: &[Entry] = &[
         name: "code_expired_or_reused",
         title: "Authorization code expired or already used",
         root_cause: "Authorization codes are single use and short lived (10 minutes at GitHub and \
-                     Slack, about 15 at Salesforce); this one was redeemed too late, a second \
-                     time, or came from another flow.",
+                     Slack, about 15 at Salesforce, 90 seconds for the `connect_code` WorkOS \
+                     gives an app that sent a `code_challenge`); this one was redeemed too late, \
+                     a second time, with the wrong `code_verifier`, or came from another flow.",
         fix: &[
             "Redeem the code once, as soon as the callback arrives, and make the callback \
              idempotent so a reload or a retried request does not redeem it again.",
             "Never retry the exchange with the same code; start a new authorize flow instead.",
             "Check that nothing between the provider and the callback (queues, proxies, a \
              skewed clock) delays the exchange by minutes.",
+            "With a `code_challenge`, finish the connection (`POST /data-integrations/finish`) \
+             as soon as the browser returns, with the verifier kept in that user's session.",
         ],
     },
     Entry {

@@ -23,9 +23,9 @@ pub use models::{
     AuthorizeUrl, ConfigureDataIntegration, ConnectedAccount, CreateDataIntegration,
     CreateMembership, CreateOrganization, CreateUser, Credential, CredentialsRequest,
     CredentialsResponse, DataIntegration, DataIntegrationConfiguration, DataProvider, Event,
-    EventFilter, ImportConnectedAccount, InstallRequest, List, ListParams, Membership,
-    MembershipFilter, Organization, TokenRequest, UpdateDataIntegration, User, WebhookEndpoint,
-    WebhookEndpointRequest,
+    EventFilter, FinishConnection, FinishedConnection, ImportConnectedAccount, InstallRequest,
+    List, ListParams, Membership, MembershipFilter, Organization, TokenRequest,
+    UpdateDataIntegration, User, WebhookEndpoint, WebhookEndpointRequest,
 };
 
 use crate::transcript::{HttpClient, HttpResponse, Recorder};
@@ -185,6 +185,21 @@ impl PipesClient {
             &path(&["data-integrations", slug, "authorize"], &[]),
             Some(request),
             "authorize URL",
+        )
+        .await
+    }
+
+    /// `POST /data-integrations/finish`: saves a connection started with a
+    /// `code_challenge`, once the browser brought back its `connect_code`.
+    pub async fn finish_connection(
+        &self,
+        request: &FinishConnection,
+    ) -> Result<FinishedConnection, PipesError> {
+        self.call(
+            reqwest::Method::POST,
+            &path(&["data-integrations", "finish"], &[]),
+            Some(request),
+            "finished connection",
         )
         .await
     }
@@ -836,6 +851,9 @@ pub fn workos_error(path: &str, resp: &HttpResponse) -> PipesError {
         ) => DiagnosisKind::ProviderNotConfigured,
         (404, _) => DiagnosisKind::ConnectionNotFound,
         (409, Some("account_selection_required")) => DiagnosisKind::AccountSelectionRequired,
+        (400, Some("invalid_connect_code" | "invalid_code_verifier")) => {
+            DiagnosisKind::CodeExpiredOrReused
+        }
         (429, _) => DiagnosisKind::RateLimited,
         (s, _) if s >= 500 => DiagnosisKind::ProviderUnavailable,
         _ => DiagnosisKind::InvalidRequest,

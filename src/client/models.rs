@@ -23,6 +23,34 @@ pub struct AuthorizeRequest {
 pub struct AuthorizeUrl {
     /// Send the user's browser here.
     pub url: String,
+    /// Identifies this authorization: WorkOS adds it to `return_to` with a
+    /// `connect_code` or an `error`. Keep it in the user's session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `finish_required` when the request carried a `code_challenge`: the
+    /// app must finish the connection (`POST /data-integrations/finish`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion: Option<String>,
+}
+
+/// `POST /data-integrations/finish` body: saves a connection started with a
+/// `code_challenge`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FinishConnection {
+    /// The `connect_code` WorkOS added to `return_to` (single use, 90 seconds).
+    pub connect_code: String,
+    /// The verifier the `code_challenge` was derived from.
+    pub code_verifier: String,
+    /// The `state` that came with the `connect_code`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// `POST /data-integrations/finish` answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FinishedConnection {
+    /// The connection WorkOS saved.
+    pub connected_account: ConnectedAccount,
 }
 
 /// `POST /data-integrations/{slug}/token` body.
@@ -141,6 +169,13 @@ pub struct AuthorizeParams {
     /// A label for the connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_display_name: Option<String>,
+    /// PKCE: the base64url SHA-256 of a verifier the app keeps; the
+    /// connection is then held until the app finishes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<String>,
+    /// `S256`, the only method.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_challenge_method: Option<String>,
 }
 
 impl From<&AuthorizeRequest> for AuthorizeParams {

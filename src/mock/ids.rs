@@ -5,7 +5,7 @@
 //! virtual clock and the randomness from a seeded generator, so a scenario
 //! produces the same ids, tokens and codes on every run.
 //!
-//! One stream per purpose (ids, secrets, numbers, fake data), each seeded
+//! One stream per purpose (ids, secrets, numbers, fake data, flow handles), each seeded
 //! from the scenario's seed: drawing one more secret does not move any id,
 //! and a new fake field does not move any token, so a snapshot changes only
 //! where what it shows changed.
@@ -29,13 +29,14 @@ enum Purpose {
     Secrets = 2,
     Numbers = 3,
     Fake = 4,
+    Handles = 5,
 }
 
 /// A shared source of ids, secrets and fake data.
 #[derive(Debug, Clone)]
 pub struct IdGen {
     clock: Clock,
-    streams: Arc<[Mutex<StdRng>; 4]>,
+    streams: Arc<[Mutex<StdRng>; 5]>,
 }
 
 impl IdGen {
@@ -53,6 +54,7 @@ impl IdGen {
                 stream(Purpose::Secrets),
                 stream(Purpose::Numbers),
                 stream(Purpose::Fake),
+                stream(Purpose::Handles),
             ]),
         }
     }
@@ -85,6 +87,16 @@ impl IdGen {
             s.push(ALNUM[rng.random_range(0..ALNUM.len())] as char);
         }
         s
+    }
+
+    /// `len` alphanumerics for the handles of a connect flow the app sees
+    /// (the authorize answer's `state`, a `connect_code`), from their own
+    /// stream: adding one moves no token or code drawn before.
+    pub fn handle(&self, len: usize) -> String {
+        let mut rng = self.rng(Purpose::Handles);
+        (0..len)
+            .map(|_| ALNUM[rng.random_range(0..ALNUM.len())] as char)
+            .collect()
     }
 
     /// Lowercase hex of `bytes` random bytes.

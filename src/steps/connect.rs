@@ -4,11 +4,12 @@
 
 use cucumber::{given, then, when};
 
-use super::params::{Kind, ProviderArg, ScopeList};
+use super::params::{Kind, ProviderArg, ScopeList, Span};
 use super::{PipesWorld, StepResult};
 use crate::client::connect::{connect, diagnose_visit, follow};
-use crate::client::models::{AuthorizeParams, AuthorizeRequest, TokenRequest};
+use crate::client::models::{AuthorizeParams, AuthorizeRequest, FinishConnection, TokenRequest};
 use crate::client::{AccessTokenResponse, DiagnosisKind, PipesError};
+use crate::common::duration::spoken;
 use crate::mock::workos::state::Credentials;
 use crate::provider::ProviderKind;
 use crate::transcript::{Entry, Exchange};
@@ -24,6 +25,98 @@ async fn connects(w: &mut PipesWorld, person: String, p: ProviderArg) {
     };
     w.last_action = super::Action::Connect;
     w.last_error = connect(&w.client, &browser, p.0, &request).await.err();
+}
+
+/// How the app finishes a connection it started with a `code_challenge`.
+enum Finish {
+    /// With its verifier, at once.
+    Right,
+    /// With another verifier.
+    WrongVerifier,
+    /// With its verifier, after this much virtual time.
+    After(std::time::Duration),
+    /// With its verifier, then again with the same `connect_code`.
+    Twice,
+}
+
+/// The connect flow with PKCE: the app sends a `code_challenge`, the browser
+/// comes back to `return_to` with a `connect_code`, and the app finishes the
+/// connection with its verifier.
+async fn connects_with_challenge(w: &mut PipesWorld, person: &str, p: ProviderArg, how: Finish) {
+    w.last_action = super::Action::Connect;
+    w.last_error = finish_flow(w, person, p.0, how).await.err();
+}
+
+async fn finish_flow(
+    w: &mut PipesWorld,
+    person: &str,
+    kind: ProviderKind,
+    how: Finish,
+) -> Result<(), PipesError> {
+    let verifier = format!("{person}-keeps-this-verifier-in-the-session-0123456789");
+    let params = AuthorizeParams {
+        user_id: w.person(person),
+        return_to: Some(w.stack.app.return_url()),
+        code_challenge: Some(crate::mock::providers::engine::pkce_challenge(&verifier)),
+        code_challenge_method: Some("S256".into()),
+        ..AuthorizeParams::default()
+    };
+    w.stack.recorder.secret("code_verifier", &verifier);
+    let browser = w.browser(person);
+    let authorize = w.client.authorize_with(kind.slug(), &params).await?;
+    follow(&browser, kind, &authorize.url, params.return_to.as_deref()).await?;
+    let back = browser_hops(w)
+        .last()
+        .map(|x| x.url.clone())
+        .unwrap_or_default();
+    let connect_code = query_param(&back, "connect_code").unwrap_or_default();
+    let mut finish = FinishConnection {
+        connect_code,
+        code_verifier: verifier,
+        state: query_param(&back, "state"),
+    };
+    match how {
+        Finish::Right | Finish::Twice => {}
+        Finish::WrongVerifier => {
+            finish.code_verifier =
+                format!("{person}-lost-the-verifier-and-made-up-another-0123456789");
+        }
+        Finish::After(span) => {
+            w.stack.clock.advance(span);
+            w.stack
+                .recorder
+                .note("clock", format!("{} passed", spoken(span)));
+        }
+    }
+    w.client.finish_connection(&finish).await?;
+    if matches!(how, Finish::Twice) {
+        w.client.finish_connection(&finish).await?;
+    }
+    Ok(())
+}
+
+#[when(expr = "{word} connects {provider} with a code challenge")]
+async fn connects_pkce(w: &mut PipesWorld, person: String, p: ProviderArg) {
+    connects_with_challenge(w, &person, p, Finish::Right).await;
+}
+
+#[when(
+    expr = "{word} connects {provider} with a code challenge, and the app finishes with the wrong verifier"
+)]
+async fn connects_pkce_wrong(w: &mut PipesWorld, person: String, p: ProviderArg) {
+    connects_with_challenge(w, &person, p, Finish::WrongVerifier).await;
+}
+
+#[when(
+    expr = "{word} connects {provider} with a code challenge, and the app finishes after {duration}"
+)]
+async fn connects_pkce_late(w: &mut PipesWorld, person: String, p: ProviderArg, span: Span) {
+    connects_with_challenge(w, &person, p, Finish::After(span.0)).await;
+}
+
+#[when(expr = "{word} connects {provider} with a code challenge, and the app finishes twice")]
+async fn connects_pkce_twice(w: &mut PipesWorld, person: String, p: ProviderArg) {
+    connects_with_challenge(w, &person, p, Finish::Twice).await;
 }
 
 #[when(expr = "{word} connects {provider} for the organization {string}")]
@@ -425,6 +518,34 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         expression: "{word} connects {provider}",
         description: "Runs the whole connect flow in the person's browser: authorize URL, provider consent, WorkOS callback, back to the app.",
         example: "alice connects github",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} connects {provider} with a code challenge",
+        description: "The connect flow with PKCE: the app sends a code_challenge, the browser returns with a connect_code, and the app finishes the connection (POST /data-integrations/finish) with its verifier.",
+        example: "alice connects github with a code challenge",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} connects {provider} with a code challenge, and the app finishes with the wrong verifier",
+        description: "The app finishes with a verifier that does not match its challenge: WorkOS refuses and the connect_code is used up.",
+        example: "alice connects github with a code challenge, and the app finishes with the wrong verifier",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} connects {provider} with a code challenge, and the app finishes after {duration}",
+        description: "The app finishes late: a connect_code works for 90 seconds.",
+        example: "alice connects github with a code challenge, and the app finishes after 2 minutes",
+        group: "Connecting",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "When",
+        expression: "{word} connects {provider} with a code challenge, and the app finishes twice",
+        description: "The app finishes, then finishes again with the same connect_code (a retried request): the second is refused.",
+        example: "alice connects github with a code challenge, and the app finishes twice",
         group: "Connecting",
     },
     super::vocabulary::StepDoc {

@@ -28,7 +28,11 @@ use super::state::{
 use super::{Ctx, Env, ok};
 use crate::mock::providers::engine::pkce_challenge;
 
-/// `POST /data-integrations/{slug}/authorize` → `{url}`.
+/// How long a `connect_code` works after the redirect to `return_to`.
+const CONNECT_CODE_TTL_MS: i64 = 90_000;
+
+/// `POST /data-integrations/{slug}/authorize` → `{url, state}` (and
+/// `completion: finish_required` with a `code_challenge`).
 pub async fn authorize(
     State(ctx): State<Arc<Ctx>>,
     Env(env): Env,
@@ -42,7 +46,29 @@ pub async fn authorize(
     let intent = body.opt_enum("connection_intent", &["add", "reauthorize"])?;
     let connected_account_id = body.opt_str("connected_account_id")?;
     let account_display_name = body.opt_str("account_display_name")?;
+    let code_challenge = body.opt_str("code_challenge")?;
+    let method = body.opt_enum("code_challenge_method", &["S256"])?;
     body.opt_str_map("config")?;
+    if method.is_some() && code_challenge.is_none() {
+        return Err(ApiError::invalid_field(
+            "code_challenge_method",
+            "invalid",
+            "code_challenge_method requires code_challenge.",
+        ));
+    }
+    if let Some(challenge) = &code_challenge {
+        if return_to.is_none() {
+            return Err(ApiError::unprocessable(&[("return_to", "required")]));
+        }
+        let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if challenge.len() != 43 || !challenge.chars().all(base64url) {
+            return Err(ApiError::invalid_field(
+                "code_challenge",
+                "invalid",
+                "code_challenge must be the base64url-encoded SHA-256 of the code_verifier (43 characters, no padding).",
+            ));
+        }
+    }
     if let Some(to) = &return_to
         && url::Url::parse(to)
             .map(|u| u.host_str().is_none())
@@ -104,6 +130,8 @@ pub async fn authorize(
     let id = ctx.ids.hex(16);
     let code_verifier = ctx.ids.secret("", 64);
     ctx.http.recorder().secret("code_verifier", &code_verifier);
+    let app_state = ctx.ids.handle(32);
+    ctx.http.recorder().secret("state", &app_state);
     let pending = PendingAuthorization {
         id: id.clone(),
         env,
@@ -117,13 +145,76 @@ pub async fn authorize(
         state: ctx.ids.secret("", 32),
         code_verifier,
         used: false,
+        app_state: app_state.clone(),
+        code_challenge: code_challenge.clone(),
     };
     st.pending.insert(id.clone(), pending);
     let url = format!(
         "{}/data-integrations/{id}/authorize-redirect",
         ctx.base_url()
     );
-    Ok(ok(json!({ "url": url })))
+    let mut answer = json!({ "url": url, "state": app_state });
+    if code_challenge.is_some() {
+        answer["completion"] = json!("finish_required");
+    }
+    Ok(ok(answer))
+}
+
+/// `POST /data-integrations/finish`: saves a connection held for the app's
+/// PKCE verifier → `{connected_account}`.
+pub async fn finish(
+    State(ctx): State<Arc<Ctx>>,
+    Env(env): Env,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let connect_code = body.req_str("connect_code")?;
+    let verifier = body.req_str("code_verifier")?;
+    body.opt_str("state")?;
+    let verifier_chars = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+    if !(43..=128).contains(&verifier.len()) || !verifier.chars().all(verifier_chars) {
+        return Err(ApiError::invalid_field(
+            "code_verifier",
+            "invalid",
+            "code_verifier must be 43 to 128 characters from A-Z, a-z, 0-9, '-', '.', '_' and '~'.",
+        ));
+    }
+    let invalid_code = || {
+        ApiError::bad_request(
+            "invalid_connect_code",
+            "The connect_code is unknown, was already used or has expired; the user has to connect again.",
+        )
+    };
+    let held = {
+        let mut st = ctx.state();
+        // One use, whatever the outcome: a wrong verifier uses the code up.
+        let held = st.held.remove(&connect_code).ok_or_else(invalid_code)?;
+        if held.pending.env != env || ctx.clock.now_ms() > held.expires_ms {
+            return Err(invalid_code());
+        }
+        held
+    };
+    if held.pending.code_challenge.as_deref() != Some(pkce_challenge(&verifier).as_str()) {
+        return Err(ApiError::bad_request(
+            "invalid_code_verifier",
+            "The code_verifier does not match the code_challenge sent to authorize; the connect_code is used up and the user has to connect again.",
+        ));
+    }
+    let integration = ctx
+        .state()
+        .integrations
+        .get(&held.pending.integration_id)
+        .cloned()
+        .ok_or_else(invalid_code)?;
+    let account = store_grant(&ctx, &held.pending, &integration, held.grant);
+    ctx.emit(
+        &held.pending.env,
+        "pipes.connected_account.connected",
+        shapes::account_event_data(&account),
+    );
+    ctx.flush().await;
+    Ok(ok(
+        json!({ "connected_account": shapes::connected_account(&account) }),
+    ))
 }
 
 /// `GET /data-integrations/{id}/authorize-redirect`: the browser is sent on
@@ -256,6 +347,25 @@ pub async fn callback(
         Err(e) => Err(("provider_unreachable".to_string(), Some(e))),
     };
     match grant {
+        Ok(g) if pending.code_challenge.is_some() => {
+            let connect_code = ctx.ids.handle(32);
+            ctx.http.recorder().secret("connect_code", &connect_code);
+            let to = pending.return_to.clone().unwrap_or_default();
+            let expires_ms = ctx.clock.now_ms() + CONNECT_CODE_TTL_MS;
+            let mut ser = url::form_urlencoded::Serializer::new(String::new());
+            ser.append_pair("connect_code", &connect_code);
+            ser.append_pair("state", &pending.app_state);
+            ctx.state().held.insert(
+                connect_code,
+                super::state::HeldConnection {
+                    pending,
+                    grant: g,
+                    expires_ms,
+                },
+            );
+            let sep = if to.contains('?') { '&' } else { '?' };
+            found(&format!("{to}{sep}{}", ser.finish()))
+        }
         Ok(g) => {
             let account = store_grant(&ctx, &pending, &integration, g);
             ctx.emit(
@@ -491,6 +601,7 @@ async fn fail(
             if let Some(d) = &failure.provider_error_description {
                 ser.append_pair("error_description", d);
             }
+            ser.append_pair("state", &pending.app_state);
             let sep = if to.contains('?') { '&' } else { '?' };
             found(&format!("{to}{sep}{}", ser.finish()))
         }

@@ -11,9 +11,16 @@
 //!   (the form the Pipes setup guide shows); it is also the integration's
 //!   `redirect_uri`.
 //! - After a failed connection the browser is sent to `return_to` with
-//!   `error` and `error_description` added; after a success, to `return_to`
-//!   unchanged. The app learns the outcome from the token endpoint or the
-//!   `pipes.connected_account.*` events, as with the real service.
+//!   `error`, `error_description` and the authorize answer's `state` added;
+//!   after a success, to `return_to` unchanged. The app learns the outcome
+//!   from the token endpoint or the `pipes.connected_account.*` events, as
+//!   with the real service.
+//! - With a `code_challenge` (S256) on authorize, the connection is held:
+//!   the browser goes to `return_to` with `connect_code` and `state`, and
+//!   `POST /data-integrations/finish` with the `code_verifier` saves it
+//!   within 90 seconds of virtual time. An unknown, used or expired
+//!   `connect_code` is a 400 `invalid_connect_code`; a wrong verifier a 400
+//!   `invalid_code_verifier`, and it uses the code up.
 //! - Tokens are refreshed when they expire within the next 60 seconds.
 //! - Creating resources answers 201 (as the spec does for users,
 //!   organizations, memberships and webhook endpoints, and the emulator for
@@ -308,6 +315,7 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             "/data-integrations/{slug}/authorize",
             post(connect::authorize),
         )
+        .route("/data-integrations/finish", post(connect::finish))
         .route(
             "/data-integrations/{slug}/credentials",
             post(tokens::credentials),

@@ -480,6 +480,24 @@ pub struct PendingAuthorization {
     pub code_verifier: String,
     /// Used once.
     pub used: bool,
+    /// The `state` the authorize answer gave the app; WorkOS adds it to
+    /// `return_to` with `connect_code` or `error`.
+    pub app_state: String,
+    /// The app's PKCE challenge (S256): the connection is held until the app
+    /// finishes it with the verifier.
+    pub code_challenge: Option<String>,
+}
+
+/// A connection the provider granted, held until the app finishes it
+/// (`POST /data-integrations/finish`) with its `connect_code`.
+#[derive(Debug, Clone)]
+pub struct HeldConnection {
+    /// The authorization it completes.
+    pub pending: PendingAuthorization,
+    /// What the provider granted.
+    pub grant: super::connect::Grant,
+    /// When the `connect_code` stops working (ms).
+    pub expires_ms: i64,
 }
 
 /// An organization's configuration of an integration (pipes provider API).
@@ -623,6 +641,8 @@ pub struct WorkosState {
     accounts_by_owner: HashMap<(String, OwnerKey), Vec<String>>,
     /// Pending authorizations by id.
     pub pending: HashMap<String, PendingAuthorization>,
+    /// Connections waiting for the app to finish them, by `connect_code`.
+    pub held: HashMap<String, HeldConnection>,
     /// Webhook endpoints by id.
     pub webhook_endpoints: BTreeMap<String, WebhookEndpoint>,
     /// Events in order, the newest [`WorkosState::log_limit`] of them.
@@ -661,6 +681,7 @@ impl Default for WorkosState {
             accounts: BTreeMap::new(),
             accounts_by_owner: HashMap::new(),
             pending: HashMap::new(),
+            held: HashMap::new(),
             webhook_endpoints: BTreeMap::new(),
             events: VecDeque::new(),
             deliveries: VecDeque::new(),
