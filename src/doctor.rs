@@ -812,11 +812,25 @@ async fn connect_endpoint(
         ),
         Ok(resp) => {
             let status = resp.status().as_u16();
+            let location = resp.headers().get("location").cloned();
+            let body = if (200..400).contains(&status) {
+                String::new()
+            } else {
+                resp.text().await.unwrap_or_default()
+            };
+            if crate::apps::target::relays_missing_integration(&body) {
+                return Check::fail(
+                    CONNECT,
+                    format!(
+                        "GET {url} answered {status}, relaying WorkOS's answer that there is no github integration"
+                    ),
+                    "The app is fine: add the integration to the seed `pipes-harness serve` runs (data_integrations: - slug: github), or configure it in the WorkOS dashboard.",
+                );
+            }
             match status {
                 200 | 302 | 303 | 307 => {
-                    let to = resp
-                        .headers()
-                        .get("location")
+                    let to = location
+                        .as_ref()
                         .and_then(|v| v.to_str().ok())
                         .map(|l| format!(" to {l}"))
                         .unwrap_or_default();

@@ -78,6 +78,11 @@ enum Command {
     },
     /// Run feature files against the embedded mock stack (the built-in library by default).
     ///
+    /// To test your own app, start `pipes-harness serve --port 0 --env-file harness.env`, load
+    /// that file into the environment, set PIPES_HARNESS_APP_URL to your app and run
+    /// `pipes-harness run --tags @app`: the app features then drive your app instead of the
+    /// built-in reference app.
+    ///
     /// Exit codes: 0 every scenario passed; 1 a scenario failed; 2 bad usage or bad input
     /// (unreadable path, malformed feature, undefined step, bad tag expression, no scenario
     /// selected); 141 the output was closed before the run ended (`| head`), as for any

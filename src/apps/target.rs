@@ -267,6 +267,16 @@ pub fn process_vars() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Whether an app's error page relays WorkOS's answer that the provider has
+/// no integration (`data_integration_not_found`): the app is fine, the
+/// WorkOS it talks to does not have the integration configured.
+pub fn relays_missing_integration(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("data_integration_not_found")
+        || lower.contains("data integration not found")
+        || lower.contains("integration not configured")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +383,16 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(err.contains("sk_"), "{err}");
+    }
+
+    #[test]
+    fn an_app_relaying_a_missing_integration_is_told_apart_from_a_missing_route() {
+        assert!(relays_missing_integration(
+            r#"{"error":"not_found","code":"data_integration_not_found"}"#
+        ));
+        assert!(relays_missing_integration(
+            "WorkOS said: Data integration not found for the given provider slug: 'github'"
+        ));
+        assert!(!relays_missing_integration("<h1>404 Not Found</h1>"));
     }
 }

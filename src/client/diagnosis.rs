@@ -522,8 +522,9 @@ const CATALOGUE: &[Entry] = &[
         title: "Provider 401 not handled",
         root_cause: "The provider rejected the token (401) although WorkOS still said the \
                      connection is active: the user revoked the app at the provider, or the token \
-                     was rotated in between. The app turned that into a server error (5xx) or a \
-                     blank failure, so the user has no way forward.",
+                     was rotated in between. The app gave up without asking WorkOS for a fresh \
+                     token, or answered with an error (often a 5xx) that does not ask the user \
+                     to reconnect, so the user has no way forward.",
         fix: &[
             "On a provider 401, ask WorkOS for a token once more and retry the call once (the \
              token may have been rotated since).",

@@ -148,7 +148,7 @@ impl AppUnderTest {
         let endpoints = AppEndpoints::with_defaults(app.uri())?;
         Ok(AppUnderTest {
             endpoints,
-            workos: w.client.clone(),
+            workos: w.checks(),
             webhook_secret: secret,
             providers,
             clock: w.stack.clock.clone(),
@@ -179,8 +179,15 @@ impl AppUnderTest {
         recorder.secret("api_key", &target.api_key);
         recorder.secret("webhook_secret", &target.webhook_secret);
         recorder.host(target.app.base(), APP_HOST_NAME);
+        // serve's servers get the names the embedded stack's have, so a
+        // transcript reads the same whichever stack ran it.
+        recorder.host(&target.workos_url, "workos.test");
+        for (kind, url) in &target.providers {
+            recorder.host(url, &format!("{}.test", kind.slug()));
+        }
         let http = HttpClient::new("harness", recorder.clone());
-        let workos = PipesClient::new(&target.workos_url, &target.api_key, recorder.clone());
+        let workos = PipesClient::new(&target.workos_url, &target.api_key, recorder.clone())
+            .as_actor("harness");
         reachable(&http, target.app.base(), "the app under test").await?;
         reachable(
             &http,
@@ -387,6 +394,18 @@ fn check_sent_to_workos(app: &mut AppUnderTest, kind: ProviderKind) -> StepResul
                     excerpt(&body)
                 )
             })?
+        }
+        s if target::relays_missing_integration(&resp.text()) => {
+            return Err(Diagnosis::new(
+                DiagnosisKind::ProviderNotConfigured,
+                format!(
+                    "the app answered HTTP {s} at {url}, relaying WorkOS's answer that there is no {} integration: {}. The app is fine; add the integration to the seed `pipes-harness serve` runs (data_integrations: - slug: {}).",
+                    kind.slug(),
+                    excerpt(&resp.text()),
+                    kind.slug()
+                ),
+            )
+            .render());
         }
         404 | 405 => {
             return Err(format!(

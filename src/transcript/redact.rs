@@ -30,6 +30,11 @@ pub const SECRET_FIELDS: &[&str] = &[
     "signature",
 ];
 
+/// Parameters of a query or form whose value is a secret wherever it
+/// appears: authorization codes. Only there, since `code` in a JSON body is
+/// an error code.
+pub const SECRET_PARAMETERS: &[&str] = &["code", "connect_code"];
+
 /// One text to look for: a secret as written, or one of its encodings.
 #[derive(Debug, Clone)]
 struct Pattern {
@@ -178,7 +183,7 @@ impl Session<'_> {
     /// [`SECRET_FIELDS`] and nothing registered covered it.
     pub fn redact_field(&mut self, key: &str, value: &str) -> String {
         let redacted = self.redact(value);
-        if SECRET_FIELDS.contains(&key)
+        if (SECRET_FIELDS.contains(&key) || SECRET_PARAMETERS.contains(&key))
             && redacted == value
             && value.len() >= 6
             && !value.starts_with('<')
@@ -238,6 +243,8 @@ fn field_hits(
                 (*field).to_string(),
             ));
         }
+    }
+    for field in SECRET_FIELDS.iter().chain(SECRET_PARAMETERS) {
         // Query or form: field=value, the field at the start or after ? & or a space.
         let assigned = format!("{field}=");
         for (at, _) in text.match_indices(assigned.as_str()) {
@@ -353,6 +360,16 @@ mod tests {
             "<refresh_token_1>"
         );
         assert_eq!(s.redact_field("state", "r-123456"), "r-123456");
+        assert_eq!(s.redact_field("code", "df8d8387c912"), "<code_1>");
+        assert_eq!(
+            s.redact("/pipes/return?code=df8d8387c912&connect_code=Zx81kQ0aP2"),
+            "/pipes/return?code=<code_1>&connect_code=<connect_code_1>"
+        );
+        assert_eq!(
+            s.redact(r#"{"code":"invalid_connect_code"}"#),
+            r#"{"code":"invalid_connect_code"}"#,
+            "an error code in JSON is not a secret"
+        );
         assert_eq!(
             s.redact(r#"{"x_signature":"short"}"#),
             r#"{"x_signature":"short"}"#
