@@ -15,3 +15,13 @@ Feature: Connect GitHub through Pipes
     When the app calls GET "/user" on github for alice
     Then the github call succeeds
     And the response field "login" is "alice-codes"
+
+  Scenario: Each user who names no login signs in with their own GitHub account
+    Given alice signs in to github as "alice-codes"
+    When alice connects github
+    And bob connects github
+    And the app calls GET "/user" on github for bob
+    Then the github call succeeds
+    And the response field "login" is "bob"
+    When the app calls GET "/user" on github for alice
+    Then the response field "login" is "alice-codes"

@@ -177,6 +177,22 @@ impl Stack {
         )
         .await?;
         workos.ctx().set_ready(scenario);
+        // A provider's sign-in asks WorkOS whom the flow is for, so it picks
+        // that user's own account. Weak: WorkOS already holds the providers.
+        for mock in providers.values() {
+            let ctx = std::sync::Arc::downgrade(workos.ctx());
+            mock.shared()
+                .set_sign_in_hint(std::sync::Arc::new(move |state: &str| {
+                    let ctx = ctx.upgrade()?;
+                    let st = ctx.state();
+                    let pending = st.pending.values().find(|p| p.state == state)?;
+                    let user = st.users.get(&pending.user_id)?;
+                    Some(providers::engine::Connecting {
+                        user_id: user.id.clone(),
+                        email: user.email.clone(),
+                    })
+                }));
+        }
 
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let app = AppMock::start(app_listener).await?;

@@ -255,6 +255,9 @@ pub struct OAuthEngine {
     pub apps: BTreeMap<String, OAuthApp>,
     /// Accounts by login.
     pub accounts: BTreeMap<String, Account>,
+    /// Which account each WorkOS user signed in with, by WorkOS user id: a
+    /// sign-in with no login named goes back to that user's own account.
+    pub bindings: HashMap<String, String>,
     /// Issued codes.
     pub codes: HashMap<String, CodeGrant>,
     /// Issued access tokens.
@@ -322,6 +325,43 @@ pub fn rotates(kind: ProviderKind, salesforce_rotation: bool) -> bool {
 }
 
 /// A fake but stable account for `login`.
+/// Who a connect flow is for, as WorkOS knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connecting {
+    /// The WorkOS user id.
+    pub user_id: String,
+    /// Their email.
+    pub email: String,
+}
+
+/// The login a provider gives the owner of `email`: the email itself where
+/// people sign in with one (Google, Salesforce), else its local part as a
+/// handle (`alice+test@example.com` → `alice-test`).
+pub fn login_for_email(kind: ProviderKind, email: &str) -> String {
+    match kind {
+        ProviderKind::Google | ProviderKind::Salesforce => email.to_ascii_lowercase(),
+        ProviderKind::Github | ProviderKind::Slack => {
+            let local = email.split('@').next().unwrap_or(email);
+            let handle: String = local
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let handle = handle.trim_matches('-').to_string();
+            if handle.is_empty() {
+                "user".to_string()
+            } else {
+                handle
+            }
+        }
+    }
+}
+
 pub fn fake_account(kind: ProviderKind, login: &str, ids: &IdGen) -> Account {
     let name: String = ids.with_rng(|rng| Name().fake_with_rng(rng));
     let id = ids.number(1_000_000..99_999_999);
@@ -346,6 +386,7 @@ impl OAuthEngine {
             kind,
             apps: BTreeMap::new(),
             accounts: BTreeMap::new(),
+            bindings: HashMap::new(),
             codes: HashMap::new(),
             tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
@@ -365,6 +406,72 @@ impl OAuthEngine {
     }
 
     /// The account signing in: the one named, else the first, else a new default.
+    /// Who signs in on the authorize page of a flow WorkOS started for
+    /// `connecting`: the login the browser names (cookie, `login`,
+    /// `login_hint`) if any; else the account this WorkOS user signed in with
+    /// before; else an unclaimed account with the user's email or the login
+    /// derived from it; else a new account made from the email. Never an
+    /// account another WorkOS user signed in with.
+    pub fn signed_in_for(
+        &mut self,
+        login: Option<&str>,
+        connecting: Option<&Connecting>,
+        ids: &IdGen,
+    ) -> Account {
+        let Some(who) = connecting.filter(|_| login.is_none()) else {
+            let account = self.signed_in(login, ids);
+            if let Some(who) = connecting {
+                self.bindings
+                    .insert(who.user_id.clone(), account.login.clone());
+            }
+            return account;
+        };
+        if let Some(a) = self
+            .bindings
+            .get(&who.user_id)
+            .and_then(|l| self.accounts.get(l))
+        {
+            return a.clone();
+        }
+        let claimed: Vec<&String> = self
+            .bindings
+            .iter()
+            .filter(|(user, _)| **user != who.user_id)
+            .map(|(_, l)| l)
+            .collect();
+        let wanted = login_for_email(self.kind, &who.email);
+        let found = self
+            .accounts
+            .values()
+            .find(|a| {
+                !claimed.contains(&&a.login)
+                    && (a.email.eq_ignore_ascii_case(&who.email) || a.login == wanted)
+            })
+            .cloned();
+        let account = match found {
+            Some(a) => a,
+            None => {
+                let mut login = wanted.clone();
+                let mut n = 2;
+                while self.accounts.contains_key(&login) {
+                    login = format!("{wanted}-{n}");
+                    n += 1;
+                }
+                let mut a = fake_account(self.kind, &login, ids);
+                if matches!(self.kind, ProviderKind::Slack) {
+                    a.email = who.email.clone();
+                }
+                self.accounts.insert(login, a.clone());
+                a
+            }
+        };
+        self.bindings
+            .insert(who.user_id.clone(), account.login.clone());
+        account
+    }
+
+    /// The account signed in when the flow's WorkOS user is unknown: the
+    /// named login, else the first account the provider knows.
     pub fn signed_in(&mut self, login: Option<&str>, ids: &IdGen) -> Account {
         if let Some(a) = login.and_then(|l| self.accounts.get(l)) {
             return a.clone();

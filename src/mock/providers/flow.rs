@@ -111,6 +111,8 @@ pub enum AuthorizeOutcome {
 /// only S256).
 pub fn authorize(shared: &Shared, req: &AuthorizeRequest, plain_pkce: bool) -> AuthorizeOutcome {
     let now = shared.clock.now_ms();
+    // Asked before the engine is locked: the answer comes from WorkOS's state.
+    let connecting = req.state.as_deref().and_then(|s| shared.connecting(s));
     let mut engine = shared.engine();
     let Some(app) = engine.apps.get(&req.client_id).cloned() else {
         return AuthorizeOutcome::UnknownClient;
@@ -148,7 +150,7 @@ pub fn authorize(shared: &Shared, req: &AuthorizeRequest, plain_pkce: bool) -> A
     if engine.denies_now() {
         return AuthorizeOutcome::Denied { redirect_uri };
     }
-    let account = engine.signed_in(req.login.as_deref(), &shared.ids);
+    let account = engine.signed_in_for(req.login.as_deref(), connecting.as_ref(), &shared.ids);
     let lingers = engine
         .slow_consent
         .take()

@@ -164,12 +164,46 @@ pub struct Shared {
     pub recorder: Recorder,
     /// The last requests this mock received, whatever answered them.
     pub requests: Arc<request_log::RequestLog>,
+    /// Tells the authorize page whom a flow is for, from its `state`.
+    sign_in_hint: Mutex<Option<Hint>>,
 }
+
+/// A [`SignInHint`], printable.
+#[derive(Clone)]
+struct Hint(SignInHint);
+
+impl std::fmt::Debug for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignInHint")
+    }
+}
+
+/// Looks up who the connect flow with this provider-facing `state` is for.
+pub type SignInHint = Arc<dyn Fn(&str) -> Option<engine::Connecting> + Send + Sync>;
 
 impl Shared {
     /// Locks the OAuth state.
     pub fn engine(&self) -> MutexGuard<'_, OAuthEngine> {
         self.engine.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Lets the authorize page ask whom a flow is for (the stack wires it to
+    /// the WorkOS mock's authorizations in progress).
+    pub fn set_sign_in_hint(&self, hint: SignInHint) {
+        *self
+            .sign_in_hint
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Hint(hint));
+    }
+
+    /// Whom the flow with this `state` is for, when the stack knows.
+    pub fn connecting(&self, state: &str) -> Option<engine::Connecting> {
+        let hint = self
+            .sign_in_hint
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()?;
+        (hint.0)(state)
     }
 
     /// The mock's own base URL (Salesforce hands it out as `instance_url`).
@@ -289,6 +323,7 @@ impl ProviderMock {
             ids,
             recorder,
             requests: Arc::default(),
+            sign_in_hint: Mutex::new(None),
         });
         let mock = ProviderMock {
             kind,
