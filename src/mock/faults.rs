@@ -520,6 +520,33 @@ impl Fault {
         self.check(kind)
     }
 
+    /// Checks the fault can be applied to `kind` for `times` calls (without
+    /// applying it): everything [`Fault::apply`] would refuse.
+    pub fn check_request(&self, kind: ProviderKind, times: Option<u64>) -> Result<(), FaultError> {
+        if times.is_some() && !self.counts_calls() {
+            return Err(FaultError::TimesNotApplicable(self.name()));
+        }
+        self.check_for(kind)
+    }
+
+    /// The names of the faults whose effect lasts a number of calls.
+    pub fn counting_names() -> Vec<&'static str> {
+        let stateful = [
+            "revoke_tokens",
+            "revoke_refresh_tokens",
+            "expire_tokens",
+            "redirect_mismatch",
+            "redirect_mismatch_page",
+            "invalid_scope",
+            "invalid_client",
+        ];
+        NAMES
+            .iter()
+            .copied()
+            .filter(|n| !stateful.contains(n))
+            .collect()
+    }
+
     /// Whether `times` counts calls (wire faults and consent/code faults)
     /// rather than being meaningless (one-off state changes).
     pub fn counts_calls(&self) -> bool {
@@ -627,16 +654,20 @@ impl Fault {
             } if kind != ProviderKind::Github || !matches!(s, 403 | 429) => {
                 Err(FaultError::BadParameter {
                     fault: self.name(),
-                    message: format!(
-                        "status {s}: only GitHub lets you choose, between 403 and 429"
-                    ),
+                    message: if kind == ProviderKind::Github {
+                        format!("status {s}: expected 403 (the default) or 429")
+                    } else {
+                        format!(
+                            "status {s}: only GitHub lets you choose, between 403 and 429; {kind} answers a rate limit its own way, leave status out"
+                        )
+                    },
                 })
             }
             Fault::ServerError {
                 status: Some(s), ..
             } if !(500..=599).contains(s) => Err(FaultError::BadParameter {
                 fault: self.name(),
-                message: format!("status {s} is not a 5xx status"),
+                message: format!("status {s} is not a server error: expected 500 to 599"),
             }),
             Fault::RedirectMismatchPage if kind != ProviderKind::Github => unsupported(
                 "only GitHub can redirect on a mismatch; the others always show their error page (use redirect_mismatch)",
