@@ -89,7 +89,7 @@ enum Command {
         /// Tag expression, e.g. "@github and not @slow".
         #[arg(long)]
         tags: Option<String>,
-        /// Only scenarios whose name (or feature path) contains TEXT; repeatable.
+        /// Only scenarios whose name (or feature path) contains TEXT, ignoring case; repeatable.
         #[arg(long = "name", value_name = "TEXT")]
         names: Vec<String>,
         /// Stop at the first failing scenario.

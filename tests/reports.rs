@@ -820,3 +820,24 @@ fn github_actions_get_an_annotation_at_the_failing_step() {
         "no annotations outside GitHub Actions"
     );
 }
+
+#[test]
+fn a_name_filter_ignores_case() {
+    let _serial = serial();
+    let picked = runner::selected(
+        &features(ONE_FAILS),
+        &RunOptions {
+            names: vec!["the CALLBACK url".into()],
+            ..RunOptions::default()
+        },
+    )
+    .expect("valid");
+    let names: Vec<&str> = picked.iter().map(|s| s.scenario.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["The callback URL is wrong but the scenario expects a connection"]
+    );
+    let out = binary(&["run", ONE_FAILS, "--name", "ALICE CONNECTS github"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 scenario: 1 passed, 0 failed"));
+}

@@ -275,7 +275,7 @@ pub struct RunOptions {
     pub tags: Option<String>,
     /// Only scenarios at these `(path suffix, line)` positions.
     pub lines: Vec<(String, usize)>,
-    /// Only scenarios whose name or feature path contains one of these.
+    /// Only scenarios whose name or feature path contains one of these, ignoring case.
     pub names: Vec<String>,
     /// Only this machine's share of the scenarios.
     pub shard: Option<Shard>,
@@ -380,11 +380,13 @@ impl Selection {
                 (path.ends_with(&file) || file.ends_with(&path))
                     && (covers(s, *line) || check::outline_covers(&self.outlines, &path, s, *line))
             });
-        let name_ok = self.names.is_empty()
-            || self
-                .names
-                .iter()
-                .any(|n| s.name.contains(n.as_str()) || path.contains(n.as_str()));
+        let name_ok = self.names.is_empty() || {
+            let (name, path) = (s.name.to_lowercase(), path.to_lowercase());
+            self.names.iter().any(|n| {
+                let n = n.to_lowercase();
+                name.contains(&n) || path.contains(&n)
+            })
+        };
         let shard_ok = self
             .shard
             .is_none_or(|sh| sh.runs(&path, &s.name, s.position.line));
