@@ -536,11 +536,24 @@ fn four_shards_together_run_every_scenario_exactly_once() {
     );
 }
 
+/// The variables `run` reads as defaults for its options, which CI sets for
+/// the whole `cargo test` (`.ci/run`): the runs here start without them.
+const RUN_VARIABLES: &[&str] = &[
+    "PIPES_HARNESS_TAGS",
+    "PIPES_HARNESS_FAIL_FAST",
+    "PIPES_HARNESS_JUNIT",
+    "PIPES_HARNESS_JSON",
+    "PIPES_HARNESS_SHARD",
+];
+
 fn binary(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pipes-harness"));
     cmd.current_dir(root())
         .args(args)
         .env_remove("GITHUB_ACTIONS");
+    for k in RUN_VARIABLES {
+        cmd.env_remove(k);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -698,6 +711,7 @@ fn close_the_pipe_early(args: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pipes-harness"))
         .current_dir(root())
         .args(args)
+        .envs(RUN_VARIABLES.iter().map(|k| (*k, "")))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -840,4 +854,46 @@ fn a_name_filter_ignores_case() {
     let out = binary(&["run", ONE_FAILS, "--name", "ALICE CONNECTS github"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("1 scenario: 1 passed, 0 failed"));
+}
+
+#[test]
+fn run_takes_its_options_from_the_variables_the_test_runner_reads() {
+    let _serial = serial();
+    let dir = scratch("variables");
+    let junit = dir.join("junit.xml");
+    let junit_var = junit.display().to_string();
+    let out = binary(
+        &["run", ONE_FAILS],
+        &[
+            ("PIPES_HARNESS_JUNIT", junit_var.as_str()),
+            ("PIPES_HARNESS_FAIL_FAST", "1"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(junit.exists(), "PIPES_HARNESS_JUNIT writes the report");
+
+    let out = binary(&["run", ONE_FAILS], &[("PIPES_HARNESS_TAGS", "@slack")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = binary(
+        &["run", ONE_FAILS, "--tags", "@github"],
+        &[("PIPES_HARNESS_TAGS", "@slack")],
+    );
+    assert_eq!(out.status.code(), Some(1), "a flag wins over its variable");
+
+    let out = binary(&["run", ONE_FAILS], &[("PIPES_HARNESS_SHARD", "3/2")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected I/N"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let empty: Vec<(&str, &str)> = RUN_VARIABLES.iter().map(|k| (*k, "")).collect();
+    let out = binary(&["run", &format!("{ONE_FAILS}:6")], &empty);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "variables set to nothing change nothing: {}",
+        text(&out.stderr)
+    );
 }
