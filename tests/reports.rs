@@ -897,3 +897,22 @@ fn run_takes_its_options_from_the_variables_the_test_runner_reads() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_line_no_scenario_covers_is_refused_with_the_lines_that_start_scenarios() {
+    let _serial = serial();
+    let out = binary(&["run", &format!("{ONE_FAILS}:999")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{ONE_FAILS}:999: the file has 17 lines, so there is no line 999; its scenarios start at lines 6, 12"
+        )),
+        "{err}"
+    );
+    let out = binary(&["run", &format!("{ONE_FAILS}:3")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("no scenario covers line 3"), "{err}");
+    assert!(err.contains("start at lines 6, 12"), "{err}");
+}

@@ -92,6 +92,16 @@ pub enum RunError {
         /// Parser message.
         message: String,
     },
+    /// A `file:LINE` target that no scenario of the file covers.
+    #[error("{path}:{line}: {why}")]
+    Line {
+        /// The file.
+        path: String,
+        /// The line asked for.
+        line: usize,
+        /// What the line is, and which lines start scenarios.
+        why: String,
+    },
     /// No feature files found.
     #[error("no .feature files found in {0}")]
     Empty(String),
@@ -409,6 +419,84 @@ fn covers(s: &gherkin::Scenario, line: usize) -> bool {
     s.position.line < line && line <= last
 }
 
+/// Refuses a `file:LINE` target that no scenario of the file covers (a
+/// line past the end, a blank line, the `Feature:` line), saying how long
+/// the file is and which lines start scenarios.
+fn check_lines(
+    texts: &[FeatureText],
+    features: &[gherkin::Feature],
+    selection: &Selection,
+) -> Result<(), RunError> {
+    for (file, line) in &selection.lines {
+        let wanted = display_path(file);
+        for t in texts {
+            let path = display_path(&t.path);
+            if !(path.ends_with(&wanted) || wanted.ends_with(&path)) {
+                continue;
+            }
+            let covered = features
+                .iter()
+                .filter(|f| {
+                    f.path
+                        .as_ref()
+                        .is_some_and(|p| display_path(&p.display().to_string()) == path)
+                })
+                .flat_map(|f| {
+                    f.scenarios
+                        .iter()
+                        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+                })
+                .any(|s| {
+                    covers(s, *line) || check::outline_covers(&selection.outlines, &path, s, *line)
+                });
+            if covered {
+                continue;
+            }
+            let starts: Vec<usize> = gherkin::Feature::parse(&t.text, GherkinEnv::default())
+                .map(|f| {
+                    let mut starts: Vec<usize> = f
+                        .scenarios
+                        .iter()
+                        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+                        .map(|s| s.position.line)
+                        .collect();
+                    starts.sort_unstable();
+                    starts
+                })
+                .unwrap_or_default();
+            const SHOWN: usize = 8;
+            let mut listed = starts
+                .iter()
+                .take(SHOWN)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if starts.len() > SHOWN {
+                listed.push_str(&format!(" and {} more", starts.len() - SHOWN));
+            }
+            let scenarios = match starts.len() {
+                0 => "it has no scenarios".to_string(),
+                1 => format!("its scenario starts at line {listed}"),
+                _ => format!("its scenarios start at lines {listed}"),
+            };
+            let count = t.text.lines().count();
+            let why = if *line > count {
+                format!("the file has {count} lines, so there is no line {line}; {scenarios}")
+            } else {
+                format!(
+                    "no scenario covers line {line} (a scenario is selected by its Scenario line or any line down to its last step, an outline also by an Examples row); {scenarios}"
+                )
+            };
+            return Err(RunError::Line {
+                path,
+                line: *line,
+                why,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Every step of the selected scenarios that cannot run.
 fn check_steps(features: &[gherkin::Feature], selection: &Selection) -> Vec<StepProblem> {
     let collection = PipesWorld::collection();
@@ -492,6 +580,7 @@ pub fn selected(texts: &[FeatureText], opts: &RunOptions) -> Result<Vec<Selected
     let features = parse_features(texts)?;
     let mut selection = Selection::new(opts)?;
     selection.outlines = check::outlines(texts);
+    check_lines(texts, &features, &selection)?;
     let mut out = Vec::new();
     for f in &features {
         let path = f
@@ -569,6 +658,7 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
     let features = parse_features(texts)?;
     let mut selection = Selection::new(&opts)?;
     selection.outlines = check::outlines(texts);
+    check_lines(texts, &features, &selection)?;
     let problems = check_steps(&features, &selection);
     if !problems.is_empty() {
         return Err(RunError::Steps(problems));
