@@ -225,11 +225,21 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
                 }
             })?;
             f.path = Some(PathBuf::from(&t.path));
+            let unexpanded = f.clone();
             let mut f =
-                cucumber::feature::Ext::expand_examples(f).map_err(|e| RunError::Parse {
-                    path: t.path.clone(),
-                    message: e.to_string(),
-                })?;
+                cucumber::feature::Ext::expand_examples(f).map_err(
+                    |e| match unknown_placeholder(&unexpanded) {
+                        Some((line, why)) => RunError::Line {
+                            path: display_path(&t.path),
+                            line,
+                            why,
+                        },
+                        None => RunError::Parse {
+                            path: t.path.clone(),
+                            message: e.to_string(),
+                        },
+                    },
+                )?;
             outline::name_rows(&mut f.scenarios);
             for r in &mut f.rules {
                 outline::name_rows(&mut r.scenarios);
@@ -237,6 +247,67 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
             Ok(f)
         })
         .collect()
+}
+
+/// The first `<placeholder>` of a Scenario Outline step that no Examples
+/// table has a column for: its line and what to write instead.
+fn unknown_placeholder(f: &gherkin::Feature) -> Option<(usize, String)> {
+    static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<([^<>\s][^<>]*)>").unwrap_or_else(|_| unreachable!())
+    });
+    let outlines = f
+        .scenarios
+        .iter()
+        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+        .filter(|s| !s.examples.is_empty());
+    for s in outlines {
+        for ex in &s.examples {
+            let columns: Vec<&str> = ex
+                .table
+                .as_ref()
+                .and_then(|t| t.rows.first())
+                .map(|header| header.iter().map(|c| c.trim()).collect())
+                .unwrap_or_default();
+            for step in &s.steps {
+                let texts = std::iter::once(step.value.as_str())
+                    .chain(step.docstring.as_deref())
+                    .chain(
+                        step.table
+                            .iter()
+                            .flat_map(|t| t.rows.iter().flatten().map(String::as_str)),
+                    );
+                for text in texts {
+                    for c in PLACEHOLDER.captures_iter(text) {
+                        let name = c[1].trim();
+                        if columns.contains(&name) {
+                            continue;
+                        }
+                        let listed = if columns.is_empty() {
+                            "its Examples table has no columns".to_string()
+                        } else {
+                            format!(
+                                "the Examples columns are {}",
+                                columns
+                                    .iter()
+                                    .map(|c| format!("<{c}>"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
+                        return Some((
+                            step.position.line,
+                            format!(
+                                "the placeholder <{name}> has no Examples column{}; {listed} (Examples at line {})",
+                                crate::common::suggest::did_you_mean(name, columns.iter().copied()),
+                                ex.position.line
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The name a scenario is reported and filed under. An expanded Scenario
@@ -837,6 +908,19 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for PreParsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outline_placeholder_without_a_column_is_named_with_the_columns() {
+        let texts = vec![FeatureText {
+            path: "features/o.feature".into(),
+            text: "Feature: O\n\n  Scenario Outline: S <provider>\n    Given the <provder> integration is configured\n\n    Examples:\n      | provider | who |\n      | github   | a   |\n".into(),
+        }];
+        let e = parse_features(&texts).expect_err("a typo in a placeholder");
+        assert_eq!(
+            e.to_string(),
+            "features/o.feature:4: the placeholder <provder> has no Examples column (did you mean `provider`?); the Examples columns are <provider>, <who> (Examples at line 6)"
+        );
+    }
 
     #[test]
     fn a_target_with_a_line_selects_that_line_of_that_file() {
