@@ -392,7 +392,11 @@ async fn transcript(
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot write transcripts to {}: {e}", dir.display());
+                eprintln!(
+                    "error: cannot write transcripts to {}: {}",
+                    dir.display(),
+                    pipes_harness::common::text::io_reason(&e)
+                );
                 return ExitCode::from(2);
             }
         },

@@ -916,3 +916,14 @@ fn a_line_no_scenario_covers_is_refused_with_the_lines_that_start_scenarios() {
     assert!(err.contains("no scenario covers line 3"), "{err}");
     assert!(err.contains("start at lines 6, 12"), "{err}");
 }
+
+#[test]
+fn a_missing_feature_file_is_named_in_words_without_the_os_error() {
+    let _serial = serial();
+    let out = binary(&["run", "tests/fixtures/reports/no-such.feature"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: cannot read tests/fixtures/reports/no-such.feature: no such file or directory"
+    );
+}

@@ -69,7 +69,7 @@ pub struct StepProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A path given on the command line could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", crate::common::text::io_reason(source))]
     Read {
         /// The path.
         path: String,
@@ -109,7 +109,10 @@ pub enum RunError {
     #[error("{}", steps_message(.0))]
     Steps(Vec<StepProblem>),
     /// A report file could not be written.
-    #[error("cannot write the {what} report to {path}: {source}")]
+    #[error(
+        "cannot write the {what} report to {path}: {}",
+        crate::common::text::io_reason(source)
+    )]
     Report {
         /// `JUnit` or `JSON`.
         what: &'static str,
