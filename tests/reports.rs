@@ -612,7 +612,7 @@ fn a_failed_run_ends_with_a_recap_naming_the_scenario_its_diagnosis_and_the_reru
         "{tail}"
     );
     assert!(
-        tail.contains("Then alice's github connection is connected (line 17): connecting failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
+        tail.contains("Then alice's github connection is connected (line 17): connecting failed: connecting github failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
         "the diagnosis in one line:\n{tail}"
     );
     assert!(
