@@ -173,7 +173,7 @@ pub enum DoctorError {
     #[error("{0}: not a directory; pass the app's root directory, e.g. `pipes-harness doctor .`")]
     NotADirectory(PathBuf),
     /// DIR could not be listed.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", crate::common::text::io_reason(source))]
     Read {
         /// The directory.
         path: PathBuf,

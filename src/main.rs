@@ -5,6 +5,7 @@ mod embedded;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand};
 use pipes_harness::runner::output;
 use pipes_harness::runner::transcripts::{self, Format};
@@ -88,27 +89,35 @@ enum Command {
     /// selected); 141 the output was closed before the run ended (`| head`), as for any
     /// tool stopped by SIGPIPE. With --junit or --json a closed output does not stop the
     /// run: it finishes silently, writes its reports and exits with its verdict.
+    ///
+    /// --tags, --fail-fast, --junit, --json and --shard fall back on the PIPES_HARNESS_*
+    /// variables the cargo test runner reads (shown with each option); a flag given wins.
     Run {
         /// Feature files or directories, optionally `file.feature:LINE`; none = the built-in library.
         paths: Vec<String>,
         /// Tag expression, e.g. "@github and not @slow".
-        #[arg(long)]
+        #[arg(long, env = "PIPES_HARNESS_TAGS")]
         tags: Option<String>,
-        /// Only scenarios whose name (or feature path) contains TEXT; repeatable.
+        /// Only scenarios whose name (or feature path) contains TEXT, ignoring case; repeatable.
         #[arg(long = "name", value_name = "TEXT")]
         names: Vec<String>,
-        /// Stop at the first failing scenario.
-        #[arg(long)]
+        /// Stop at the first failing scenario (PIPES_HARNESS_FAIL_FAST=1 or true).
+        #[arg(
+            long,
+            env = "PIPES_HARNESS_FAIL_FAST",
+            action = clap::ArgAction::SetTrue,
+            value_parser = switch
+        )]
         fail_fast: bool,
         /// Write a JUnit XML report (one testcase per scenario) to FILE.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", env = "PIPES_HARNESS_JUNIT", value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from))]
         junit: Option<PathBuf>,
         /// Write a cucumber JSON report to FILE.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", env = "PIPES_HARNESS_JSON", value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from))]
         json: Option<PathBuf>,
         /// Run only this machine's share: I of N, e.g. 2/4. Stable across runs and machines.
-        #[arg(long, value_name = "I/N")]
-        shard: Option<Shard>,
+        #[arg(long, value_name = "I/N", env = "PIPES_HARNESS_SHARD", value_parser = shard_or_empty)]
+        shard: Option<MaybeShard>,
         /// Show only failed scenarios (and a progress line on a terminal), then the recap.
         #[arg(long, short)]
         quiet: bool,
@@ -131,6 +140,36 @@ enum Command {
         #[arg(long)]
         tags: Option<String>,
     },
+}
+
+/// A `--shard` value, or none for an empty `PIPES_HARNESS_SHARD`.
+#[derive(Debug, Clone)]
+struct MaybeShard(Option<Shard>);
+
+/// `I/N`; empty (a variable set to nothing) selects no shard, as for the cargo test runner.
+fn shard_or_empty(value: &str) -> Result<MaybeShard, String> {
+    if value.trim().is_empty() {
+        return Ok(MaybeShard(None));
+    }
+    value
+        .parse()
+        .map(|s| MaybeShard(Some(s)))
+        .map_err(|e| format!("{e}"))
+}
+
+/// A switch given as a flag or a variable: `1`, `true`, `yes` or `on` turn
+/// it on; `0`, `false`, `no`, `off` or nothing leave it off.
+fn switch(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("expected 1 or true to turn it on, 0 or false to leave it off".to_string()),
+    }
+}
+
+/// `None` for a value set to nothing (an empty variable).
+fn given<T: AsRef<std::ffi::OsStr>>(value: Option<T>) -> Option<T> {
+    value.filter(|v| !v.as_ref().is_empty())
 }
 
 fn main() -> ExitCode {
@@ -208,6 +247,8 @@ fn main() -> ExitCode {
             quiet,
             color,
         } => {
+            let (tags, junit, json) = (given(tags), given(junit), given(json));
+            let shard = shard.and_then(|s| s.0);
             let (texts, lines) = match features(&paths) {
                 Ok(found) => found,
                 Err(code) => return code,
@@ -356,7 +397,11 @@ async fn transcript(
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot write transcripts to {}: {e}", dir.display());
+                eprintln!(
+                    "error: cannot write transcripts to {}: {}",
+                    dir.display(),
+                    pipes_harness::common::text::io_reason(&e)
+                );
                 return ExitCode::from(2);
             }
         },

@@ -24,6 +24,12 @@ fn run(args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN)
         .arg("run")
         .args(args)
+        // CI sets these for the whole `cargo test`; `run` would read them.
+        .env_remove("PIPES_HARNESS_TAGS")
+        .env_remove("PIPES_HARNESS_FAIL_FAST")
+        .env_remove("PIPES_HARNESS_JUNIT")
+        .env_remove("PIPES_HARNESS_JSON")
+        .env_remove("PIPES_HARNESS_SHARD")
         .output()
         .expect("pipes-harness runs");
     let text = format!(

@@ -536,11 +536,24 @@ fn four_shards_together_run_every_scenario_exactly_once() {
     );
 }
 
+/// The variables `run` reads as defaults for its options, which CI sets for
+/// the whole `cargo test` (`.ci/run`): the runs here start without them.
+const RUN_VARIABLES: &[&str] = &[
+    "PIPES_HARNESS_TAGS",
+    "PIPES_HARNESS_FAIL_FAST",
+    "PIPES_HARNESS_JUNIT",
+    "PIPES_HARNESS_JSON",
+    "PIPES_HARNESS_SHARD",
+];
+
 fn binary(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pipes-harness"));
     cmd.current_dir(root())
         .args(args)
         .env_remove("GITHUB_ACTIONS");
+    for k in RUN_VARIABLES {
+        cmd.env_remove(k);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -599,7 +612,7 @@ fn a_failed_run_ends_with_a_recap_naming_the_scenario_its_diagnosis_and_the_reru
         "{tail}"
     );
     assert!(
-        tail.contains("Then alice's github connection is connected (line 17): connecting failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
+        tail.contains("Then alice's github connection is connected (line 17): connecting failed: connecting github failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
         "the diagnosis in one line:\n{tail}"
     );
     assert!(
@@ -698,6 +711,7 @@ fn close_the_pipe_early(args: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pipes-harness"))
         .current_dir(root())
         .args(args)
+        .envs(RUN_VARIABLES.iter().map(|k| (*k, "")))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -818,5 +832,98 @@ fn github_actions_get_an_annotation_at_the_failing_step() {
     assert!(
         !text(&quiet.stdout).contains("::error "),
         "no annotations outside GitHub Actions"
+    );
+}
+
+#[test]
+fn a_name_filter_ignores_case() {
+    let _serial = serial();
+    let picked = runner::selected(
+        &features(ONE_FAILS),
+        &RunOptions {
+            names: vec!["the CALLBACK url".into()],
+            ..RunOptions::default()
+        },
+    )
+    .expect("valid");
+    let names: Vec<&str> = picked.iter().map(|s| s.scenario.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["The callback URL is wrong but the scenario expects a connection"]
+    );
+    let out = binary(&["run", ONE_FAILS, "--name", "ALICE CONNECTS github"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 scenario: 1 passed, 0 failed"));
+}
+
+#[test]
+fn run_takes_its_options_from_the_variables_the_test_runner_reads() {
+    let _serial = serial();
+    let dir = scratch("variables");
+    let junit = dir.join("junit.xml");
+    let junit_var = junit.display().to_string();
+    let out = binary(
+        &["run", ONE_FAILS],
+        &[
+            ("PIPES_HARNESS_JUNIT", junit_var.as_str()),
+            ("PIPES_HARNESS_FAIL_FAST", "1"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(junit.exists(), "PIPES_HARNESS_JUNIT writes the report");
+
+    let out = binary(&["run", ONE_FAILS], &[("PIPES_HARNESS_TAGS", "@slack")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = binary(
+        &["run", ONE_FAILS, "--tags", "@github"],
+        &[("PIPES_HARNESS_TAGS", "@slack")],
+    );
+    assert_eq!(out.status.code(), Some(1), "a flag wins over its variable");
+
+    let out = binary(&["run", ONE_FAILS], &[("PIPES_HARNESS_SHARD", "3/2")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected I/N"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let empty: Vec<(&str, &str)> = RUN_VARIABLES.iter().map(|k| (*k, "")).collect();
+    let out = binary(&["run", &format!("{ONE_FAILS}:6")], &empty);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "variables set to nothing change nothing: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_line_no_scenario_covers_is_refused_with_the_lines_that_start_scenarios() {
+    let _serial = serial();
+    let out = binary(&["run", &format!("{ONE_FAILS}:999")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{ONE_FAILS}:999: the file has 17 lines, so there is no line 999; its scenarios start at lines 6, 12"
+        )),
+        "{err}"
+    );
+    let out = binary(&["run", &format!("{ONE_FAILS}:3")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("no scenario covers line 3"), "{err}");
+    assert!(err.contains("start at lines 6, 12"), "{err}");
+}
+
+#[test]
+fn a_missing_feature_file_is_named_in_words_without_the_os_error() {
+    let _serial = serial();
+    let out = binary(&["run", "tests/fixtures/reports/no-such.feature"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: cannot read tests/fixtures/reports/no-such.feature: no such file or directory"
     );
 }

@@ -245,6 +245,84 @@ fn check_target(fault: &'static str, value: &Value) -> Result<(), FaultError> {
     }
 }
 
+/// What a parameter's value must be, in words, for a value of the wrong
+/// kind; `None` for text parameters, which take any word.
+fn expected_value(parameter: &str) -> Option<&'static str> {
+    match parameter {
+        "retry_after" => Some("a whole number of seconds"),
+        "status" => Some("an HTTP status code (a whole number, e.g. 503)"),
+        "ms" | "delay_ms" => Some("a whole number of milliseconds"),
+        "real" => Some("true or false"),
+        _ => None,
+    }
+}
+
+/// The parameters a fault cannot do without.
+fn required(name: &str) -> &'static [&'static str] {
+    match name {
+        "latency" => &["ms"],
+        "invalid_scope" => &["scope"],
+        _ => &[],
+    }
+}
+
+/// `value` with each parameter checked against the kind of value it takes:
+/// a number or a flag where text is expected is read as that text
+/// (`user=123`), anything else of the wrong kind is an error naming the
+/// parameter, the value and what is expected, as is a missing parameter the
+/// fault needs.
+fn checked_values(name: &'static str, value: &Value) -> Result<Value, FaultError> {
+    let Value::Object(m) = value else {
+        return Ok(value.clone());
+    };
+    let mut out = m.clone();
+    for (key, v) in m {
+        if matches!(key.as_str(), "fault" | "provider" | "times" | "on") || v.is_null() {
+            continue;
+        }
+        let shown = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match expected_value(key) {
+            Some(expected) => {
+                let fits = if key == "real" {
+                    v.is_boolean()
+                } else {
+                    v.is_u64()
+                };
+                if !fits {
+                    return Err(FaultError::BadParameter {
+                        fault: name,
+                        message: format!("{key}={shown}: expected {expected}"),
+                    });
+                }
+            }
+            None => {
+                if !v.is_string() {
+                    out.insert(key.clone(), Value::String(shown));
+                }
+            }
+        }
+    }
+    for key in required(name) {
+        if m.get(*key).is_none_or(Value::is_null) {
+            let what = expected_value(key).unwrap_or("a word");
+            return Err(FaultError::BadParameter {
+                fault: name,
+                message: format!(
+                    "{key} is missing: give {key}=<{what}>, e.g. `{example}`",
+                    example = match *key {
+                        "ms" => "latency ms=2000",
+                        _ => "invalid_scope scope=repo",
+                    }
+                ),
+            });
+        }
+    }
+    Ok(Value::Object(out))
+}
+
 /// A fault request as the `serve` control API receives it:
 /// `{"provider": "github", "fault": "rate_limit", "times": 2, "retry_after": 2}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -391,6 +469,7 @@ impl Fault {
                 }
             }
         }
+        let value = &checked_values(name, value)?;
         let fault: Fault =
             serde_json::from_value(value.clone()).map_err(|e| FaultError::Parse {
                 input: value.to_string(),
@@ -439,6 +518,33 @@ impl Fault {
     pub fn check_for(&self, kind: ProviderKind) -> Result<(), FaultError> {
         self.check_ranges()?;
         self.check(kind)
+    }
+
+    /// Checks the fault can be applied to `kind` for `times` calls (without
+    /// applying it): everything [`Fault::apply`] would refuse.
+    pub fn check_request(&self, kind: ProviderKind, times: Option<u64>) -> Result<(), FaultError> {
+        if times.is_some() && !self.counts_calls() {
+            return Err(FaultError::TimesNotApplicable(self.name()));
+        }
+        self.check_for(kind)
+    }
+
+    /// The names of the faults whose effect lasts a number of calls.
+    pub fn counting_names() -> Vec<&'static str> {
+        let stateful = [
+            "revoke_tokens",
+            "revoke_refresh_tokens",
+            "expire_tokens",
+            "redirect_mismatch",
+            "redirect_mismatch_page",
+            "invalid_scope",
+            "invalid_client",
+        ];
+        NAMES
+            .iter()
+            .copied()
+            .filter(|n| !stateful.contains(n))
+            .collect()
     }
 
     /// Whether `times` counts calls (wire faults and consent/code faults)
@@ -548,16 +654,20 @@ impl Fault {
             } if kind != ProviderKind::Github || !matches!(s, 403 | 429) => {
                 Err(FaultError::BadParameter {
                     fault: self.name(),
-                    message: format!(
-                        "status {s}: only GitHub lets you choose, between 403 and 429"
-                    ),
+                    message: if kind == ProviderKind::Github {
+                        format!("status {s}: expected 403 (the default) or 429")
+                    } else {
+                        format!(
+                            "status {s}: only GitHub lets you choose, between 403 and 429; {kind} answers a rate limit its own way, leave status out"
+                        )
+                    },
                 })
             }
             Fault::ServerError {
                 status: Some(s), ..
             } if !(500..=599).contains(s) => Err(FaultError::BadParameter {
                 fault: self.name(),
-                message: format!("status {s} is not a 5xx status"),
+                message: format!("status {s} is not a server error: expected 500 to 599"),
             }),
             Fault::RedirectMismatchPage if kind != ProviderKind::Github => unsupported(
                 "only GitHub can redirect on a mismatch; the others always show their error page (use redirect_mismatch)",
@@ -1456,6 +1566,30 @@ mod tests {
         assert!(e.to_string().contains("it accepts no parameters"), "{e}");
         let e = "server_error on=tokens".parse::<Fault>().unwrap_err();
         assert!(e.to_string().contains("cannot target `tokens`"), "{e}");
+        let e = "rate_limit retry_after=abc".parse::<Fault>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fault rate_limit: retry_after=abc: expected a whole number of seconds"
+        );
+        let e = Fault::from_json(&json!({"fault": "latency", "ms": 1.5})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fault latency: ms=1.5: expected a whole number of milliseconds"
+        );
+        let e = "latency ms=20 real=yes".parse::<Fault>().unwrap_err();
+        assert!(
+            e.to_string().ends_with("real=yes: expected true or false"),
+            "{e}"
+        );
+        let e = "latency".parse::<Fault>().unwrap_err();
+        assert!(e.to_string().contains("ms is missing"), "{e}");
+        assert!(!e.to_string().contains("field"), "{e}");
+        assert_eq!(
+            "revoke_tokens user=123".parse::<Fault>(),
+            Ok(Fault::RevokeTokens {
+                user: Some("123".into())
+            })
+        );
         let e = "rate_limit retry_after=18446744073709551616"
             .parse::<Fault>()
             .unwrap_err();

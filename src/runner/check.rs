@@ -97,6 +97,7 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
     let caps = loose.regex.captures(text)?;
     let expr = loose.doc.expression;
     let mut provider = None;
+    let mut values = Vec::new();
     for (i, name) in loose.params.iter().enumerate() {
         let value = caps.get(i + 1).map_or("", |m| m.as_str());
         let unquoted = value
@@ -104,6 +105,9 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             .and_then(|v| v.strip_suffix('"'))
             .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
             .unwrap_or(value);
+        if *name != "{provider}" {
+            values.push(unquoted);
+        }
         // The text right before the parameter says what a plain word means.
         let nth_before = {
             let mut at = 0;
@@ -173,12 +177,7 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
                 (!events.contains(&unquoted)).then(|| unknown("event", unquoted, events))
             }
             "{string}" if nth_before.ends_with("suffers the fault") => {
-                match unquoted.parse::<Fault>() {
-                    Err(e) => Some(e.to_string()),
-                    Ok(fault) => provider
-                        .and_then(|kind| fault.check_for(kind).err())
-                        .map(|e| e.to_string()),
-                }
+                unquoted.parse::<Fault>().err().map(|e| e.to_string())
             }
             _ => None,
         };
@@ -186,7 +185,8 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             return problem;
         }
     }
-    None
+    // Every fault the step would apply, checked as applying it would check it.
+    provider.and_then(|kind| crate::steps::providers::fault_problem(expr, kind, &values))
 }
 
 /// The problem with `step`, or `None` when it can run. `defined` says
@@ -334,13 +334,68 @@ mod tests {
                 "limit of 86400 seconds",
             ),
         ];
-        for (ty, text, wanted) in cases {
+        for (ty, text, wanted) in cases.into_iter().chain(FAULTS_REFUSED_AT_RUN_TIME) {
             let defined = false;
             let p = step_problem(&step(ty, keyword(ty), text), defined)
                 .unwrap_or_else(|| panic!("{text}: no problem found"));
             assert!(p.contains(wanted), "{text}: {p}");
         }
     }
+
+    /// Fault steps whose values only the fault itself refuses, and what the
+    /// message must say.
+    const FAULTS_REFUSED_AT_RUN_TIME: [(StepType, &str, &str); 10] = [
+        (
+            StepType::Given,
+            "github fails the next 2 calls with HTTP 200",
+            "status 200 is not a server error: expected 500 to 599",
+        ),
+        (
+            StepType::Given,
+            "github's token endpoint fails the next 1 requests with HTTP 404",
+            "expected 500 to 599",
+        ),
+        (
+            StepType::Given,
+            "github fails the next 2 calls with HTTP 70000",
+            "HTTP 70000 is not a server error status: expected 500 to 599",
+        ),
+        (
+            StepType::Given,
+            "slack suffers the fault \"server_error status=200\"",
+            "expected 500 to 599",
+        ),
+        (
+            StepType::Given,
+            "slack suffers the fault \"revoke_tokens\" on the next 2 calls",
+            "the faults that take a number of calls are rate_limit, secondary_rate_limit",
+        ),
+        (
+            StepType::Given,
+            "slack hits its secondary rate limit on the next 2 calls",
+            "only GitHub has secondary rate limits",
+        ),
+        (
+            StepType::Given,
+            "salesforce rate-limits the next 2 calls with Retry-After 5",
+            "leave retry_after out",
+        ),
+        (
+            StepType::Given,
+            "slack shows an error page for unregistered redirect URIs",
+            "only GitHub can redirect on a mismatch",
+        ),
+        (
+            StepType::Given,
+            "github rate-limits the next 0 calls",
+            "give at least 1",
+        ),
+        (
+            StepType::Given,
+            "slack suffers the fault \"rate_limit status=429\" on the next 2 calls",
+            "only GitHub lets you choose, between 403 and 429",
+        ),
+    ];
 
     #[test]
     fn a_misspelt_step_gets_the_closest_documented_one() {

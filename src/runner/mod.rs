@@ -69,7 +69,7 @@ pub struct StepProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A path given on the command line could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", crate::common::text::io_reason(source))]
     Read {
         /// The path.
         path: String,
@@ -92,6 +92,16 @@ pub enum RunError {
         /// Parser message.
         message: String,
     },
+    /// A `file:LINE` target that no scenario of the file covers.
+    #[error("{path}:{line}: {why}")]
+    Line {
+        /// The file.
+        path: String,
+        /// The line asked for.
+        line: usize,
+        /// What the line is, and which lines start scenarios.
+        why: String,
+    },
     /// No feature files found.
     #[error("no .feature files found in {0}")]
     Empty(String),
@@ -99,7 +109,10 @@ pub enum RunError {
     #[error("{}", steps_message(.0))]
     Steps(Vec<StepProblem>),
     /// A report file could not be written.
-    #[error("cannot write the {what} report to {path}: {source}")]
+    #[error(
+        "cannot write the {what} report to {path}: {}",
+        crate::common::text::io_reason(source)
+    )]
     Report {
         /// `JUnit` or `JSON`.
         what: &'static str,
@@ -215,11 +228,21 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
                 }
             })?;
             f.path = Some(PathBuf::from(&t.path));
+            let unexpanded = f.clone();
             let mut f =
-                cucumber::feature::Ext::expand_examples(f).map_err(|e| RunError::Parse {
-                    path: t.path.clone(),
-                    message: e.to_string(),
-                })?;
+                cucumber::feature::Ext::expand_examples(f).map_err(
+                    |e| match unknown_placeholder(&unexpanded) {
+                        Some((line, why)) => RunError::Line {
+                            path: display_path(&t.path),
+                            line,
+                            why,
+                        },
+                        None => RunError::Parse {
+                            path: t.path.clone(),
+                            message: e.to_string(),
+                        },
+                    },
+                )?;
             outline::name_rows(&mut f.scenarios);
             for r in &mut f.rules {
                 outline::name_rows(&mut r.scenarios);
@@ -227,6 +250,67 @@ pub fn parse_features(texts: &[FeatureText]) -> Result<Vec<gherkin::Feature>, Ru
             Ok(f)
         })
         .collect()
+}
+
+/// The first `<placeholder>` of a Scenario Outline step that no Examples
+/// table has a column for: its line and what to write instead.
+fn unknown_placeholder(f: &gherkin::Feature) -> Option<(usize, String)> {
+    static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<([^<>\s][^<>]*)>").unwrap_or_else(|_| unreachable!())
+    });
+    let outlines = f
+        .scenarios
+        .iter()
+        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+        .filter(|s| !s.examples.is_empty());
+    for s in outlines {
+        for ex in &s.examples {
+            let columns: Vec<&str> = ex
+                .table
+                .as_ref()
+                .and_then(|t| t.rows.first())
+                .map(|header| header.iter().map(|c| c.trim()).collect())
+                .unwrap_or_default();
+            for step in &s.steps {
+                let texts = std::iter::once(step.value.as_str())
+                    .chain(step.docstring.as_deref())
+                    .chain(
+                        step.table
+                            .iter()
+                            .flat_map(|t| t.rows.iter().flatten().map(String::as_str)),
+                    );
+                for text in texts {
+                    for c in PLACEHOLDER.captures_iter(text) {
+                        let name = c[1].trim();
+                        if columns.contains(&name) {
+                            continue;
+                        }
+                        let listed = if columns.is_empty() {
+                            "its Examples table has no columns".to_string()
+                        } else {
+                            format!(
+                                "the Examples columns are {}",
+                                columns
+                                    .iter()
+                                    .map(|c| format!("<{c}>"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
+                        return Some((
+                            step.position.line,
+                            format!(
+                                "the placeholder <{name}> has no Examples column{}; {listed} (Examples at line {})",
+                                crate::common::suggest::did_you_mean(name, columns.iter().copied()),
+                                ex.position.line
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The name a scenario is reported and filed under. An expanded Scenario
@@ -275,7 +359,7 @@ pub struct RunOptions {
     pub tags: Option<String>,
     /// Only scenarios at these `(path suffix, line)` positions.
     pub lines: Vec<(String, usize)>,
-    /// Only scenarios whose name or feature path contains one of these.
+    /// Only scenarios whose name or feature path contains one of these, ignoring case.
     pub names: Vec<String>,
     /// Only this machine's share of the scenarios.
     pub shard: Option<Shard>,
@@ -380,11 +464,13 @@ impl Selection {
                 (path.ends_with(&file) || file.ends_with(&path))
                     && (covers(s, *line) || check::outline_covers(&self.outlines, &path, s, *line))
             });
-        let name_ok = self.names.is_empty()
-            || self
-                .names
-                .iter()
-                .any(|n| s.name.contains(n.as_str()) || path.contains(n.as_str()));
+        let name_ok = self.names.is_empty() || {
+            let (name, path) = (s.name.to_lowercase(), path.to_lowercase());
+            self.names.iter().any(|n| {
+                let n = n.to_lowercase();
+                name.contains(&n) || path.contains(&n)
+            })
+        };
         let shard_ok = self
             .shard
             .is_none_or(|sh| sh.runs(&path, &s.name, s.position.line));
@@ -405,6 +491,84 @@ fn covers(s: &gherkin::Scenario, line: usize) -> bool {
         .max()
         .unwrap_or(s.position.line);
     s.position.line < line && line <= last
+}
+
+/// Refuses a `file:LINE` target that no scenario of the file covers (a
+/// line past the end, a blank line, the `Feature:` line), saying how long
+/// the file is and which lines start scenarios.
+fn check_lines(
+    texts: &[FeatureText],
+    features: &[gherkin::Feature],
+    selection: &Selection,
+) -> Result<(), RunError> {
+    for (file, line) in &selection.lines {
+        let wanted = display_path(file);
+        for t in texts {
+            let path = display_path(&t.path);
+            if !(path.ends_with(&wanted) || wanted.ends_with(&path)) {
+                continue;
+            }
+            let covered = features
+                .iter()
+                .filter(|f| {
+                    f.path
+                        .as_ref()
+                        .is_some_and(|p| display_path(&p.display().to_string()) == path)
+                })
+                .flat_map(|f| {
+                    f.scenarios
+                        .iter()
+                        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+                })
+                .any(|s| {
+                    covers(s, *line) || check::outline_covers(&selection.outlines, &path, s, *line)
+                });
+            if covered {
+                continue;
+            }
+            let starts: Vec<usize> = gherkin::Feature::parse(&t.text, GherkinEnv::default())
+                .map(|f| {
+                    let mut starts: Vec<usize> = f
+                        .scenarios
+                        .iter()
+                        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+                        .map(|s| s.position.line)
+                        .collect();
+                    starts.sort_unstable();
+                    starts
+                })
+                .unwrap_or_default();
+            const SHOWN: usize = 8;
+            let mut listed = starts
+                .iter()
+                .take(SHOWN)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if starts.len() > SHOWN {
+                listed.push_str(&format!(" and {} more", starts.len() - SHOWN));
+            }
+            let scenarios = match starts.len() {
+                0 => "it has no scenarios".to_string(),
+                1 => format!("its scenario starts at line {listed}"),
+                _ => format!("its scenarios start at lines {listed}"),
+            };
+            let count = t.text.lines().count();
+            let why = if *line > count {
+                format!("the file has {count} lines, so there is no line {line}; {scenarios}")
+            } else {
+                format!(
+                    "no scenario covers line {line} (a scenario is selected by its Scenario line or any line down to its last step, an outline also by an Examples row); {scenarios}"
+                )
+            };
+            return Err(RunError::Line {
+                path,
+                line: *line,
+                why,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Every step of the selected scenarios that cannot run.
@@ -490,6 +654,7 @@ pub fn selected(texts: &[FeatureText], opts: &RunOptions) -> Result<Vec<Selected
     let features = parse_features(texts)?;
     let mut selection = Selection::new(opts)?;
     selection.outlines = check::outlines(texts);
+    check_lines(texts, &features, &selection)?;
     let mut out = Vec::new();
     for f in &features {
         let path = f
@@ -567,6 +732,7 @@ pub async fn run(texts: &[FeatureText], opts: RunOptions) -> Result<Summary, Run
     let features = parse_features(texts)?;
     let mut selection = Selection::new(&opts)?;
     selection.outlines = check::outlines(texts);
+    check_lines(texts, &features, &selection)?;
     let problems = check_steps(&features, &selection);
     if !problems.is_empty() {
         return Err(RunError::Steps(problems));
@@ -745,6 +911,19 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for PreParsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outline_placeholder_without_a_column_is_named_with_the_columns() {
+        let texts = vec![FeatureText {
+            path: "features/o.feature".into(),
+            text: "Feature: O\n\n  Scenario Outline: S <provider>\n    Given the <provder> integration is configured\n\n    Examples:\n      | provider | who |\n      | github   | a   |\n".into(),
+        }];
+        let e = parse_features(&texts).expect_err("a typo in a placeholder");
+        assert_eq!(
+            e.to_string(),
+            "features/o.feature:4: the placeholder <provder> has no Examples column (did you mean `provider`?); the Examples columns are <provider>, <who> (Examples at line 6)"
+        );
+    }
 
     #[test]
     fn a_target_with_a_line_selects_that_line_of_that_file() {

@@ -91,8 +91,28 @@ impl Failure {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty());
-        let first = lines.next().unwrap_or("").trim_end_matches(':').to_string();
-        match lines.find(|l| l.starts_with("diagnosis: ")) {
+        let mut first = lines.next().unwrap_or("").to_string();
+        let mut rest: Vec<&str> = lines.collect();
+        if let Some(heading) = first.strip_suffix(':') {
+            // A heading introducing a list (or the diagnosis it got): keep
+            // it with what follows, so the line is a sentence rather than a
+            // clause cut off at the colon.
+            let item = rest
+                .first()
+                .map(|l| l.trim_start_matches(['-', '*', '•', ' ']).trim())
+                .filter(|i| !i.is_empty());
+            first = match item {
+                Some(item) => {
+                    let joined = format!("{heading}: {item}");
+                    rest.remove(0);
+                    joined
+                }
+                None => heading.trim_end().to_string(),
+            };
+        }
+        let first = first.trim_end_matches([';', ',', ' ']).to_string();
+        match rest.iter().find(|l| l.starts_with("diagnosis: ")) {
+            Some(d) if first.is_empty() => d.to_string(),
             Some(d) => format!("{first}; {d}"),
             None => first,
         }
@@ -308,6 +328,29 @@ fn gh_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heading_and_its_list_keep_their_first_item_in_the_one_line_summary() {
+        let failure = |message: &str| Failure {
+            step: None,
+            message: message.to_string(),
+        };
+        assert_eq!(
+            failure(
+                "the browser went through:\n  - GET /authorize 302\n  - GET /callback 400\n\ndiagnosis: redirect_uri_mismatch\n  fix: ..."
+            )
+            .one_line(),
+            "the browser went through: GET /authorize 302; diagnosis: redirect_uri_mismatch"
+        );
+        assert_eq!(
+            failure("expected diagnosis redirect_uri_mismatch, got:\ndiagnosis: provider_rate_limited\n  GitHub answered 429\n  fix: back off").one_line(),
+            "expected diagnosis redirect_uri_mismatch, got: diagnosis: provider_rate_limited"
+        );
+        assert_eq!(
+            failure("the app answered 500\ndiagnosis: app_error").one_line(),
+            "the app answered 500; diagnosis: app_error"
+        );
+    }
 
     fn failed() -> Outcome {
         Outcome {

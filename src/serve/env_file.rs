@@ -98,7 +98,12 @@ pub fn write(target: &EnvTarget, f: &ServeFacts) -> Result<(), String> {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())
-                .map_err(|e| format!("cannot write the environment to stdout: {e}"))
+                .map_err(|e| {
+                    format!(
+                        "cannot write the environment to stdout: {}",
+                        crate::common::text::io_reason(&e)
+                    )
+                })
         }
         EnvTarget::File(path) => {
             let dir = path
@@ -107,8 +112,9 @@ pub fn write(target: &EnvTarget, f: &ServeFacts) -> Result<(), String> {
                 .unwrap_or_else(|| Path::new("."));
             let fail = |e: std::io::Error| {
                 format!(
-                    "cannot write --env-file {}: {e} (expected a writable file path, or `-` for stdout)",
-                    path.display()
+                    "cannot write --env-file {}: {} (expected a writable file path, or `-` for stdout)",
+                    path.display(),
+                    crate::common::text::io_reason(&e)
                 )
             };
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;

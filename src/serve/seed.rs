@@ -39,7 +39,10 @@ pub const PIPES_EVENTS: [&str; 9] = [
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     /// The file could not be read.
-    #[error("{path}: cannot read the seed file: {source}")]
+    #[error(
+        "{path}: cannot read the seed file: {}",
+        crate::common::text::io_reason(source)
+    )]
     Read {
         /// The file.
         path: PathBuf,

@@ -60,6 +60,159 @@ fn times(n: usize) -> Result<Option<u64>, String> {
     Ok(Some(n as u64))
 }
 
+/// Why a state fault cannot be given a number of calls, with the faults that can.
+fn once_only(kind: ProviderKind, fault: &Fault, n: usize) -> String {
+    format!(
+        "{name} changes {kind}'s state once, so \"on the next {n} calls\" does not apply: write `{slug} suffers the fault \"{fault}\"`; the faults that take a number of calls are {counting}",
+        name = fault.name(),
+        slug = kind.slug(),
+        counting = Fault::counting_names().join(", ")
+    )
+}
+
+/// The fault a documented fault step (`expression`) would apply to `kind`,
+/// given the values written for its other parameters in order, checked as
+/// the step would check it: `None` for a step that applies no fault, or
+/// whose values are wrong in a way the parameters' own checks report.
+pub(crate) fn fault_problem(
+    expression: &str,
+    kind: ProviderKind,
+    values: &[&str],
+) -> Option<String> {
+    let count = |i: usize| -> Option<Result<Option<u64>, String>> {
+        values.get(i)?.parse::<usize>().ok().map(times)
+    };
+    let span_ms = |i: usize| -> Option<u64> {
+        let span: Span = values.get(i)?.parse().ok()?;
+        Some(u64::try_from(span.0.as_millis()).unwrap_or(u64::MAX))
+    };
+    let status = |i: usize| -> Option<Result<u16, String>> {
+        let v = values.get(i)?;
+        Some(
+            v.parse::<u16>()
+                .map_err(|_| format!("HTTP {v} is not a server error status: expected 500 to 599")),
+        )
+    };
+    if expression == "{word}'s browser takes {duration} to come back from {provider}" {
+        let fault = Fault::CodeExpired {
+            delay_ms: Some(span_ms(1)?),
+        };
+        return fault
+            .check_request(kind, Some(1))
+            .err()
+            .map(|e| e.to_string());
+    }
+    let rest = expression.strip_prefix("{provider}")?;
+    let (fault, n) = match rest {
+        " rate-limits the next {int} calls"
+        | "'s token endpoint rate-limits the next {int} requests" => {
+            let on = if rest.starts_with("'s") {
+                Target::Token
+            } else {
+                Target::Api
+            };
+            (
+                Fault::RateLimit {
+                    retry_after: None,
+                    status: None,
+                    on,
+                },
+                count(0)?,
+            )
+        }
+        " rate-limits the next {int} calls with Retry-After {int}" => (
+            Fault::RateLimit {
+                retry_after: Some(values.get(1)?.parse().ok()?),
+                status: None,
+                on: Target::Api,
+            },
+            count(0)?,
+        ),
+        " hits its secondary rate limit on the next {int} calls" => {
+            (Fault::SecondaryRateLimit { retry_after: None }, count(0)?)
+        }
+        " fails the next {int} calls with HTTP {int}"
+        | "'s token endpoint fails the next {int} requests with HTTP {int}" => {
+            let on = if rest.starts_with("'s") {
+                Target::Token
+            } else {
+                Target::Api
+            };
+            let status = match status(1)? {
+                Ok(s) => s,
+                Err(e) => return Some(e),
+            };
+            (
+                Fault::ServerError {
+                    status: Some(status),
+                    on,
+                },
+                count(0)?,
+            )
+        }
+        " answers the next {int} calls with a malformed body" => {
+            (Fault::MalformedBody { on: Target::Api }, count(0)?)
+        }
+        " takes {duration} to answer the next {int} calls"
+        | "'s token endpoint takes {duration} to answer the next {int} requests" => {
+            let on = if rest.starts_with("'s") {
+                Target::Token
+            } else {
+                Target::Api
+            };
+            (
+                Fault::Latency {
+                    ms: span_ms(0)?,
+                    real: false,
+                    on,
+                },
+                count(1)?,
+            )
+        }
+        " takes {duration} to answer the next call" => (
+            Fault::Latency {
+                ms: span_ms(0)?,
+                real: false,
+                on: Target::Api,
+            },
+            Ok(Some(1)),
+        ),
+        " refuses the next {int} token refreshes" => (Fault::InvalidGrantOnRefresh, count(0)?),
+        " shows an error page for unregistered redirect URIs" => {
+            (Fault::RedirectMismatchPage, Ok(None))
+        }
+        " no longer allows the scope {string}" => (
+            Fault::InvalidScope {
+                scope: values.first()?.to_string(),
+            },
+            Ok(None),
+        ),
+        " suffers the fault {string}" | " suffers the fault {string} on the next {int} calls" => {
+            let fault = match values.first()?.parse::<Fault>() {
+                Ok(f) => f,
+                Err(e) => return Some(e.to_string()),
+            };
+            let n = if values.len() > 1 {
+                count(1)?
+            } else {
+                Ok(None)
+            };
+            if let Ok(Some(_)) = n
+                && !fault.counts_calls()
+            {
+                return Some(once_only(kind, &fault, values[1].parse().unwrap_or(0)));
+            }
+            (fault, n)
+        }
+        _ => return None,
+    };
+    let n = match n {
+        Ok(n) => n,
+        Err(e) => return Some(e),
+    };
+    fault.check_request(kind, n).err().map(|e| e.to_string())
+}
+
 // -- Setting providers up ----------------------------------------------------
 
 #[given(expr = "{provider} issues expiring tokens")]
@@ -311,6 +464,9 @@ async fn named_fault_times(
     let fault: Fault = text
         .parse()
         .map_err(|e: crate::mock::faults::FaultError| e.to_string())?;
+    if !fault.counts_calls() {
+        return Err(once_only(p.0, &fault, n));
+    }
     w.fault(p.0, fault, times(n)?).await
 }
 
