@@ -612,7 +612,7 @@ fn a_failed_run_ends_with_a_recap_naming_the_scenario_its_diagnosis_and_the_reru
         "{tail}"
     );
     assert!(
-        tail.contains("Then alice's github connection is connected (line 17): connecting failed: connecting github failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
+        tail.contains("Then alice's github connection is connected (line 17): connecting github failed; diagnosis: redirect_uri_mismatch (Redirect URI mismatch)"),
         "the diagnosis in one line:\n{tail}"
     );
     assert!(
@@ -765,9 +765,11 @@ fn a_closed_output_pipe_still_leaves_the_reports_asked_for() {
 #[test]
 fn a_closed_output_pipe_ends_the_run_quietly_with_status_141() {
     let _serial = serial();
-    closing_the_pipe_ends(&["run", ONE_FAILS]);
+    // Outputs larger than a pipe's buffer (64 KiB), so the process cannot
+    // finish writing before the reader goes: whatever the timing, it meets
+    // the closed pipe. A smaller output may all fit and end with the verdict.
     closing_the_pipe_ends(&["run"]);
-    closing_the_pipe_ends(&["transcript", "features/connect/github.feature"]);
+    closing_the_pipe_ends(&["transcript", "features/recovery"]);
 }
 
 #[test]

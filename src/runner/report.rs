@@ -101,7 +101,18 @@ impl Failure {
                 .first()
                 .map(|l| l.trim_start_matches(['-', '*', '•', ' ']).trim())
                 .filter(|i| !i.is_empty());
+            // A heading the item restates ("connecting failed:" over
+            // "connecting github failed") adds nothing: the item alone.
+            let restates = |item: &str| {
+                let words: Vec<&str> = item.split_whitespace().collect();
+                heading.split_whitespace().all(|w| words.contains(&w))
+            };
             first = match item {
+                Some(item) if restates(item) => {
+                    let item = item.to_string();
+                    rest.remove(0);
+                    item
+                }
                 Some(item) => {
                     let joined = format!("{heading}: {item}");
                     rest.remove(0);
@@ -349,6 +360,14 @@ mod tests {
         assert_eq!(
             failure("the app answered 500\ndiagnosis: app_error").one_line(),
             "the app answered 500; diagnosis: app_error"
+        );
+        assert_eq!(
+            failure(
+                "connecting failed:\nconnecting github failed\ndiagnosis: redirect_uri_mismatch"
+            )
+            .one_line(),
+            "connecting github failed; diagnosis: redirect_uri_mismatch",
+            "a heading its item restates is left out"
         );
     }
 
