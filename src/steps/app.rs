@@ -45,10 +45,6 @@ use crate::transcript::{HttpClient, HttpResponse};
 /// The name the app's host gets in transcripts.
 pub const APP_HOST_NAME: &str = "myapp.test";
 
-/// How long the app may take to answer one request; longer means it is
-/// retrying something it should have given up on.
-pub const APP_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// More token requests than this for one page view is a retry loop.
 pub const MAX_TOKEN_REQUESTS: usize = 3;
 
@@ -585,15 +581,57 @@ async fn app_calls_provider(w: &mut PipesWorld, p: ProviderArg, person: String) 
         .map(|(last, _)| last);
     let url = app.endpoints.profile_url(p.0, &user_id);
     let started = Instant::now();
-    let result = app
-        .http
-        .as_actor("browser")
-        .send(
-            app.http
-                .request(reqwest::Method::GET, &url)
-                .timeout(APP_TIMEOUT),
-        )
-        .await;
+    // Counting, not timing, decides: the harness watches the calls the app
+    // makes while it answers and stops waiting once they exceed the bound.
+    // The request's own timeout only guards against a hang.
+    let http = app.http.as_actor("browser");
+    let request = http.send(
+        http.request(reqwest::Method::GET, &url)
+            .timeout(crate::transcript::http::HANG_GUARD),
+    );
+    tokio::pin!(request);
+    let reference_backend = matches!(app.backend, Backend::Reference(_));
+    let token_log =
+        reference_backend.then(|| (w.stack.recorder.clone(), w.stack.workos.uri().to_string()));
+    let app = app_mut(w)?;
+    let login = app.logins.get(&(person.clone(), p.0)).cloned();
+    let mut watch = tokio::time::interval(Duration::from_millis(50));
+    let result = loop {
+        tokio::select! {
+            r = &mut request => break r,
+            _ = watch.tick() => {
+                let calls = match seq_before {
+                    Some(seq) => mistakes::provider_log(app, p.0, seq)
+                        .await
+                        .map(|(_, calls)| {
+                            calls
+                                .iter()
+                                .filter(|r| r.path == reference::whoami_path(p.0))
+                                .filter(|r| login.is_none() || r.login == login)
+                                .count()
+                        })
+                        .unwrap_or(0),
+                    None => 0,
+                };
+                let tokens = token_log.as_ref().map_or(0, |(recorder, workos)| {
+                    let path = format!("/data-integrations/{}/token", p.0.slug());
+                    recorder
+                        .exchanges_to(workos)
+                        .iter()
+                        .filter(|e| e.from == "app" && e.url.contains(&path))
+                        .count()
+                        .saturating_sub(token_requests_before.unwrap_or(0))
+                });
+                if calls > mistakes::MAX_PROVIDER_CALLS || tokens > MAX_TOKEN_REQUESTS {
+                    break Err(format!(
+                        "it had not answered after calling {} {calls} times and asking WorkOS for \
+                         a token {tokens} times for this one request, so the harness stopped waiting",
+                        p.0.display_name()
+                    ));
+                }
+            }
+        }
+    };
     let elapsed = started.elapsed();
     let after = token_requests(w, p.0);
     let app = app_mut(w)?;
