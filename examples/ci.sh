@@ -22,6 +22,7 @@ MATRIX=(
   "cache_token|features/app/tokens.feature||token_kept"
   "401_as_5xx|features/app/provider_errors.feature|rejects the token|provider_401_mishandled"
   "no_reconnect|features/app/revocation.feature||reconnect_not_offered"
+  "no_reauthorize|features/app/revocation.feature|repairs that connection|reconnect_not_offered"
   "retry_forever|features/app/provider_errors.feature|is down|retry_loop"
   "return_to_missing|features/app/connect.feature||return_to_wrong"
   "return_to_elsewhere|features/app/connect.feature||return_to_wrong"

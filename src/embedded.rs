@@ -37,6 +37,7 @@ const LIBRARY: &[(&str, &str)] = library![
     "features/flows/fresh_token.feature",
     "features/flows/judging_failures.feature",
     "features/flows/providers_list.feature",
+    "features/flows/reference_app.feature",
     "features/flows/time_and_state.feature",
     "features/flows/token_refresh.feature",
     "features/flows/webhook_delivery_failures.feature",

@@ -13,6 +13,7 @@
 //   cache_token          keeps each user's token and reuses it
 //   401_as_5xx           turns a provider 401 into a 502
 //   no_reconnect         turns not_installed / needs_reauthorization into a 502
+//   no_reauthorize       reconnects without connection_intent "reauthorize"
 //   retry_forever        retries a failing provider call until it succeeds
 //   return_to_missing    sends no return_to
 //   return_to_elsewhere  sends a return_to on another host
@@ -48,6 +49,7 @@ const MISTAKES = [
   'cache_token',
   '401_as_5xx',
   'no_reconnect',
+  'no_reauthorize',
   'retry_forever',
   'return_to_missing',
   'return_to_elsewhere',
@@ -207,7 +209,27 @@ function createApp(env, overrides = {}) {
     if (mistake === 'return_to_missing') delete request.returnTo;
     if (mistake === 'return_to_elsewhere') request.returnTo = 'https://example.com/pipes/return';
     try {
-      const { url } = await workos.pipes.authorizeDataIntegration(request);
+      // A reconnect names the connection it repairs. authorizeDataIntegration
+      // (SDK 11.0.0) cannot send connection_intent, so a reconnect posts the
+      // documented body itself.
+      let existing = null;
+      if (mistake !== 'no_reauthorize') {
+        existing = await workos.pipes
+          .getUserConnectedAccount({ userId, slug: provider })
+          .catch(() => null);
+      }
+      let url;
+      if (existing) {
+        const { data } = await workos.post(`/data-integrations/${encodeURIComponent(provider)}/authorize`, {
+          user_id: userId,
+          return_to: request.returnTo,
+          connection_intent: 'reauthorize',
+          connected_account_id: existing.id,
+        });
+        url = data.url;
+      } else {
+        ({ url } = await workos.pipes.authorizeDataIntegration(request));
+      }
       return send(res, 302, { redirect: url }, { location: url });
     } catch (e) {
       log('authorize failed', e.status, e.message);

@@ -22,6 +22,7 @@ it catches each with the diagnosis that names it (examples/ci.sh runs them all):
     cache_token          keeps each user's token and reuses it
     401_as_5xx           turns a provider 401 into a 502
     no_reconnect         turns not_installed / needs_reauthorization into a 502
+    no_reauthorize       reconnects without connection_intent "reauthorize"
     retry_forever        retries a failing provider call until it succeeds
     return_to_missing    sends no return_to
     return_to_elsewhere  sends a return_to on another host
@@ -53,6 +54,7 @@ MISTAKES = (
     "cache_token",
     "401_as_5xx",
     "no_reconnect",
+    "no_reauthorize",
     "retry_forever",
     "return_to_missing",
     "return_to_elsewhere",
@@ -167,6 +169,14 @@ def create_app(env: Optional[Mapping[str, str]] = None) -> Flask:
             del body["return_to"]
         if mistake == "return_to_elsewhere":
             body["return_to"] = "https://example.com/pipes/return"
+        # A reconnect names the connection it repairs.
+        if mistake != "no_reauthorize":
+            try:
+                existing = workos.pipes.get_user_connected_account(user_id, provider)
+                body["connection_intent"] = "reauthorize"
+                body["connected_account_id"] = existing.id
+            except Exception:  # noqa: BLE001 (none yet: a first connect)
+                pass
         try:
             auth = workos.pipes.authorize_data_integration(provider, body=body)
         except Exception as e:  # noqa: BLE001

@@ -15,6 +15,15 @@ Feature: Your app asks the user to reconnect after the provider revokes access
     Then WorkOS tells the app that alice's github connection needs reauthorization
     And the app asks alice to reconnect github
 
+  Scenario: Alice reconnects from the app's prompt and the app repairs that connection
+    Given alice has connected github through the app as "alice-codes"
+    When alice revokes the app's access on github
+    And the app calls github for alice
+    Then the app asks alice to reconnect github
+    When alice connects github through the app again
+    Then the app asked WorkOS to reauthorize alice's github connection
+    And WorkOS holds a connected github account for alice
+
   Scenario: Bob never connected GitHub and the app asks him to connect
     When the app calls github for bob, who never connected it
     Then the app asks bob to connect github

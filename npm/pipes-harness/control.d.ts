@@ -96,6 +96,8 @@ export class ControlClient extends ControlTransport {
   changeProviderApp(slug: Provider, options?: ChangeProviderAppOptions): Promise<Record<string, any>>;
   /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
   events(): Promise<Record<string, any>>;
+  /** The connect flows WorkOS was asked to start for one user (`POST /data-integrations/{slug}/authorize`), oldest first, bounded like the events: `{"object": "list", "data": [{user_id, provider, organization_id, connection_intent, connected_account_id, return_to, code_challenge, completed}]}`. A reconnect should carry `connection_intent: "reauthorize"` and the connection's id. `GET /_harness/authorizations` */
+  authorizations(userId: string): Promise<Record<string, any>>;
   /** Every webhook delivery and its attempts: `{"data": [{"event_id", "event", "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at", "last_outcome"}]}`. `GET /_harness/webhook_deliveries` */
   webhookDeliveries(): Promise<Record<string, any>>;
   /** Sends every webhook delivery that is due now (after any run of the background sender in progress), then answers with every delivery as `GET /_harness/webhook_deliveries` does: a test waits for this answer instead of polling. `POST /_harness/webhook_deliveries/flush` */

@@ -60,6 +60,11 @@ class ControlClient extends ControlTransport {
     return this.request('GET', '/_harness/events', undefined);
   }
 
+  /** The connect flows WorkOS was asked to start for one user (`POST /data-integrations/{slug}/authorize`), oldest first, bounded like the events: `{"object": "list", "data": [{user_id, provider, organization_id, connection_intent, connected_account_id, return_to, code_challenge, completed}]}`. A reconnect should carry `connection_intent: "reauthorize"` and the connection's id. `GET /_harness/authorizations` */
+  authorizations(userId) {
+    return this.request('GET', '/_harness/authorizations', undefined, { user_id: userId });
+  }
+
   /** Every webhook delivery and its attempts: `{"data": [{"event_id", "event", "webhook_endpoint_id", "endpoint_url", "status", "attempts", "next_attempt_at", "last_outcome"}]}`. `GET /_harness/webhook_deliveries` */
   webhookDeliveries() {
     return this.request('GET', '/_harness/webhook_deliveries', undefined);

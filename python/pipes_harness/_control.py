@@ -214,6 +214,23 @@ class ControlClient(ControlTransport):
         """
         return self._request("GET", "/_harness/events", None)
 
+    def authorizations(self, user_id: str) -> Dict[str, Any]:
+        """
+        The connect flows WorkOS was asked to start for one user (`POST
+        /data-integrations/{slug}/authorize`), oldest first, bounded like the events:
+        `{"object": "list", "data": [{user_id, provider, organization_id,
+        connection_intent, connected_account_id, return_to, code_challenge,
+        completed}]}`. A reconnect should carry `connection_intent: "reauthorize"` and
+        the connection's id. `GET /_harness/authorizations`.
+        `user_id`: The WorkOS user id.
+        """
+        return self._request(
+            "GET",
+            "/_harness/authorizations",
+            None,
+            {"user_id": user_id},
+        )
+
     def webhook_deliveries(self) -> Dict[str, Any]:
         """
         Every webhook delivery and its attempts: `{"data": [{"event_id", "event",

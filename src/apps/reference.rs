@@ -30,9 +30,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
-use crate::client::models::{AuthorizeRequest, TokenRequest};
+use crate::client::classify::{ApiOutcome, ResponseView, classify_api_response};
+use crate::client::models::{AuthorizeParams, TokenRequest};
 use crate::client::webhooks::{DEFAULT_TOLERANCE, verify};
-use crate::client::{PipesClient, PipesError};
+use crate::client::{DiagnosisKind, PipesClient, PipesError};
 use crate::common::clock::Clock;
 use crate::provider::ProviderKind;
 
@@ -44,7 +45,7 @@ pub fn whoami_path(kind: ProviderKind) -> &'static str {
     match kind {
         ProviderKind::Github => "/user",
         ProviderKind::Slack => "/api/auth.test",
-        ProviderKind::Google => "/oauth2/v3/userinfo",
+        ProviderKind::Google => "/v1/userinfo",
         ProviderKind::Salesforce => "/services/oauth2/userinfo",
     }
 }
@@ -159,12 +160,20 @@ async fn connect(
         ))
         .into_response();
     };
-    let request = AuthorizeRequest {
+    // A reconnect names the connection it repairs; a first connect adds it.
+    let existing = app
+        .workos
+        .get_user_connected_account(&user_id, kind.slug())
+        .await
+        .ok();
+    let request = AuthorizeParams {
         user_id,
-        organization_id: None,
         return_to: Some(format!("{}{RETURN_PATH}", app.base_url)),
+        connection_intent: existing.as_ref().map(|_| "reauthorize".to_string()),
+        connected_account_id: existing.map(|a| a.id),
+        ..AuthorizeParams::default()
     };
-    match app.workos.authorize(kind.slug(), &request).await {
+    match app.workos.authorize_with(kind.slug(), &request).await {
         Ok(url) => (StatusCode::FOUND, [(header::LOCATION, url.url)]).into_response(),
         Err(e) => (
             StatusCode::BAD_GATEWAY,
@@ -295,8 +304,35 @@ async fn profile(
             Ok(r) => r,
             Err(e) => return (StatusCode::BAD_GATEWAY, e).into_response(),
         };
-        if resp.status == 401 {
-            continue;
+        // A rejected token looks different at each provider (GitHub's 401,
+        // Slack's 200 with ok:false, Salesforce identity's 403): read the
+        // answer as the provider means it.
+        let view = ResponseView {
+            status: resp.status,
+            headers: &resp.headers,
+            body: &resp.body,
+        };
+        match classify_api_response(kind, &view, app.clock.now_secs()) {
+            ApiOutcome::Failed(d)
+                if matches!(
+                    d.kind,
+                    DiagnosisKind::TokenRevoked | DiagnosisKind::TokenExpired
+                ) =>
+            {
+                continue;
+            }
+            // An error inside a 2xx (Slack): not a success to relay.
+            ApiOutcome::Failed(d) if (200..300).contains(&resp.status) => {
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    axum::Json(json!({
+                        "error": d.kind.name(),
+                        "message": format!("{} refused the call: {}", kind.display_name(), d.detail),
+                    })),
+                )
+                    .into_response();
+            }
+            _ => {}
         }
         let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_GATEWAY);
         return (

@@ -307,6 +307,14 @@ fn salesforce_api(resp: &ResponseView<'_>, now: i64) -> ApiOutcome {
     if is_success(resp.status) {
         return json_success(p, resp);
     }
+    // The identity service (`/id/...`, `/services/oauth2/userinfo`) answers a
+    // dead or revoked token with 403 and a bare `Bad_OAuth_Token`.
+    if resp.status == 403 && String::from_utf8_lossy(resp.body).trim() == "Bad_OAuth_Token" {
+        return ApiOutcome::Failed(Diagnosis::new(
+            DiagnosisKind::TokenExpired,
+            "Salesforce's identity service answered HTTP 403 Bad_OAuth_Token".to_string(),
+        ));
+    }
     let Some(first) = salesforce_errors(resp.body) else {
         return ApiOutcome::Failed(malformed(
             p,

@@ -12,6 +12,7 @@
 //! | `DELETE /_harness/providers/{slug}/faults` | removes every fault of that provider |
 //! | `POST /_harness/providers/{slug}/revoke` `{"user_id"}` or `{"login"}` | revokes a user's tokens at the provider |
 //! | `GET /_harness/events` | the event log, oldest first |
+//! | `GET /_harness/authorizations?user_id=ID` | the connect flows WorkOS was asked to start for a user, oldest first (bounded like the events) |
 //! | `GET /_harness/webhook_deliveries` | every delivery and its attempts |
 //! | `POST /_harness/workos/rate_limit` `{"limit", "window_seconds"}` | turns on WorkOS's own 429s |
 //! | `DELETE /_harness/workos/rate_limit` | turns them off |
@@ -35,7 +36,7 @@ use super::World;
 use crate::common::clock::iso8601;
 use crate::mock::Stack;
 use crate::mock::faults::Fault;
-use crate::mock::workos::state::{DeliveryStatus, RateLimit};
+use crate::mock::workos::state::{DeliveryStatus, Intent, RateLimit};
 use crate::mock::workos::{ApiError, Ctx, json as shapes};
 use crate::provider::ProviderKind;
 
@@ -97,6 +98,7 @@ pub fn router(control: Arc<Control>) -> Router<Arc<Ctx>> {
         )
         .route("/_harness/providers/{slug}/revoke", post(revoke))
         .route("/_harness/events", get(events))
+        .route("/_harness/authorizations", get(authorizations))
         .route("/_harness/webhook_deliveries", get(deliveries))
         .route("/_harness/webhook_deliveries/flush", post(flush_deliveries))
         .route(
@@ -150,6 +152,11 @@ async fn index() -> Response {
             "{\"user_id\"} or {\"login\"}: revokes a user's tokens at the provider",
         ),
         ("GET", "/_harness/events", "the event log, oldest first"),
+        (
+            "GET",
+            "/_harness/authorizations",
+            "?user_id=ID: the connect flows WorkOS was asked to start for a user",
+        ),
         (
             "GET",
             "/_harness/webhook_deliveries",
@@ -329,6 +336,42 @@ async fn events(State(control): Ctl) -> Result<Response, ApiError> {
         .events
         .iter()
         .map(shapes::event)
+        .collect();
+    Ok(axum::Json(json!({ "object": "list", "data": data })).into_response())
+}
+
+/// `GET /_harness/authorizations?user_id=ID`: what the app asked
+/// `POST /data-integrations/{slug}/authorize` for, so a test checks that a
+/// reconnect named the connection (`connection_intent: reauthorize`).
+async fn authorizations(
+    State(control): Ctl,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let stack = control.stack()?;
+    let Some(user_id) = q.get("user_id").filter(|u| !u.trim().is_empty()) else {
+        return Err(ApiError::unprocessable(&[("user_id", "required")]));
+    };
+    let st = stack.workos.ctx().state();
+    let data: Vec<Value> = st
+        .authorizations_of(user_id)
+        .into_iter()
+        .map(|p| {
+            let (intent, account) = match &p.intent {
+                Intent::Default => (Value::Null, Value::Null),
+                Intent::Add => (json!("add"), Value::Null),
+                Intent::Reauthorize(id) => (json!("reauthorize"), json!(id)),
+            };
+            json!({
+                "user_id": p.user_id,
+                "provider": p.slug,
+                "organization_id": p.organization_id,
+                "connection_intent": intent,
+                "connected_account_id": account,
+                "return_to": p.return_to,
+                "code_challenge": p.code_challenge.is_some(),
+                "completed": p.used,
+            })
+        })
         .collect();
     Ok(axum::Json(json!({ "object": "list", "data": data })).into_response())
 }

@@ -65,6 +65,9 @@ pub struct AppUnderTest {
     /// A client of the WorkOS the app uses, with the app's API key: the
     /// harness checks through it what the app should have caused.
     pub workos: PipesClient,
+    /// The embedded WorkOS mock's state, when the app runs on the scenario's
+    /// stack (against `serve` the control API tells the same).
+    pub workos_state: Option<std::sync::Arc<crate::mock::workos::Ctx>>,
     /// The secret the app verifies webhooks with.
     pub webhook_secret: String,
     /// Provider mock base URLs of that WorkOS.
@@ -145,6 +148,7 @@ impl AppUnderTest {
         Ok(AppUnderTest {
             endpoints,
             workos: w.checks(),
+            workos_state: Some(std::sync::Arc::clone(w.stack.workos.ctx())),
             webhook_secret: secret,
             providers,
             clock: w.stack.clock.clone(),
@@ -195,6 +199,7 @@ impl AppUnderTest {
         Ok(AppUnderTest {
             endpoints: target.app.clone(),
             workos,
+            workos_state: None,
             webhook_secret: target.webhook_secret.clone(),
             providers,
             clock: Clock::realtime(),
@@ -334,6 +339,19 @@ async fn the_app_under_test(w: &mut PipesWorld) -> StepResult {
         None => AppUnderTest::reference(w).await?,
     };
     w.app = Some(app);
+    Ok(())
+}
+
+#[given(expr = "the built-in reference app")]
+async fn the_reference_app(w: &mut PipesWorld) -> StepResult {
+    for kind in [
+        ProviderKind::Slack,
+        ProviderKind::Google,
+        ProviderKind::Salesforce,
+    ] {
+        w.configure_integration(kind, |_| {});
+    }
+    w.app = Some(AppUnderTest::reference(w).await?);
     Ok(())
 }
 
@@ -725,16 +743,38 @@ async fn answers_with_profile(w: &mut PipesWorld, person: String, p: ProviderArg
             excerpt(&resp.text())
         )
     })?;
-    let found = body
-        .get("login")
-        .or_else(|| body.pointer("/profile/login"))
-        .and_then(|l| l.as_str());
-    if found != Some(login.as_str()) {
-        return Err(format!(
-            "expected {person}'s {} login {login:?} in the app's answer, got: {}",
-            p.0.slug(),
-            excerpt(&body.to_string())
-        ));
+    // GitHub's profile names the login; other providers' "who am I"
+    // answers name a workspace (a Slack bot token) or an id, so what proves
+    // it is the person's is the token the provider saw.
+    if p.0 == ProviderKind::Github {
+        let found = body
+            .get("login")
+            .or_else(|| body.pointer("/profile/login"))
+            .and_then(|l| l.as_str());
+        if found != Some(login.as_str()) {
+            return Err(format!(
+                "expected {person}'s {} login {login:?} in the app's answer, got: {}",
+                p.0.slug(),
+                excerpt(&body.to_string())
+            ));
+        }
+    }
+    if let Some(calls) = &call.provider_calls {
+        let Some(last) = calls.last() else {
+            return Err(format!(
+                "the app answered HTTP {} but never called {} {} for {person}",
+                resp.status,
+                p.0.display_name(),
+                reference::whoami_path(p.0)
+            ));
+        };
+        if last.login.as_deref() != Some(login.as_str()) {
+            return Err(format!(
+                "the app called {} with a token of {:?}, not of {person}'s login {login:?}",
+                p.0.display_name(),
+                last.login
+            ));
+        }
     }
     Ok(())
 }
@@ -943,6 +983,13 @@ pub const VOCABULARY: &[StepDoc] = &[
         expression: "the app under test",
         description: "The app the next steps drive: yours when PIPES_HARNESS_APP_URL is set (next to `pipes-harness serve`), else the built-in reference app.",
         example: "the app under test",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Given",
+        expression: "the built-in reference app",
+        description: "The built-in reference app (a correct integration) on the scenario's own stack, with all four providers configured, whatever PIPES_HARNESS_APP_URL says.",
+        example: "the built-in reference app",
         group: "Your app",
     },
     StepDoc {

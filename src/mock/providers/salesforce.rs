@@ -66,6 +66,7 @@ pub async fn mount_all(mock: &ProviderMock) {
     mount(mock, Api, "GET", "/services/data/*/query", query).await;
     mount(mock, Api, "GET", "/services/data/*/sobjects", sobjects).await;
     mount(mock, Api, "GET", "/id/*/*", identity).await;
+    mount(mock, Api, "GET", "/services/oauth2/userinfo", userinfo).await;
 }
 
 fn authorize(shared: &Shared, req: &Request) -> ResponseTemplate {
@@ -583,6 +584,40 @@ fn identity(shared: &Shared, req: &Request) -> ResponseTemplate {
                         "query": format!("{instance}/services/data/v{{version}}/query/"),
                         "sobjects": format!("{instance}/services/data/v{{version}}/sobjects/"),
                     },
+                }),
+                JSON,
+            )
+        }
+        Err(_) => ResponseTemplate::new(403).set_body_raw("Bad_OAuth_Token", "text/plain"),
+    }
+}
+
+/// `GET /services/oauth2/userinfo`: the OpenID Connect claims of the
+/// token's user (the identity URL's content in OpenID's names).
+fn userinfo(shared: &Shared, req: &Request) -> ResponseTemplate {
+    let token = bearer(req);
+    match flow::authenticate(shared, token.as_deref()).1 {
+        Ok((a, _)) => {
+            let instance = shared.base_url();
+            let uid = user_id(&a);
+            let (first, last) = a.name.split_once(' ').unwrap_or((a.name.as_str(), ""));
+            wire::json(
+                200,
+                &json!({
+                    "sub": format!("{instance}/id/{ORG_ID}/{uid}"),
+                    "user_id": uid,
+                    "organization_id": ORG_ID,
+                    "preferred_username": a.email,
+                    "nickname": a.login,
+                    "name": a.name,
+                    "given_name": first,
+                    "family_name": last,
+                    "email": a.email,
+                    "email_verified": true,
+                    "zoneinfo": "America/Los_Angeles",
+                    "locale": "en_US",
+                    "active": true,
+                    "user_type": "STANDARD",
                 }),
                 JSON,
             )

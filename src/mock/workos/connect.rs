@@ -148,7 +148,7 @@ pub async fn authorize(
         app_state: app_state.clone(),
         code_challenge: code_challenge.clone(),
     };
-    st.pending.insert(id.clone(), pending);
+    st.add_pending(pending, ctx.clock.now_ms());
     let url = format!(
         "{}/data-integrations/{id}/authorize-redirect",
         ctx.base_url()

@@ -639,8 +639,12 @@ pub struct WorkosState {
     /// Account ids by `(integration id, owner)`: the token and connected-account
     /// lookups are the hot path, and must not scan every account of a large seed.
     accounts_by_owner: HashMap<(String, OwnerKey), Vec<String>>,
-    /// Pending authorizations by id.
+    /// Authorizations by id, the newest [`WorkosState::log_limit`] of them
+    /// (add them with [`WorkosState::add_pending`]); kept after use so a
+    /// second use of a link is told apart from an unknown one.
     pub pending: HashMap<String, PendingAuthorization>,
+    /// Authorization ids in the order they were requested.
+    pub pending_order: VecDeque<String>,
     /// Connections waiting for the app to finish them, by `connect_code`.
     pub held: HashMap<String, HeldConnection>,
     /// Webhook endpoints by id.
@@ -681,6 +685,7 @@ impl Default for WorkosState {
             accounts: BTreeMap::new(),
             accounts_by_owner: HashMap::new(),
             pending: HashMap::new(),
+            pending_order: VecDeque::new(),
             held: HashMap::new(),
             webhook_endpoints: BTreeMap::new(),
             events: VecDeque::new(),
@@ -697,6 +702,28 @@ impl Default for WorkosState {
 }
 
 impl WorkosState {
+    /// Stores an authorization, forgetting the oldest past
+    /// [`WorkosState::log_limit`], and connections held past their expiry.
+    pub fn add_pending(&mut self, pending: PendingAuthorization, now_ms: i64) {
+        self.pending_order.push_back(pending.id.clone());
+        self.pending.insert(pending.id.clone(), pending);
+        while self.pending_order.len() > self.log_limit.max(1) {
+            if let Some(old) = self.pending_order.pop_front() {
+                self.pending.remove(&old);
+            }
+        }
+        self.held.retain(|_, h| h.expires_ms >= now_ms);
+    }
+
+    /// The authorizations `user_id` asked for, oldest first.
+    pub fn authorizations_of(&self, user_id: &str) -> Vec<&PendingAuthorization> {
+        self.pending_order
+            .iter()
+            .filter_map(|id| self.pending.get(id))
+            .filter(|p| p.user_id == user_id)
+            .collect()
+    }
+
     /// Appends an event, forgetting the oldest past [`WorkosState::log_limit`].
     pub fn push_event(&mut self, event: Event) {
         self.events.push_back(event);

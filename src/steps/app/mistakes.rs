@@ -18,7 +18,7 @@ use crate::client::browser::Visit;
 use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::mock::faults::Fault;
 use crate::mock::providers::request_log::LoggedRequest;
-use crate::mock::workos::state::RateLimit;
+use crate::mock::workos::state::{Intent, RateLimit};
 use crate::steps::params::ProviderArg;
 use crate::steps::vocabulary::StepDoc;
 use crate::steps::{PipesWorld, StepResult};
@@ -280,7 +280,7 @@ pub fn judge_reconnect(
                 return fail(
                     DiagnosisKind::Provider401Mishandled,
                     format!(
-                        "{name} answered 401 to the token WorkOS handed out while WorkOS still \
+                        "{name} rejected the token WorkOS handed out while WorkOS still \
                          said the connection is active, and the app gave up at once: it never \
                          asked WorkOS for a fresh token (the token may have been rotated), {answered}."
                     ),
@@ -290,7 +290,7 @@ pub fn judge_reconnect(
                 return fail(
                     DiagnosisKind::Provider401Mishandled,
                     format!(
-                        "{name} answered 401 to the token WorkOS handed out while WorkOS still \
+                        "{name} rejected the token WorkOS handed out while WorkOS still \
                          said the connection is active; {answered} without asking {person} to \
                          reconnect {name}."
                     ),
@@ -333,6 +333,72 @@ async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepR
     super::approve(w, &person, p.0, &login).await?;
     super::check_landed(app_mut(w)?, p.0)?;
     super::check_connected(w, &person, p.0).await
+}
+
+#[then(expr = "the app asked WorkOS to reauthorize {word}'s {provider} connection")]
+async fn asked_to_reauthorize(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let user_id = app_user(w, &person).await?;
+    let app = app_mut(w)?;
+    let account = app
+        .workos
+        .get_user_connected_account(&user_id, p.0.slug())
+        .await
+        .map_err(|e| format!("{person} has no {} connection at WorkOS:\n{e}", p.0.slug()))?;
+    let requests: Vec<Value> = if let Some(ctx) = &app.workos_state {
+        ctx.state()
+            .authorizations_of(&user_id)
+            .into_iter()
+            .map(|a| {
+                let (intent, id) = match &a.intent {
+                    Intent::Default => (Value::Null, Value::Null),
+                    Intent::Add => (json!("add"), Value::Null),
+                    Intent::Reauthorize(id) => (json!("reauthorize"), json!(id)),
+                };
+                json!({"provider": a.slug, "connection_intent": intent, "connected_account_id": id})
+            })
+            .collect()
+    } else {
+        let resp = control(
+            app,
+            reqwest::Method::GET,
+            &format!("/authorizations?user_id={user_id}"),
+            None,
+        )
+        .await?;
+        resp.json()
+            .ok()
+            .and_then(|v| v.get("data").and_then(Value::as_array).cloned())
+            .unwrap_or_default()
+    };
+    let last = requests
+        .iter()
+        .rev()
+        .find(|r| r.get("provider").and_then(Value::as_str) == Some(p.0.slug()))
+        .ok_or_else(|| {
+            format!(
+                "the app never asked WorkOS to connect {} for {person}",
+                p.0.slug()
+            )
+        })?;
+    let intent = last.get("connection_intent").and_then(Value::as_str);
+    let id = last.get("connected_account_id").and_then(Value::as_str);
+    if intent == Some("reauthorize") && id == Some(account.id.as_str()) {
+        return Ok(());
+    }
+    Err(Diagnosis::new(
+        DiagnosisKind::ReconnectNotOffered,
+        format!(
+            "{person}'s {} connection ({}) needed reauthorization, and the app sent {person} to \
+             WorkOS with connection_intent {} and connected_account_id {}: without \
+             \"reauthorize\" and that id, WorkOS may renew another connection or add one \
+             instead of repairing this one.",
+            p.0.slug(),
+            account.id,
+            intent.map_or("absent".to_string(), |i| format!("{i:?}")),
+            id.map_or("absent".to_string(), |i| format!("{i:?}")),
+        ),
+    )
+    .render())
 }
 
 #[when(expr = "{provider} stops accepting {word}'s token")]
@@ -647,6 +713,13 @@ pub const VOCABULARY: &[StepDoc] = &[
         expression: "{word} connects {provider} through the app again",
         description: "The person goes through the app's connect flow once more, as the same provider account (a reconnect: WorkOS gets new tokens).",
         example: "alice connects github through the app again",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "Then",
+        expression: "the app asked WorkOS to reauthorize {word}'s {provider} connection",
+        description: "The app's last authorize request for the person named the existing connection: connection_intent \"reauthorize\" and its connected_account_id (read from serve's GET /_harness/authorizations).",
+        example: "the app asked WorkOS to reauthorize alice's github connection",
         group: "Your app",
     },
     StepDoc {
