@@ -812,3 +812,43 @@ fn health_says_ok_only_once_a_large_seed_is_installed() {
     let _ = child.wait();
     let _ = std::fs::remove_file(path);
 }
+
+/// A client that starts a request's header and never finishes it is dropped
+/// by every listener (WorkOS and each provider mock) once the header read
+/// timeout passes, instead of holding the connection for ever. The read
+/// below has a minute as a guard against a hang; the server's own timeout
+/// (10 s) decides, and nothing asserts how long it took.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_header_is_dropped_by_every_listener() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = start_sdk_world().await;
+    let mut urls = vec![base(&server)];
+    urls.extend(
+        ProviderKind::ALL
+            .iter()
+            .map(|k| server.stack().provider(*k).uri().to_string()),
+    );
+    let checks = urls.into_iter().map(|url| async move {
+        let addr = url.trim_start_matches("http://").to_string();
+        let mut stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("the listener accepts");
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+            .await
+            .expect("the first bytes go out");
+        let mut answer = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer)).await;
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        match read {
+            // Closed, with nothing or with a 408.
+            Ok(Ok(_)) | Ok(Err(_)) => assert!(
+                text.is_empty() || text.starts_with("HTTP/1.1 408"),
+                "{url} answered an unfinished header with: {text}"
+            ),
+            Err(_) => panic!("{url} kept a connection with an unfinished header open"),
+        }
+    });
+    futures::future::join_all(checks).await;
+}
