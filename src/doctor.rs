@@ -326,38 +326,16 @@ fn read_env_files(dir: &Path) -> Result<Vec<EnvFile>, DoctorError> {
     Ok(files)
 }
 
-/// Parses dotenv text: `KEY=value`, `export KEY=value`, quotes, `#` comments.
+/// Parses dotenv text as the dotenv loaders apps use do (`KEY=value`,
+/// `export KEY=value`, quotes, `#` comments); lines it cannot read are left
+/// out, as a loader would skip them.
 pub fn parse_env(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+        // Line by line, so one unreadable line does not hide the rest.
+        if let Some(Ok((key, value))) = dotenvy::from_read_iter(line.as_bytes()).next() {
+            out.insert(key, value);
         }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let value = value.trim();
-        let value = if let Some(inner) = value
-            .strip_prefix('"')
-            .and_then(|v| v.split_once('"').map(|(a, _)| a))
-        {
-            inner.to_string()
-        } else if let Some(inner) = value
-            .strip_prefix('\'')
-            .and_then(|v| v.split_once('\'').map(|(a, _)| a))
-        {
-            inner.to_string()
-        } else {
-            value
-                .split(" #")
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
-        out.insert(key.trim().to_string(), value);
     }
     out
 }

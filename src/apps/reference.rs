@@ -187,7 +187,7 @@ async fn return_page(Query(q): Query<HashMap<String, String>>) -> Html<String> {
     match q.get("error") {
         Some(e) => Html(format!(
             "<!DOCTYPE html><html><body><h1>Not connected</h1><p>{}</p></body></html>",
-            html_escape(e)
+            html_escape::encode_text(e)
         )),
         None => Html("<!DOCTYPE html><html><body><h1>Connected</h1></body></html>".to_string()),
     }
@@ -351,11 +351,4 @@ async fn profile(
         })),
     )
         .into_response()
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -821,33 +821,11 @@ pub fn classify_error_page(provider: ProviderKind, status: u16, body: &[u8]) -> 
         _ if lower.contains("invalid client_id") => K::InvalidClient,
         _ => return None,
     };
-    let excerpt = visible_text(&text);
+    let excerpt = crate::common::text::visible_text(&text);
     Some(Diagnosis::new(kind, said(&excerpt)))
 }
 
 /// The text of an HTML page without its tags, whitespace collapsed.
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-}
 
 fn mentions_redirect_uri(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
@@ -999,39 +977,9 @@ fn auth_param(header: &str, name: &str) -> Option<String> {
 /// `application/x-www-form-urlencoded` into pairs; bad escapes are kept
 /// literally and invalid UTF-8 is replaced, never rejected.
 fn form_decode(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+    url::form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                (Some(&hi), Some(&lo)) if hex_pair(hi, lo).is_some() => {
-                    out.push(hex_pair(hi, lo).unwrap_or(b'%'));
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_pair(hi: u8, lo: u8) -> Option<u8> {
-    let digit = |c: u8| (c as char).to_digit(16);
-    Some((digit(hi)? * 16 + digit(lo)?) as u8)
 }
 
 /// The provider's text in double quotes, escaped and shortened.
@@ -2644,8 +2592,11 @@ mod tests {
                 ("e".to_string(), String::new()),
             ]
         );
-        assert_eq!(percent_decode("%"), "%");
-        assert_eq!(percent_decode("%ff"), "\u{fffd}");
+        assert_eq!(form_decode("a=%"), vec![("a".to_string(), "%".to_string())]);
+        assert_eq!(
+            form_decode("a=%ff"),
+            vec![("a".to_string(), "\u{fffd}".to_string())]
+        );
     }
 
     /// A tiny deterministic generator, so the no-panic test needs no extra crate.

@@ -192,25 +192,7 @@ fn page_text(html: &str) -> String {
         (Some(start), Some(end)) if start < end => format!("{}{}", &html[..start], &html[end..]),
         _ => html.to_string(),
     };
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = out
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("%20", " ");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::common::text::visible_text(&body.replace("%20", " "))
 }
 
 /// A token-endpoint error relayed by WorkOS as `error=` on the return URL.

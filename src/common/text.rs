@@ -1,5 +1,25 @@
 //! Small text helpers used across layers.
 
+/// The text a person reads on an HTML page: tags dropped, entities
+/// decoded, whitespace collapsed.
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = html_escape::decode_html_entities(&out);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// `alice` → `Alice`: the first character in upper case, the rest as is.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();

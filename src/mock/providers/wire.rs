@@ -122,11 +122,7 @@ pub fn with_state(
 
 /// A minimal HTML page, for the provider pages that stop a flow.
 pub fn page(status: u16, title: &str, message: &str) -> ResponseTemplate {
-    let escape = |t: &str| {
-        t.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
+    let escape = |t: &str| html_escape::encode_text(t).into_owned();
     let html = format!(
         "<!DOCTYPE html><html><head><title>{}</title></head><body><h1>{}</h1><p>{}</p></body></html>",
         escape(title),

@@ -625,10 +625,7 @@ fn found(location: &str) -> Response {
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = html_escape::encode_text(message);
     (
         status,
         Html(format!(
