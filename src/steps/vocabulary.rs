@@ -58,6 +58,7 @@ pub fn all() -> Vec<StepDoc> {
         super::provider_calls::VOCABULARY,
         super::tokens::VOCABULARY,
         super::workos::VOCABULARY,
+        super::organizations::VOCABULARY,
         super::webhooks::VOCABULARY,
         super::providers::VOCABULARY,
         super::time::VOCABULARY,
