@@ -55,6 +55,7 @@ pub fn all() -> Vec<StepDoc> {
     for group in [
         super::setup::VOCABULARY,
         super::connect::VOCABULARY,
+        super::connections::VOCABULARY,
         super::provider_calls::VOCABULARY,
         super::tokens::VOCABULARY,
         super::workos::VOCABULARY,
