@@ -81,6 +81,7 @@ const REASONS: &[&str] = &[
     "timestamp_in_future",
     "signature_mismatch",
 ];
+const DELIVERY_STATES: &[&str] = &["pending", "delivered", "failed"];
 const ENVIRONMENTS: &[&str] = &["sandbox", "production"];
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -132,7 +133,8 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             && expr[nth_before.len()..]
                 .trim_start()
                 .starts_with("{word} {string}");
-        let event_text = nth_before.ends_with("received a")
+        let event_text = nth_before.ends_with("delivery of the")
+            || nth_before.ends_with("received a")
             || nth_before.ends_with("received no")
             || nth_before.ends_with("verifies the")
             || nth_before.ends_with("deliver the");
@@ -166,6 +168,10 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             },
             "{word}" if state_word => (!STATES.contains(&value))
                 .then(|| unknown("connection state", value, STATES)),
+            "{word}" if expr.starts_with("the delivery of the") => {
+                (!DELIVERY_STATES.contains(&value))
+                    .then(|| unknown("delivery state", value, DELIVERY_STATES))
+            }
             "{word}" if nth_before.ends_with("rejected as") => (!REASONS.contains(&value))
                 .then(|| unknown("rejection reason", value, REASONS)),
             "{word}" if expr.contains("{word} API key") => (!ENVIRONMENTS.contains(&value))
