@@ -322,6 +322,21 @@ mod tests {
             ),
             (
                 StepType::Then,
+                "the shared github connection of the organization \"Acme\" is conected",
+                "did you mean `connected`?",
+            ),
+            (
+                StepType::Then,
+                "the delivery of the \"pipes.connected_account.connected\" event is faild",
+                "did you mean `failed`?",
+            ),
+            (
+                StepType::Then,
+                "the delivery of the \"pipes.connected_account.conected\" event is failed",
+                "did you mean `pipes.connected_account.connected`?",
+            ),
+            (
+                StepType::Then,
                 "the app received a \"pipes.connected_account.conected\" event for alice",
                 "did you mean `pipes.connected_account.connected`?",
             ),

@@ -421,7 +421,7 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
     super::vocabulary::StepDoc {
         keyword: "Then",
         expression: "the last {provider} call used the token WorkOS holds for {word} and got HTTP {int}",
-        description: "The provider mock's request log: the last request with a bearer token carried the person's token as WorkOS holds it now, and the provider answered it with this raw status (before any retry or refetch).",
+        description: "The provider mock's request log: the last request with a bearer token carried the person's token as WorkOS holds it now, and the provider's own status for that very request (the last attempt, whatever the app's retries made of it).",
         example: "the last github call used the token WorkOS holds for alice and got HTTP 200",
         group: "Calling providers",
     },
