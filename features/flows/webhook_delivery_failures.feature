@@ -1,11 +1,11 @@
 @webhooks @github
 Feature: The app's webhook receiver is down
   WorkOS delivers each Pipes event to the app's webhook endpoint and, when
-  the receiver answers an error or no answer within 5 seconds, tries again:
-  30 seconds after the failed attempt, then twice as long after each next
-  one, six attempts in all. A receiver that comes back in time gets the
-  event; one that stays down misses it, and the app has to read the
-  connection's state instead. One that answers too late has handled an
+  the receiver answers with an error or gives no answer within 5 seconds,
+  tries again: 30 seconds after the failed attempt, then twice as long after
+  each next one, six attempts in all. A receiver that comes back in time
+  gets the event; one that stays down misses it, and the app has to read
+  the connection's state instead. One that answers too late has handled an
   event WorkOS will send again.
 
   Background:
