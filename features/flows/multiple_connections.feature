@@ -14,12 +14,14 @@ Feature: Several connections of one provider per user
     And alice has connected github
     And alice signs in to github as "alice-work"
 
+  @multiple_connections_unavailable
   Scenario: Adding a second connection where only one is available
     When alice adds another github connection
     Then the connection fails with diagnosis multiple_connections_unavailable
     And the diagnosis explains the root cause and the fix
     And the number of alice's github connections is 1
 
+  @account_selection_required
   Scenario: With multiple connections allowed, the app must say which account
     Given WorkOS allows multiple connections per user
     When alice adds another github connection

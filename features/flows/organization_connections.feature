@@ -21,6 +21,7 @@ Feature: An organization's shared connection
     When the app asks WorkOS for the shared github token of the organization "Acme" for bob
     Then the app gets the shared github token of the organization "Acme"
 
+  @organization_membership_required
   Scenario: Someone outside the organization cannot connect its account
     Given dave signs in to github as "dave-codes"
     When dave connects the shared github account of the organization "Acme"
@@ -29,6 +30,7 @@ Feature: An organization's shared connection
     And the diagnosis explains the root cause and the fix
     And the shared github connection of the organization "Acme" is disconnected
 
+  @organization_membership_required
   Scenario: Someone outside the organization cannot use its token
     Given carol has connected the shared github account of the organization "Acme"
     When the app asks WorkOS for the shared github token of the organization "Acme" for dave
@@ -36,6 +38,7 @@ Feature: An organization's shared connection
     When the app asks WorkOS for the shared github token of the organization "Acme" for bob
     Then the app gets the shared github token of the organization "Acme"
 
+  @needs_reauthorization @organization_membership_required
   Scenario: The member who connected it leaves, and the connection needs reauthorization
     Given carol has connected the shared github account of the organization "Acme"
     When carol's membership of "Acme" ends
