@@ -36,6 +36,8 @@ const LIBRARY: &[(&str, &str)] = library![
     "features/flows/finish_connection.feature",
     "features/flows/fresh_token.feature",
     "features/flows/judging_failures.feature",
+    "features/flows/multiple_connections.feature",
+    "features/flows/organization_connections.feature",
     "features/flows/providers_list.feature",
     "features/flows/reference_app.feature",
     "features/flows/time_and_state.feature",

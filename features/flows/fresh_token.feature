@@ -31,3 +31,18 @@ Feature: A fresh token before every provider call
     When the app calls GET "/user" on github for alice
     Then the github call succeeds
     And WorkOS refreshed the github token once
+
+  @github @token_refresh
+  Scenario: GitHub saw which token the app sent: the one WorkOS holds, or one WorkOS refreshed since
+    Given the github integration is configured
+    And github issues expiring tokens
+    And alice signs in to github as "alice-codes"
+    And alice has connected github
+    When the app calls GET "/user" on github for alice
+    Then the last github call used the token WorkOS holds for alice and got HTTP 200
+    When 9 hours pass
+    And the app asks WorkOS for alice's github token
+    And the app calls GET "/user" on github for alice with the token it fetched first
+    Then the last github call used a stale token for alice and got HTTP 401
+    When the app calls GET "/user" on github for alice
+    Then the last github call used the token WorkOS holds for alice and got HTTP 200

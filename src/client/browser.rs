@@ -40,8 +40,14 @@ impl Browser {
         }
     }
 
-    /// Sends `cookie` (e.g. `github_login=alice`) to URLs under `base`.
+    /// Sends `cookie` (e.g. `github_login=alice`) to URLs under `base`,
+    /// replacing a cookie of the same name there, as a browser does when
+    /// someone signs in to another account.
     pub fn set_cookie(&mut self, base: &str, cookie: &str) {
+        let name = |c: &str| c.split('=').next().unwrap_or_default().trim().to_string();
+        let new_name = name(cookie);
+        self.cookies
+            .retain(|(b, c)| !(b == base && name(c) == new_name));
         self.cookies.push((base.to_string(), cookie.to_string()));
     }
 

@@ -51,6 +51,8 @@ pub enum DiagnosisKind {
     AccountSelectionRequired,
     /// A second connection was added where only one is allowed.
     MultipleConnectionsUnavailable,
+    /// The user acting for an organization's connection is not an active member of it.
+    OrganizationMembershipRequired,
     /// A webhook's `WorkOS-Signature` did not verify.
     WebhookSignatureInvalid,
     /// The `state` returned to the callback is not the one issued.
@@ -415,6 +417,24 @@ const CATALOGUE: &[Entry] = &[
         ],
     },
     Entry {
+        kind: DiagnosisKind::OrganizationMembershipRequired,
+        name: "organization_membership_required",
+        title: "Organization membership required",
+        root_cause: "The request was for an organization's shared connection (`connection_owner: \
+                     \"organization\"`), and the `user_id` acting for it is not an active member of \
+                     that `organization_id`, so WorkOS answered 403 \
+                     `organization_membership_required`. Only members connect, reconnect or use \
+                     the organization's account.",
+        fix: &[
+            "Check the `user_id` and `organization_id` the app sends belong together: the signed-in \
+             user and the organization they are working in, not another organization's id.",
+            "If the person should have access, add them to the organization (`POST \
+             /user_management/organization_memberships`) or reactivate their membership, then retry.",
+            "If their membership ended on purpose, this is the intended refusal: show that only \
+             members of the organization can use its shared account.",
+        ],
+    },
+    Entry {
         kind: DiagnosisKind::WebhookSignatureInvalid,
         name: "webhook_signature_invalid",
         title: "Webhook signature invalid",
@@ -694,6 +714,7 @@ impl DiagnosisKind {
         DiagnosisKind::ProviderNotConfigured,
         DiagnosisKind::AccountSelectionRequired,
         DiagnosisKind::MultipleConnectionsUnavailable,
+        DiagnosisKind::OrganizationMembershipRequired,
         DiagnosisKind::WebhookSignatureInvalid,
         DiagnosisKind::CsrfStateMismatch,
         DiagnosisKind::SdkVersionMismatch,
@@ -921,6 +942,7 @@ mod tests {
                 "provider_not_configured",
                 "account_selection_required",
                 "multiple_connections_unavailable",
+                "organization_membership_required",
                 "webhook_signature_invalid",
                 "csrf_state_mismatch",
                 "sdk_version_mismatch",

@@ -235,7 +235,19 @@ impl PipesClient {
         slug: &str,
         request: &TokenRequest,
     ) -> Result<AccessToken, PipesError> {
-        match self.get_access_token(slug, request).await? {
+        self.fresh_token_with(slug, &CredentialsRequest::from(request))
+            .await
+    }
+
+    /// A usable token for a request with every option (an organization's
+    /// shared connection, one connection among several), or an error
+    /// saying why there is none.
+    pub async fn fresh_token_with(
+        &self,
+        slug: &str,
+        request: &CredentialsRequest,
+    ) -> Result<AccessToken, PipesError> {
+        match self.get_access_token_with(slug, request).await? {
             AccessTokenResponse::Active { access_token, .. } => Ok(access_token),
             AccessTokenResponse::Inactive { error, .. } => {
                 let (kind, detail) = match error.as_str() {
@@ -851,6 +863,9 @@ pub fn workos_error(path: &str, resp: &HttpResponse) -> PipesError {
         ) => DiagnosisKind::ProviderNotConfigured,
         (404, _) => DiagnosisKind::ConnectionNotFound,
         (409, Some("account_selection_required")) => DiagnosisKind::AccountSelectionRequired,
+        (403, Some("organization_membership_required")) => {
+            DiagnosisKind::OrganizationMembershipRequired
+        }
         (400, Some("invalid_connect_code" | "invalid_code_verifier")) => {
             DiagnosisKind::CodeExpiredOrReused
         }

@@ -195,7 +195,7 @@ impl Stack {
         }
 
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let app = AppMock::start(app_listener).await?;
+        let app = AppMock::start(app_listener, clock.clone()).await?;
         recorder.host(app.uri(), "app.test");
 
         Ok(Stack {

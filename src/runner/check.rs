@@ -81,6 +81,7 @@ const REASONS: &[&str] = &[
     "timestamp_in_future",
     "signature_mismatch",
 ];
+const DELIVERY_STATES: &[&str] = &["pending", "delivered", "failed"];
 const ENVIRONMENTS: &[&str] = &["sandbox", "production"];
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -124,6 +125,7 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             prefix
         };
         let state_word = nth_before.ends_with("connection is")
+            || (nth_before.ends_with(" is") && expr.starts_with("the shared "))
             || (nth_before.ends_with(" as") && expr.starts_with("the providers list"));
         let method_word = ["the app calls", "the app sends", "answers"]
             .iter()
@@ -131,7 +133,8 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             && expr[nth_before.len()..]
                 .trim_start()
                 .starts_with("{word} {string}");
-        let event_text = nth_before.ends_with("received a")
+        let event_text = nth_before.ends_with("delivery of the")
+            || nth_before.ends_with("received a")
             || nth_before.ends_with("received no")
             || nth_before.ends_with("verifies the")
             || nth_before.ends_with("deliver the");
@@ -165,6 +168,10 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             },
             "{word}" if state_word => (!STATES.contains(&value))
                 .then(|| unknown("connection state", value, STATES)),
+            "{word}" if expr.starts_with("the delivery of the") => {
+                (!DELIVERY_STATES.contains(&value))
+                    .then(|| unknown("delivery state", value, DELIVERY_STATES))
+            }
             "{word}" if nth_before.ends_with("rejected as") => (!REASONS.contains(&value))
                 .then(|| unknown("rejection reason", value, REASONS)),
             "{word}" if expr.contains("{word} API key") => (!ENVIRONMENTS.contains(&value))
@@ -312,6 +319,21 @@ mod tests {
                 StepType::Then,
                 "the webhook is rejected as signature_mismach",
                 "did you mean `signature_mismatch`?",
+            ),
+            (
+                StepType::Then,
+                "the shared github connection of the organization \"Acme\" is conected",
+                "did you mean `connected`?",
+            ),
+            (
+                StepType::Then,
+                "the delivery of the \"pipes.connected_account.connected\" event is faild",
+                "did you mean `failed`?",
+            ),
+            (
+                StepType::Then,
+                "the delivery of the \"pipes.connected_account.conected\" event is failed",
+                "did you mean `pipes.connected_account.connected`?",
             ),
             (
                 StepType::Then,

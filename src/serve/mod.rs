@@ -368,6 +368,7 @@ pub struct World {
     env: String,
     kind: EnvironmentKind,
     api_keys: Vec<String>,
+    multiple_connections: bool,
     users: Vec<User>,
     organizations: Vec<Organization>,
     memberships: Vec<Membership>,
@@ -675,6 +676,7 @@ impl World {
                 SeedEnvironment::Production => EnvironmentKind::Production,
             },
             api_keys,
+            multiple_connections: seed.multiple_connections,
             users,
             organizations,
             memberships,
@@ -704,6 +706,7 @@ impl World {
                 ..existing.clone()
             };
         }
+        environment.multiple_connections = self.multiple_connections;
         state.add_environment(environment);
         for u in &self.users {
             state.add_user(stamp_user(u, now));

@@ -73,6 +73,10 @@ pub struct Seed {
     /// API keys that authenticate as the environment, besides `--api-key`.
     #[serde(default)]
     pub api_keys: Vec<ApiKey>,
+    /// Whether an owner may add more than one connection per integration
+    /// (off by default: WorkOS documents it as not yet available).
+    #[serde(default)]
+    pub multiple_connections: bool,
     /// Users (AuthKit user management).
     #[serde(default)]
     pub users: Vec<SeedUser>,
@@ -862,6 +866,7 @@ mod tests {
         let seed = parse(
             "environment: production
 api_keys: [sk_live_abc]
+multiple_connections: true
 users:
   - email: Alice@Example.com
     first_name: Alice
@@ -887,6 +892,8 @@ webhook_endpoints:
         )
         .expect("valid seed");
         assert_eq!(seed.environment, SeedEnvironment::Production);
+        assert!(seed.multiple_connections);
+        assert!(!parse("{}").expect("empty seed").multiple_connections);
         assert_eq!(seed.users[0].email.0, "alice@example.com");
         assert_eq!(
             seed.data_integrations[0].credentials,

@@ -6,6 +6,8 @@
 
 pub mod app;
 pub mod connect;
+pub mod connections;
+pub mod organizations;
 pub mod params;
 pub mod provider_calls;
 pub mod providers;

@@ -6,9 +6,14 @@ use cucumber::{then, when};
 use super::params::ProviderArg;
 use super::{PipesWorld, StepResult};
 use crate::client::classify::{self, ApiOutcome, ResponseView};
+use crate::client::models::AccessTokenResponse;
 use crate::client::models::TokenRequest;
 use crate::client::provider_call::ProviderRequest;
 use crate::client::{DiagnosisKind, PipesError};
+use crate::mock::providers::request_log::{LoggedRequest, fingerprint};
+use crate::mock::workos::state::{ConnectedAccount, ConnectionRole};
+use crate::provider::ProviderKind;
+use crate::transcript::Entry;
 
 #[when(expr = "the app calls {word} {string} on {provider} for {word}")]
 async fn app_calls(
@@ -202,6 +207,173 @@ async fn response_field(w: &mut PipesWorld, field: String, expected: String) -> 
     Ok(())
 }
 
+/// Which token a provider call carried, judged against what WorkOS holds.
+enum TokenExpectation {
+    /// The token WorkOS holds for the person now.
+    Current,
+    /// A token WorkOS handed out earlier that it no longer holds.
+    Stale,
+}
+
+/// The token WorkOS holds now for `person`'s own connection of `kind`
+/// (the compatibility one, unscoped first), if any.
+fn held_token(w: &mut PipesWorld, person: &str, kind: ProviderKind) -> Option<String> {
+    let user_id = w.person(person);
+    let ctx = w.stack.workos.ctx();
+    let st = ctx.state();
+    let mut accounts: Vec<&ConnectedAccount> = st
+        .accounts
+        .values()
+        .filter(|a| a.slug == kind.slug() && a.user_id.as_deref() == Some(user_id.as_str()))
+        .collect();
+    accounts.sort_by_key(|a| {
+        (
+            a.organization_id.is_some(),
+            a.connection_role != ConnectionRole::Compatibility,
+            a.seq,
+        )
+    });
+    accounts.first().and_then(|a| a.access_token.clone())
+}
+
+/// The last request carrying a bearer token that `kind`'s mock received
+/// (its request log), and the status the caller got for it (the transcript).
+fn last_bearer_call(w: &PipesWorld, kind: ProviderKind) -> Result<(LoggedRequest, u16), String> {
+    let mock = w.stack.provider(kind);
+    let logged = mock
+        .requests()
+        .all()
+        .into_iter()
+        .rfind(|r| r.token_sha256.is_some())
+        .ok_or_else(|| {
+            format!(
+                "{} received no call with a bearer token: let the app call it first (When the app calls GET \"/user\" on {} for alice)",
+                kind.display_name(),
+                kind.slug()
+            )
+        })?;
+    let base = mock.uri();
+    let status = w
+        .stack
+        .recorder
+        .entries()
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Exchange(x) if x.from != "workos" && x.from != "browser" => Some(x),
+            _ => None,
+        })
+        .rfind(|x| {
+            x.url
+                .strip_prefix(base.as_str())
+                .map(|rest| rest.split('?').next().unwrap_or_default() == logged.path)
+                .unwrap_or(false)
+        })
+        .and_then(|x| x.status)
+        .ok_or_else(|| {
+            format!(
+                "{} received {} {} but the transcript has no answer to it (the call got no response)",
+                kind.display_name(),
+                logged.method,
+                logged.path
+            )
+        })?;
+    Ok((logged, status))
+}
+
+fn check_call_token(
+    w: &mut PipesWorld,
+    kind: ProviderKind,
+    person: &str,
+    status: u16,
+    expected: TokenExpectation,
+) -> StepResult {
+    let (call, got_status) = last_bearer_call(w, kind)?;
+    let sent = call.token_sha256.clone().unwrap_or_default();
+    let current = held_token(w, person, kind).map(|t| fingerprint(&t));
+    // The tokens WorkOS handed the app in this scenario, oldest first.
+    let handed: Vec<String> = super::tokens::token_exchanges(w, kind)
+        .iter()
+        .filter_map(|x| x.response_body.as_deref())
+        .filter_map(|b| serde_json::from_str::<AccessTokenResponse>(b).ok())
+        .filter_map(|r| match r {
+            AccessTokenResponse::Active { access_token, .. } => {
+                Some(fingerprint(&access_token.access_token))
+            }
+            AccessTokenResponse::Inactive { .. } => None,
+        })
+        .collect();
+    let which = |fp: &str| -> String {
+        if current.as_deref() == Some(fp) {
+            format!("the token WorkOS holds for {person} now")
+        } else if let Some(i) = handed.iter().position(|h| h == fp) {
+            format!(
+                "a stale token (WorkOS's answer #{} of {} to the app's token requests, which it no longer holds)",
+                i + 1,
+                handed.len()
+            )
+        } else {
+            "a token WorkOS never handed the app in this scenario".to_string()
+        }
+    };
+    let what = format!("{} {}", call.method, call.path);
+    let token_ok = match expected {
+        TokenExpectation::Current => current.as_deref() == Some(sent.as_str()),
+        TokenExpectation::Stale => {
+            current.as_deref() != Some(sent.as_str()) && handed.contains(&sent)
+        }
+    };
+    if current.is_none() && matches!(expected, TokenExpectation::Current) {
+        return Err(format!(
+            "WorkOS holds no {} token for {person}, so the last call ({what}) cannot have used it",
+            kind.slug()
+        ));
+    }
+    if !token_ok {
+        let wanted = match expected {
+            TokenExpectation::Current => format!("the token WorkOS holds for {person} now"),
+            TokenExpectation::Stale => {
+                format!(
+                    "a stale token WorkOS handed out earlier, not the one it holds for {person} now"
+                )
+            }
+        };
+        return Err(format!(
+            "expected the last {} call ({what}) to carry {wanted}; it carried {}",
+            kind.display_name(),
+            which(&sent)
+        ));
+    }
+    if got_status != status {
+        return Err(format!(
+            "the last {} call ({what}) carried {} as expected, but {} answered HTTP {got_status}, not {status}",
+            kind.display_name(),
+            which(&sent),
+            kind.display_name()
+        ));
+    }
+    Ok(())
+}
+
+#[then(expr = "the last {provider} call used the token WorkOS holds for {word} and got HTTP {int}")]
+async fn used_current_token(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    person: String,
+    status: u16,
+) -> StepResult {
+    check_call_token(w, p.0, &person, status, TokenExpectation::Current)
+}
+
+#[then(expr = "the last {provider} call used a stale token for {word} and got HTTP {int}")]
+async fn used_stale_token(
+    w: &mut PipesWorld,
+    p: ProviderArg,
+    person: String,
+    status: u16,
+) -> StepResult {
+    check_call_token(w, p.0, &person, status, TokenExpectation::Stale)
+}
+
 /// The documented vocabulary of this module.
 pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
     super::vocabulary::StepDoc {
@@ -244,6 +416,20 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
         expression: "the response field {string} is {string}",
         description: "A field of the last provider response (dots for nesting: \"team.id\").",
         example: "the response field \"login\" is \"alice-codes\"",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the last {provider} call used the token WorkOS holds for {word} and got HTTP {int}",
+        description: "The provider mock's request log: the last request with a bearer token carried the person's token as WorkOS holds it now, and the provider's own status for that very request (the last attempt, whatever the app's retries made of it).",
+        example: "the last github call used the token WorkOS holds for alice and got HTTP 200",
+        group: "Calling providers",
+    },
+    super::vocabulary::StepDoc {
+        keyword: "Then",
+        expression: "the last {provider} call used a stale token for {word} and got HTTP {int}",
+        description: "The last request with a bearer token carried a token WorkOS handed the app earlier in the scenario but no longer holds for the person (refreshed, rotated or reconnected since), and the provider's raw status.",
+        example: "the last github call used a stale token for alice and got HTTP 401",
         group: "Calling providers",
     },
 ];

@@ -297,7 +297,7 @@ pub const VOCABULARY: &[super::vocabulary::StepDoc] = &[
     super::vocabulary::StepDoc {
         keyword: "Given",
         expression: "{word} signs in to {provider} as {string}",
-        description: "The person's browser is signed in to the provider with this login.",
+        description: "The person's browser is signed in to the provider with this login; signing in again switches to another account.",
         example: "alice signs in to github as \"alice-codes\"",
         group: "Setting up",
     },

@@ -55,9 +55,11 @@ pub fn all() -> Vec<StepDoc> {
     for group in [
         super::setup::VOCABULARY,
         super::connect::VOCABULARY,
+        super::connections::VOCABULARY,
         super::provider_calls::VOCABULARY,
         super::tokens::VOCABULARY,
         super::workos::VOCABULARY,
+        super::organizations::VOCABULARY,
         super::webhooks::VOCABULARY,
         super::providers::VOCABULARY,
         super::time::VOCABULARY,

@@ -18,7 +18,11 @@ use super::{PipesWorld, StepResult};
 use crate::client::models::WebhookEndpointRequest;
 use crate::client::webhooks::{DEFAULT_TOLERANCE, verify};
 use crate::client::{Diagnosis, DiagnosisKind, PipesError};
+use crate::common::duration::spoken;
 use crate::mock::app::Delivery;
+use crate::mock::workos::state::DeliveryStatus;
+use crate::mock::workos::webhooks::DELIVERY_TIMEOUT_MS;
+use std::time::Duration;
 
 /// The Pipes events an app subscribes to.
 pub const PIPES_EVENTS: &[&str] = &[
@@ -177,9 +181,91 @@ async fn endpoint_fails(w: &mut PipesWorld, n: u32, status: u16) -> StepResult {
     Ok(())
 }
 
+#[given(expr = "the app's webhook endpoint does not answer the next {int} deliveries")]
+async fn endpoint_silent(w: &mut PipesWorld, n: u32) -> StepResult {
+    if n == 0 {
+        return Err("not answering 0 deliveries does nothing: give at least 1".into());
+    }
+    w.stack.app.silent_next(n);
+    w.stack.recorder.note(
+        "app",
+        format!(
+            "the webhook receiver does not answer the next {n} deliveries; WorkOS waits {} for each (virtual time)",
+            spoken(Duration::from_millis(DELIVERY_TIMEOUT_MS))
+        ),
+    );
+    Ok(())
+}
+
+#[given(expr = "the app's webhook endpoint takes {duration} to answer the next {int} deliveries")]
+async fn endpoint_slow(w: &mut PipesWorld, span: Span, n: u32) -> StepResult {
+    if n == 0 {
+        return Err("slowing 0 deliveries does nothing: give at least 1".into());
+    }
+    let ms = u64::try_from(span.0.as_millis())
+        .ok()
+        .filter(|ms| *ms <= 86_400_000)
+        .ok_or("a receiver holding a delivery for more than a day is one that does not answer: use \"does not answer the next 1 deliveries\"")?;
+    w.stack.app.slow_next(n, ms);
+    w.stack.recorder.note(
+        "app",
+        format!(
+            "the webhook receiver takes {} to answer the next {n} deliveries (virtual time)",
+            spoken(span.0)
+        ),
+    );
+    Ok(())
+}
+
+#[then(expr = "the delivery of the {string} event is {word}")]
+async fn delivery_state(w: &mut PipesWorld, event: String, state: String) -> StepResult {
+    let url = w.stack.app.webhook_url();
+    let ctx = w.stack.workos.ctx();
+    let st = ctx.state();
+    let endpoint = st
+        .webhook_endpoints
+        .values()
+        .find(|e| e.endpoint_url == url)
+        .map(|e| e.id.clone())
+        .ok_or("the app has no webhook endpoint: add \"Given the app's webhook endpoint receives Pipes events\" first")?;
+    let delivery = st
+        .deliveries
+        .iter()
+        .rfind(|d| {
+            d.endpoint_id == endpoint
+                && st
+                    .events
+                    .iter()
+                    .any(|e| e.id == d.event_id && e.event == event)
+        })
+        .ok_or_else(|| format!("WorkOS has no delivery of a {event} event to the app"))?;
+    let actual = match delivery.status {
+        DeliveryStatus::Pending => "pending",
+        DeliveryStatus::Delivered => "delivered",
+        DeliveryStatus::Failed => "failed",
+    };
+    if actual == state {
+        return Ok(());
+    }
+    let next = match delivery.status {
+        DeliveryStatus::Pending => format!(
+            ", next attempt in {}",
+            spoken(Duration::from_millis(
+                u64::try_from(delivery.next_attempt_ms - w.stack.clock.now_ms()).unwrap_or(0)
+            ))
+        ),
+        _ => String::new(),
+    };
+    Err(format!(
+        "expected the delivery of the {event} event to be {state}; it is {actual} after {} attempt(s) (last: {}){next}",
+        delivery.attempts,
+        delivery.last_outcome.as_deref().unwrap_or("none yet")
+    ))
+}
+
 #[then(expr = "WorkOS tried to deliver the {string} event {int} times")]
 async fn delivery_attempts(w: &mut PipesWorld, event: String, n: usize) -> StepResult {
-    let statuses: Vec<u16> = w
+    let statuses: Vec<Option<u16>> = w
         .stack
         .app
         .attempts()
@@ -196,7 +282,10 @@ async fn delivery_attempts(w: &mut PipesWorld, event: String, n: usize) -> StepR
     if statuses.len() == n {
         return Ok(());
     }
-    let answered: Vec<String> = statuses.iter().map(u16::to_string).collect();
+    let answered: Vec<String> = statuses
+        .iter()
+        .map(|s| s.map_or_else(|| "no answer".to_string(), |s| s.to_string()))
+        .collect();
     Err(format!(
         "expected {n} delivery attempts of {event}, WorkOS made {} (the receiver answered: {})",
         statuses.len(),
@@ -413,6 +502,24 @@ pub const VOCABULARY: &[StepDoc] = &[
         "the app's webhook endpoint fails the next {int} deliveries with HTTP {int}",
         "The app's receiver is down or broken for that many deliveries: WorkOS retries 30 s after the first failure and twice as long after each next one, six attempts in all; retries go out as time passes.",
         "the app's webhook endpoint fails the next 2 deliveries with HTTP 503",
+    ),
+    doc(
+        "Given",
+        "the app's webhook endpoint does not answer the next {int} deliveries",
+        "The app's receiver hangs for that many deliveries: WorkOS waits 5 s of virtual time for each, counts it as a failed attempt and retries on the same schedule as an error; the app does not handle it.",
+        "the app's webhook endpoint does not answer the next 2 deliveries",
+    ),
+    doc(
+        "Given",
+        "the app's webhook endpoint takes {duration} to answer the next {int} deliveries",
+        "The app's receiver is slow for that many deliveries (virtual time, up to a day): answered within WorkOS's 5 s the delivery counts; later, WorkOS has given up and retries, though the app handled it.",
+        "the app's webhook endpoint takes 8 seconds to answer the next 1 deliveries",
+    ),
+    doc(
+        "Then",
+        "the delivery of the {string} event is {word}",
+        "Where WorkOS's delivery of the last such event to the app stands: pending (a retry is due later), delivered, or failed (WorkOS gave up).",
+        "the delivery of the \"pipes.connected_account.connected\" event is failed",
     ),
     doc(
         "Then",

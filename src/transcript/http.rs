@@ -125,6 +125,29 @@ impl HttpClient {
 
     /// Sends a request, reads the whole response and records both.
     pub async fn send(&self, builder: reqwest::RequestBuilder) -> Result<HttpResponse, String> {
+        self.send_judged(builder, None).await
+    }
+
+    /// Sends a request that must be answered within `limit` of `clock`'s
+    /// (virtual) time. An answer that comes later counts as none: it is
+    /// recorded and returned as a timeout, as a caller that gave up waiting
+    /// would see it. Nobody waits in real time; only the clock, moved by
+    /// whoever answers slowly, decides.
+    pub async fn send_within(
+        &self,
+        builder: reqwest::RequestBuilder,
+        clock: &crate::common::clock::Clock,
+        limit: Duration,
+    ) -> Result<HttpResponse, String> {
+        self.send_judged(builder, Some((clock, limit))).await
+    }
+
+    async fn send_judged(
+        &self,
+        builder: reqwest::RequestBuilder,
+        deadline: Option<(&crate::common::clock::Clock, Duration)>,
+    ) -> Result<HttpResponse, String> {
+        let sent_ms = deadline.map(|(clock, _)| clock.now_ms());
         let request = builder
             .build()
             .map_err(|e| format!("invalid request: {e}"))?;
@@ -170,6 +193,18 @@ impl HttpClient {
                 }
             }
             Err(e) => Err(describe_transport_error(&e)),
+        };
+        let result = match (result, deadline, sent_ms) {
+            (Ok(_), Some((clock, limit)), Some(sent))
+                if clock.now_ms().saturating_sub(sent)
+                    >= i64::try_from(limit.as_millis()).unwrap_or(i64::MAX) =>
+            {
+                Err(format!(
+                    "no answer within {} (virtual time): timed out",
+                    crate::common::duration::human(limit)
+                ))
+            }
+            (other, _, _) => other,
         };
         match &result {
             Ok(resp) => {

@@ -11,9 +11,13 @@
 //! Deliveries: each event is POSTed as JSON to every enabled endpoint
 //! subscribed to it, signed `WorkOS-Signature: t=<ms>, v1=<hex>` with the
 //! endpoint secret, through the recording client (actor `workos`). A
-//! non-2xx answer or no answer is retried, at most [`MAX_ATTEMPTS`]
-//! attempts, [`FIRST_RETRY_DELAY_MS`] after the first failure and twice as
-//! long after each next one, on the virtual clock. Nothing sleeps: a
+//! non-2xx answer or no answer within [`DELIVERY_TIMEOUT_MS`] (5 seconds,
+//! the open-source emulator's timeout; WorkOS does not publish its own) is
+//! retried, at most [`MAX_ATTEMPTS`] attempts, [`FIRST_RETRY_DELAY_MS`]
+//! after the failed attempt ended and twice as long after each next one,
+//! on the virtual clock. An endpoint's slowness is virtual too: a receiver
+//! that holds a request moves the clock, and an answer arriving after the
+//! timeout counts as none. Nothing sleeps: a
 //! delivery is attempted when [`Ctx::deliver_pending`] runs and finds it
 //! due. Request handlers that emit events run it before answering (so a
 //! scenario's transcript is in a stable order); after the clock moves,
@@ -37,6 +41,10 @@ use crate::common::signature::sign;
 
 /// Attempts per delivery, the first included.
 pub const MAX_ATTEMPTS: u32 = 6;
+
+/// How long WorkOS waits for an endpoint's answer (virtual time); a later
+/// answer, or none, is a failed attempt.
+pub const DELIVERY_TIMEOUT_MS: u64 = 5_000;
 
 /// Delay before the first retry; each later retry waits twice as long.
 pub const FIRST_RETRY_DELAY_MS: i64 = 30_000;
@@ -100,12 +108,14 @@ impl Ctx {
         let signature = sign(secret, self.clock.observer_ms(), &body);
         let reply = self
             .http
-            .send(
+            .send_within(
                 self.http
                     .request(reqwest::Method::POST, url)
                     .header("content-type", "application/json")
                     .header("workos-signature", signature)
                     .body(body),
+                &self.clock,
+                std::time::Duration::from_millis(DELIVERY_TIMEOUT_MS),
             )
             .await?;
         if (200..300).contains(&reply.status) {
