@@ -825,8 +825,6 @@ pub fn classify_error_page(provider: ProviderKind, status: u16, body: &[u8]) -> 
     Some(Diagnosis::new(kind, said(&excerpt)))
 }
 
-/// The text of an HTML page without its tags, whitespace collapsed.
-
 fn mentions_redirect_uri(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     t.contains("redirect_uri") || t.contains("redirect uri")
