@@ -852,3 +852,90 @@ async fn a_client_that_never_finishes_its_header_is_dropped_by_every_listener() 
     });
     futures::future::join_all(checks).await;
 }
+
+/// A test in any language stubs an endpoint the provider mock does not
+/// model through the control API, and clearing the faults removes it.
+#[tokio::test]
+async fn a_stubbed_provider_endpoint_answers_until_the_faults_are_cleared() {
+    let server = start_sdk_world().await;
+    let github = server
+        .stack()
+        .provider(ProviderKind::Github)
+        .uri()
+        .to_string();
+    let (status, body) = control(
+        &server,
+        reqwest::Method::POST,
+        "providers/github/stubs",
+        Some(json!({
+            "method": "get",
+            "path": "/repos/acme/api",
+            "status": 200,
+            "headers": {"x-github-request-id": "ABC"},
+            "body": "{\"full_name\": \"acme/api\"}"
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let resp = http(false)
+        .get(format!("{github}/repos/acme/api"))
+        .send()
+        .await
+        .expect("github answers");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(
+        resp.headers()
+            .get("x-github-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("ABC")
+    );
+    let json: Value = resp.json().await.expect("the stubbed JSON");
+    assert_eq!(json["full_name"], "acme/api");
+
+    for (bad, field) in [
+        (
+            json!({"method": "FETCH", "path": "/x", "status": 200}),
+            "method",
+        ),
+        (json!({"method": "GET", "path": "x", "status": 200}), "path"),
+        (
+            json!({"method": "GET", "path": "/x", "status": 999}),
+            "status",
+        ),
+        (
+            json!({"method": "GET", "path": "/x", "status": 200, "headers": {"a": 1}}),
+            "headers",
+        ),
+    ] {
+        let (status, body) = control(
+            &server,
+            reqwest::Method::POST,
+            "providers/github/stubs",
+            Some(bad),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body["message"].as_str().unwrap_or("").contains(field),
+            "{body}"
+        );
+    }
+
+    control(
+        &server,
+        reqwest::Method::DELETE,
+        "providers/github/faults",
+        None,
+    )
+    .await;
+    let gone = http(false)
+        .get(format!("{github}/repos/acme/api"))
+        .send()
+        .await
+        .expect("github answers");
+    assert_eq!(
+        gone.status().as_u16(),
+        404,
+        "the stub is gone with the faults"
+    );
+}

@@ -72,6 +72,12 @@ export interface ChangeProviderAppOptions {
   allowedScopes?: Array<string>;
 }
 
+export interface StubProviderOptions {
+  headers?: Record<string, unknown>;
+  /** The response body; JSON text is sent as application/json. */
+  body?: string;
+}
+
 /** serve's control API; every method rejects with a ControlApiError carrying the server's message. */
 export class ControlClient extends ControlTransport {
   /** The list of the control routes. `GET /_harness` */
@@ -94,6 +100,8 @@ export class ControlClient extends ControlTransport {
   providerApps(slug: Provider): Promise<Record<string, any>>;
   /** Changes the provider-side OAuth app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope. `POST /_harness/providers/{slug}/apps` */
   changeProviderApp(slug: Provider, options?: ChangeProviderAppOptions): Promise<Record<string, any>>;
+  /** Answers one method and path of the provider with the given response, above its own routes: for endpoints the mock does not model. `body` is the response text; JSON text is sent as application/json. `DELETE /_harness/providers/{slug}/faults` and reset remove stubs. `POST /_harness/providers/{slug}/stubs` */
+  stubProvider(slug: Provider, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS', path: string, status: number, options?: StubProviderOptions): Promise<Record<string, any>>;
   /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
   events(): Promise<Record<string, any>>;
   /** The connect flows WorkOS was asked to start for one user (`POST /data-integrations/{slug}/authorize`), oldest first, bounded like the events: `{"object": "list", "data": [{user_id, provider, organization_id, connection_intent, connected_account_id, return_to, code_challenge, completed}]}`. A reconnect should carry `connection_intent: "reauthorize"` and the connection's id. `GET /_harness/authorizations` */

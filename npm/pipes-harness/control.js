@@ -55,6 +55,11 @@ class ControlClient extends ControlTransport {
     return this.request('POST', `/_harness/providers/${segment(slug)}/apps`, { ...pick('changeProviderApp', options, { clientId: 'client_id', redirectUris: 'redirect_uris', allowedScopes: 'allowed_scopes' }) });
   }
 
+  /** Answers one method and path of the provider with the given response, above its own routes: for endpoints the mock does not model. `body` is the response text; JSON text is sent as application/json. `DELETE /_harness/providers/{slug}/faults` and reset remove stubs. `POST /_harness/providers/{slug}/stubs` */
+  stubProvider(slug, method, path, status, options = {}) {
+    return this.request('POST', `/_harness/providers/${segment(slug)}/stubs`, { method, path, status, ...pick('stubProvider', options, { headers: 'headers', body: 'body' }) });
+  }
+
   /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */
   events() {
     return this.request('GET', '/_harness/events', undefined);

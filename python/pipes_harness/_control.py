@@ -207,6 +207,36 @@ class ControlClient(ControlTransport):
             },
         )
 
+    def stub_provider(
+        self,
+        slug: Provider,
+        method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        path: str,
+        status: int,
+        *,
+        headers: Optional[Dict[str, Any]] = None,
+        body: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """
+        Answers one method and path of the provider with the given response, above its
+        own routes: for endpoints the mock does not model. `body` is the response text;
+        JSON text is sent as application/json. `DELETE
+        /_harness/providers/{slug}/faults` and reset remove stubs. `POST
+        /_harness/providers/{slug}/stubs`.
+        `body`: The response body; JSON text is sent as application/json.
+        """
+        return self._request(
+            "POST",
+            f"/_harness/providers/{_segment(slug)}/stubs",
+            {
+                "method": method,
+                "path": path,
+                "status": status,
+                "headers": headers,
+                "body": body,
+            },
+        )
+
     def events(self) -> Dict[str, Any]:
         """
         The event log, oldest first: `{"object": "list", "data": [events]}` in the

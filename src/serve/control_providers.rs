@@ -6,9 +6,10 @@
 //! | `GET /_harness/providers/{slug}/requests[?since=N]` | the last requests the provider mock received (bounded), each with a SHA-256 fingerprint of its bearer token |
 //! | `GET /_harness/providers/{slug}/apps` | the OAuth apps registered at the provider (no secrets) |
 //! | `POST /_harness/providers/{slug}/apps` `{"client_id"?, "redirect_uris"?, "allowed_scopes"?}` | changes the provider-side app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope |
+//! | `POST /_harness/providers/{slug}/stubs` `{"method", "path", "status", "headers"?, "body"?}` | answers that method and path with that response, above the provider's own routes (for endpoints the mock does not model); `DELETE .../faults` and reset remove stubs |
 //!
-//! `POST /_harness/reset` puts the apps back as the seed left them and
-//! empties the request logs.
+//! `POST /_harness/reset` puts the apps back as the seed left them,
+//! removes the stubs and empties the request logs.
 
 use std::sync::Arc;
 
@@ -33,6 +34,10 @@ pub fn router(control: Arc<Control>) -> Router<Arc<Ctx>> {
             "/_harness/providers/{slug}/apps",
             get(apps).post(change_app),
         )
+        .route(
+            "/_harness/providers/{slug}/stubs",
+            axum::routing::post(add_stub),
+        )
         .with_state(control)
 }
 
@@ -52,6 +57,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "POST",
         "/_harness/providers/{slug}/apps",
         "{\"client_id\"?, \"redirect_uris\"?, \"allowed_scopes\"?}: changes the provider-side app",
+    ),
+    (
+        "POST",
+        "/_harness/providers/{slug}/stubs",
+        "{\"method\", \"path\", \"status\", \"headers\"?, \"body\"?}: answers any endpoint of the provider",
     ),
 ];
 
@@ -210,4 +220,91 @@ async fn change_app(
         ));
     }
     Ok(axum::Json(json!({ "object": "list", "data": changed })).into_response())
+}
+
+/// `POST /_harness/providers/{slug}/stubs`: answers one method and path of
+/// the provider with the given response, above its own routes.
+async fn add_stub(
+    State(control): State<Arc<Control>>,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let stack = control.stack()?;
+    let kind = provider(&slug)?;
+    let body = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return Err(ApiError::bad_json("the body must be a JSON object")),
+        Err(e) => return Err(ApiError::bad_json(&e.to_string())),
+    };
+    const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+    let method = body
+        .get("method")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_uppercase)
+        .filter(|m| METHODS.contains(&m.as_str()))
+        .ok_or_else(|| {
+            invalid(
+                "method",
+                format!("`method` must be one of {}", METHODS.join(", ")),
+            )
+        })?;
+    let path = body
+        .get("path")
+        .and_then(Value::as_str)
+        .filter(|p| p.starts_with('/'))
+        .ok_or_else(|| {
+            invalid(
+                "path",
+                "`path` must be a path starting with /, e.g. /repos/acme/api",
+            )
+        })?
+        .to_string();
+    let status = body
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| (100..=599).contains(s))
+        .ok_or_else(|| invalid("status", "`status` must be an HTTP status, 100 to 599"))?;
+    let headers: Vec<(String, String)> = match body.get("headers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(h)) => h
+            .iter()
+            .map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect::<Option<Vec<_>>>()
+            .filter(|h| {
+                h.iter().all(|(k, v)| {
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).is_ok()
+                        && axum::http::HeaderValue::from_str(v).is_ok()
+                })
+            })
+            .ok_or_else(|| {
+                invalid(
+                    "headers",
+                    "`headers` must map header names to string values, e.g. {\"retry-after\": \"60\"}",
+                )
+            })?,
+        Some(_) => {
+            return Err(invalid(
+                "headers",
+                "`headers` must map header names to string values, e.g. {\"retry-after\": \"60\"}",
+            ));
+        }
+    };
+    let text = match body.get("body") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        // JSON given as JSON is sent as JSON.
+        Some(v) => v.to_string(),
+    };
+    stack
+        .provider(kind)
+        .stub(&method, &path, status, &headers, &text)
+        .await;
+    Ok(axum::Json(json!({
+        "provider": kind.slug(),
+        "method": method,
+        "path": path,
+        "status": status,
+    }))
+    .into_response())
 }
