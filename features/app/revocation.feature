@@ -20,7 +20,7 @@ Feature: Your app asks the user to reconnect after the provider revokes access
     When alice revokes the app's access on github
     And the app calls github for alice
     Then the app asks alice to reconnect github
-    When alice connects github through the app again
+    When alice follows the app's link to reconnect github
     Then the app asked WorkOS to reauthorize alice's github connection
     And WorkOS holds a connected github account for alice
 

@@ -335,6 +335,56 @@ async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepR
     super::check_connected(w, &person, p.0).await
 }
 
+/// Where the app's last answer sends the user to reconnect: its redirect, a
+/// URL-valued field (`reconnect_url`, `connect_url`, `url`, `link`), else
+/// the connect page.
+fn reconnect_link(app: &AppUnderTest, kind: ProviderKind, user_id: &str) -> String {
+    let base = app.endpoints.base().to_string();
+    let fallback = app.endpoints.connect_url(kind, Some(user_id));
+    let Some(Ok(resp)) = app.profile.as_ref().map(|c| &c.result) else {
+        return fallback;
+    };
+    let found = if (300..400).contains(&resp.status) {
+        resp.header("location").map(str::to_string)
+    } else {
+        resp.json().ok().and_then(|v| {
+            ["reconnect_url", "connect_url", "url", "link"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_string))
+        })
+    };
+    match found {
+        Some(link) => url::Url::parse(&base)
+            .and_then(|b| b.join(&link))
+            .map(|u| u.to_string())
+            .unwrap_or(fallback),
+        None => fallback,
+    }
+}
+
+#[when(expr = "{word} follows the app's link to reconnect {provider}")]
+async fn follows_reconnect_link(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
+    let user_id = app_user(w, &person).await?;
+    let app = app_mut(w)?;
+    let login = app
+        .logins
+        .get(&(person.clone(), p.0))
+        .cloned()
+        .ok_or_else(|| format!("{person} never connected {} in this scenario", p.0.slug()))?;
+    let url = reconnect_link(app, p.0, &user_id);
+    let result = app
+        .http
+        .as_actor("browser")
+        .send(app.http.request(reqwest::Method::GET, &url))
+        .await;
+    app.page = Some((url, result));
+    app.authorize_url = None;
+    super::check_sent_to_workos(app_mut(w)?, p.0)?;
+    super::approve(w, &person, p.0, &login).await?;
+    super::check_landed(app_mut(w)?, p.0)?;
+    super::check_connected(w, &person, p.0).await
+}
+
 #[then(expr = "the app asked WorkOS to reauthorize {word}'s {provider} connection")]
 async fn asked_to_reauthorize(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
     let user_id = app_user(w, &person).await?;
@@ -713,6 +763,13 @@ pub const VOCABULARY: &[StepDoc] = &[
         expression: "{word} connects {provider} through the app again",
         description: "The person goes through the app's connect flow once more, as the same provider account (a reconnect: WorkOS gets new tokens).",
         example: "alice connects github through the app again",
+        group: "Your app",
+    },
+    StepDoc {
+        keyword: "When",
+        expression: "{word} follows the app's link to reconnect {provider}",
+        description: "The person follows the reconnect link of the app's last answer (its redirect, or a reconnect_url / connect_url / url / link field; else the connect page) through the provider and back.",
+        example: "alice follows the app's link to reconnect github",
         group: "Your app",
     },
     StepDoc {
