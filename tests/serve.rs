@@ -892,12 +892,32 @@ async fn a_stubbed_provider_endpoint_answers_until_the_faults_are_cleared() {
     let json: Value = resp.json().await.expect("the stubbed JSON");
     assert_eq!(json["full_name"], "acme/api");
 
+    // Stubbing the same route again replaces the answer.
+    let (status, body) = control(
+        &server,
+        reqwest::Method::POST,
+        "providers/github/stubs",
+        Some(json!({"method": "GET", "path": "/repos/acme/api", "status": 404, "body": "{\"message\": \"Not Found\"}"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let again = http(false)
+        .get(format!("{github}/repos/acme/api"))
+        .send()
+        .await
+        .expect("github answers");
+    assert_eq!(again.status().as_u16(), 404, "the newer stub answers");
+
     for (bad, field) in [
         (
             json!({"method": "FETCH", "path": "/x", "status": 200}),
             "method",
         ),
         (json!({"method": "GET", "path": "x", "status": 200}), "path"),
+        (
+            json!({"method": "GET", "path": "/x?y=1", "status": 200}),
+            "path",
+        ),
         (
             json!({"method": "GET", "path": "/x", "status": 999}),
             "status",

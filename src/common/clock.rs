@@ -71,6 +71,12 @@ impl Clock {
         }
     }
 
+    /// Whether this clock follows real time (`serve`), rather than moving
+    /// only when told (scenarios).
+    pub fn is_realtime(&self) -> bool {
+        self.inner.realtime
+    }
+
     fn real_ms(&self) -> i64 {
         if !self.inner.realtime {
             return 0;

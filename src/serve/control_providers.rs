@@ -251,11 +251,11 @@ async fn add_stub(
     let path = body
         .get("path")
         .and_then(Value::as_str)
-        .filter(|p| p.starts_with('/'))
+        .filter(|p| p.starts_with('/') && !p.contains(['?', '#']))
         .ok_or_else(|| {
             invalid(
                 "path",
-                "`path` must be a path starting with /, e.g. /repos/acme/api",
+                "`path` must be a path starting with /, without a query or fragment, e.g. /repos/acme/api",
             )
         })?
         .to_string();
@@ -299,7 +299,7 @@ async fn add_stub(
     stack
         .provider(kind)
         .stub(&method, &path, status, &headers, &text)
-        .await;
+        .map_err(|e| invalid("path", e))?;
     Ok(axum::Json(json!({
         "provider": kind.slug(),
         "method": method,

@@ -53,7 +53,8 @@ async fn finish_flow(
     kind: ProviderKind,
     how: Finish,
 ) -> Result<(), PipesError> {
-    let verifier = format!("{person}-keeps-this-verifier-in-the-session-0123456789");
+    // What an app keeps in the user's session (43 to 128 URL-safe characters).
+    let verifier = "the-app-keeps-this-verifier-in-the-session-0123456789".to_string();
     let params = AuthorizeParams {
         user_id: w.person(person),
         return_to: Some(w.stack.app.return_url()),
@@ -69,7 +70,16 @@ async fn finish_flow(
         .last()
         .map(|x| x.url.clone())
         .unwrap_or_default();
-    let connect_code = query_param(&back, "connect_code").unwrap_or_default();
+    let Some(connect_code) = query_param(&back, "connect_code") else {
+        // The flow already ended without a connection: that is the failure.
+        return Err(PipesError::Connect {
+            provider: kind,
+            diagnosis: crate::client::Diagnosis::new(
+                DiagnosisKind::ProviderUnavailable,
+                format!("the browser came back to {back} without a connect_code"),
+            ),
+        });
+    };
     let mut finish = FinishConnection {
         connect_code,
         code_verifier: verifier,
@@ -79,7 +89,7 @@ async fn finish_flow(
         Finish::Right | Finish::Twice => {}
         Finish::WrongVerifier => {
             finish.code_verifier =
-                format!("{person}-lost-the-verifier-and-made-up-another-0123456789");
+                "the-app-lost-its-verifier-and-made-up-another-0123456789".to_string();
         }
         Finish::After(span) => {
             w.stack.clock.advance(span);

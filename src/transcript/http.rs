@@ -170,8 +170,22 @@ impl HttpClient {
             error: None,
         };
         let started = self.recorder.begin();
-        let result = match self.client.execute(request).await {
-            Ok(resp) => {
+        // On a real-time clock (`serve`) the limit is real too: a receiver
+        // that never answers must not hold the caller longer than that.
+        let response = match deadline {
+            Some((clock, limit)) if clock.is_realtime() => {
+                tokio::time::timeout(limit, self.client.execute(request))
+                    .await
+                    .ok()
+            }
+            _ => Some(self.client.execute(request).await),
+        };
+        let result = match response {
+            None => Err(format!(
+                "no answer within {}: timed out",
+                crate::common::duration::human(deadline.map(|(_, l)| l).unwrap_or_default())
+            )),
+            Some(Ok(resp)) => {
                 let status = resp.status().as_u16();
                 let headers: Vec<(String, String)> = resp
                     .headers()
@@ -192,7 +206,7 @@ impl HttpClient {
                     Err(e) => Err(format!("reading the response body failed: {e}")),
                 }
             }
-            Err(e) => Err(describe_transport_error(&e)),
+            Some(Err(e)) => Err(describe_transport_error(&e)),
         };
         let result = match (result, deadline, sent_ms) {
             (Ok(_), Some((clock, limit)), Some(sent))

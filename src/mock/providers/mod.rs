@@ -24,6 +24,7 @@ pub mod salesforce;
 pub mod slack;
 pub mod wire;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -41,6 +42,34 @@ pub const DEFAULT_PRIORITY: u8 = 10;
 
 /// Priority of stubbed endpoints: above the defaults, below faults.
 pub const STUB_PRIORITY: u8 = 7;
+
+/// Matches and answers the routes [`ProviderMock::stub`] registered.
+struct Stubs(Arc<Shared>);
+
+impl Stubs {
+    fn answer(&self, request: &Request) -> Option<ResponseTemplate> {
+        let key = (request.method.to_string(), request.url.path().to_string());
+        self.0
+            .stubs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned()
+    }
+}
+
+impl wiremock::Match for Stubs {
+    fn matches(&self, request: &Request) -> bool {
+        self.answer(request).is_some()
+    }
+}
+
+impl Respond for Stubs {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.answer(request)
+            .unwrap_or_else(|| ResponseTemplate::new(404))
+    }
+}
 
 /// The provider's not-found answer for a path the mock does not serve, with
 /// a transcript note saying how to stub it.
@@ -166,6 +195,9 @@ pub struct Shared {
     pub requests: Arc<request_log::RequestLog>,
     /// Tells the authorize page whom a flow is for, from its `state`.
     sign_in_hint: Mutex<Option<Hint>>,
+    /// Canned answers by `(METHOD, path)`: a later stub of the same route
+    /// replaces the earlier one. Cleared with the faults.
+    stubs: Mutex<HashMap<(String, String), ResponseTemplate>>,
 }
 
 /// A [`SignInHint`], printable.
@@ -324,6 +356,7 @@ impl ProviderMock {
             recorder,
             requests: Arc::default(),
             sign_in_hint: Mutex::new(None),
+            stubs: Mutex::new(HashMap::new()),
         });
         let mock = ProviderMock {
             kind,
@@ -350,6 +383,17 @@ impl ProviderMock {
         .with_priority(1)
         .mount(&self.server)
         .await;
+        self.shared
+            .stubs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        Mock::given(Stubs(Arc::clone(&self.shared)))
+            .respond_with(Stubs(Arc::clone(&self.shared)))
+            .with_priority(STUB_PRIORITY)
+            .named("stubs")
+            .mount(&self.server)
+            .await;
         match self.kind {
             ProviderKind::Github => github::mount_all(self).await,
             ProviderKind::Slack => slack::mount_all(self).await,
@@ -368,18 +412,34 @@ impl ProviderMock {
 
     /// Answers `method path` with `status`, `headers` and `body` until the
     /// faults are cleared, above the default routes (faults still win):
-    /// any endpoint the mock does not model, or a canned answer for one it does.
-    pub async fn stub(
+    /// any endpoint the mock does not model, or a canned answer for one it
+    /// does. Stubbing the same route again replaces its answer.
+    pub fn stub(
         &self,
         method: &str,
         path: &str,
         status: u16,
         headers: &[(String, String)],
         body: &str,
-    ) {
+    ) -> Result<(), String> {
+        if !path.starts_with('/') || path.contains(['?', '#']) {
+            return Err(format!(
+                "{path:?} is not a path: start it with / and leave the query out (a stub answers the path whatever the query)"
+            ));
+        }
+        if !(100..=599).contains(&status) {
+            return Err(format!(
+                "HTTP {status} is not a status: expected 100 to 599"
+            ));
+        }
         let mut template = ResponseTemplate::new(status);
         let mut typed = false;
         for (k, v) in headers {
+            if axum::http::HeaderName::from_bytes(k.as_bytes()).is_err()
+                || axum::http::HeaderValue::from_str(v).is_err()
+            {
+                return Err(format!("{k}: {v} is not a valid HTTP header"));
+            }
             typed |= k.eq_ignore_ascii_case("content-type");
             template = template.insert_header(k.as_str(), v.as_str());
         }
@@ -395,19 +455,17 @@ impl ProviderMock {
             );
         }
         template = template.set_body_bytes(body.as_bytes().to_vec());
-        Mock::given(wiremock::matchers::method(
-            method.to_ascii_uppercase().as_str(),
-        ))
-        .and(wiremock::matchers::path(path))
-        .respond_with(template)
-        .with_priority(STUB_PRIORITY)
-        .named(format!("stub {method} {path}"))
-        .mount(&self.server)
-        .await;
+        let method = method.to_ascii_uppercase();
+        self.shared
+            .stubs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((method.clone(), path.to_string()), template);
         self.shared.recorder.note(
             self.kind.slug(),
             format!("stub: {method} {path} answers HTTP {status}"),
         );
+        Ok(())
     }
 
     /// Removes every fault: mounted fault mocks go (wiremock can only drop

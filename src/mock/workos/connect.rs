@@ -57,8 +57,19 @@ pub async fn authorize(
         ));
     }
     if let Some(challenge) = &code_challenge {
-        if return_to.is_none() {
+        let Some(to) = &return_to else {
             return Err(ApiError::unprocessable(&[("return_to", "required")]));
+        };
+        // It must match a registered redirect URI exactly, and one with a
+        // query string or fragment never does.
+        if to.contains('?') || to.contains('#') {
+            return Err(ApiError::invalid_field(
+                "return_to",
+                "invalid",
+                format!(
+                    "With code_challenge, return_to must exactly match a registered redirect URI, which has no query string or fragment; got '{to}'."
+                ),
+            ));
         }
         let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
         if challenge.len() != 43 || !challenge.chars().all(base64url) {
@@ -167,14 +178,22 @@ pub async fn finish(
     Env(env): Env,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let connect_code = body.req_str("connect_code")?;
-    let verifier = body.req_str("code_verifier")?;
-    body.opt_str("state")?;
+    // This route answers a malformed request with 400 (its documented
+    // errors have no 422).
+    let field = |name: &str| {
+        body.opt_str(name).ok().flatten().ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_request_parameters",
+                format!("{name} is required and must be a string."),
+            )
+        })
+    };
+    let connect_code = field("connect_code")?;
+    let verifier = field("code_verifier")?;
     let verifier_chars = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
     if !(43..=128).contains(&verifier.len()) || !verifier.chars().all(verifier_chars) {
-        return Err(ApiError::invalid_field(
-            "code_verifier",
-            "invalid",
+        return Err(ApiError::bad_request(
+            "invalid_request_parameters",
             "code_verifier must be 43 to 128 characters from A-Z, a-z, 0-9, '-', '.', '_' and '~'.",
         ));
     }
@@ -186,9 +205,17 @@ pub async fn finish(
     };
     let held = {
         let mut st = ctx.state();
+        // Another environment's key cannot touch this environment's code.
+        if st
+            .held
+            .get(&connect_code)
+            .is_none_or(|h| h.pending.env != env)
+        {
+            return Err(invalid_code());
+        }
         // One use, whatever the outcome: a wrong verifier uses the code up.
         let held = st.held.remove(&connect_code).ok_or_else(invalid_code)?;
-        if held.pending.env != env || ctx.clock.now_ms() > held.expires_ms {
+        if ctx.clock.now_ms() > held.expires_ms {
             return Err(invalid_code());
         }
         held

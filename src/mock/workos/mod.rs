@@ -20,7 +20,10 @@
 //!   `POST /data-integrations/finish` with the `code_verifier` saves it
 //!   within 90 seconds of virtual time. An unknown, used or expired
 //!   `connect_code` is a 400 `invalid_connect_code`; a wrong verifier a 400
-//!   `invalid_code_verifier`, and it uses the code up.
+//!   `invalid_code_verifier`, and it uses the code up; a missing or malformed
+//!   field a 400 too (the route's documented errors have no 422). With a
+//!   challenge, `return_to` must be a redirect URI without a query string or
+//!   fragment (422), since such a URI never matches a registered one.
 //! - Tokens are refreshed when they expire within the next 60 seconds.
 //! - Creating resources answers 201 (as the spec does for users,
 //!   organizations, memberships and webhook endpoints, and the emulator for
