@@ -36,7 +36,7 @@ use super::World;
 use crate::common::clock::iso8601;
 use crate::mock::Stack;
 use crate::mock::faults::Fault;
-use crate::mock::workos::state::{DeliveryStatus, Intent, RateLimit};
+use crate::mock::workos::state::{DeliveryStatus, RateLimit};
 use crate::mock::workos::{ApiError, Ctx, json as shapes};
 use crate::provider::ProviderKind;
 
@@ -356,11 +356,7 @@ async fn authorizations(
         .authorizations_of(user_id)
         .into_iter()
         .map(|p| {
-            let (intent, account) = match &p.intent {
-                Intent::Default => (Value::Null, Value::Null),
-                Intent::Add => (json!("add"), Value::Null),
-                Intent::Reauthorize(id) => (json!("reauthorize"), json!(id)),
-            };
+            let (intent, account) = p.intent_fields();
             json!({
                 "user_id": p.user_id,
                 "provider": p.slug,

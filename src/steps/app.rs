@@ -219,6 +219,14 @@ impl AppUnderTest {
         })
     }
 
+    /// The provider login `person` approved as in this scenario.
+    fn login_of(&self, person: &str, kind: ProviderKind) -> Result<String, String> {
+        self.logins
+            .get(&(person.to_string(), kind))
+            .cloned()
+            .ok_or_else(|| format!("{person} never approved {} in this scenario", kind.slug()))
+    }
+
     fn is_external(&self) -> bool {
         matches!(self.backend, Backend::External(_))
     }
@@ -372,6 +380,12 @@ async fn open_connect_page(w: &mut PipesWorld, person: &str, kind: ProviderKind)
     let user_id = app_user(w, person).await?;
     let app = app_mut(w)?;
     let url = app.endpoints.connect_url(kind, Some(&user_id));
+    open_page(app, url).await;
+    Ok(())
+}
+
+/// The person's browser opens `url` of the app, where a connect flow starts.
+async fn open_page(app: &mut AppUnderTest, url: String) {
     let result = app
         .http
         .as_actor("browser")
@@ -379,7 +393,6 @@ async fn open_connect_page(w: &mut PipesWorld, person: &str, kind: ProviderKind)
         .await;
     app.page = Some((url, result));
     app.authorize_url = None;
-    Ok(())
 }
 
 fn check_sent_to_workos(app: &mut AppUnderTest, kind: ProviderKind) -> StepResult {
@@ -580,10 +593,21 @@ async fn has_connected(
     login: String,
 ) -> StepResult {
     open_connect_page(w, &person, p.0).await?;
-    check_sent_to_workos(app_mut(w)?, p.0)?;
-    approve(w, &person, p.0, &login).await?;
-    check_landed(app_mut(w)?, p.0)?;
-    check_connected(w, &person, p.0).await
+    through_to_connected(w, &person, p.0, &login).await
+}
+
+/// From the page the app just showed: sent to WorkOS, approved at the
+/// provider as `login`, back on the app, connected at WorkOS.
+async fn through_to_connected(
+    w: &mut PipesWorld,
+    person: &str,
+    kind: ProviderKind,
+    login: &str,
+) -> StepResult {
+    check_sent_to_workos(app_mut(w)?, kind)?;
+    approve(w, person, kind, login).await?;
+    check_landed(app_mut(w)?, kind)?;
+    check_connected(w, person, kind).await
 }
 
 // ---------------------------------------------------------------- Provider calls
@@ -732,11 +756,7 @@ async fn answers_with_profile(w: &mut PipesWorld, person: String, p: ProviderArg
             excerpt(&resp.text())
         ));
     }
-    let login = app
-        .logins
-        .get(&(person.clone(), p.0))
-        .cloned()
-        .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
+    let login = app.login_of(&person, p.0)?;
     let body = resp.json().map_err(|e| {
         format!(
             "the app's answer is not JSON ({e}): {}",
@@ -838,11 +858,7 @@ async fn provider_saw_token(w: &mut PipesWorld, p: ProviderArg, person: String) 
 async fn revokes_access(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
     let user_id = app_user(w, &person).await?;
     let app = app_mut(w)?;
-    let login = app
-        .logins
-        .get(&(person.clone(), p.0))
-        .cloned()
-        .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
+    let login = app.login_of(&person, p.0)?;
     let external = app.is_external();
     if external {
         mistakes::control(

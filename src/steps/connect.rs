@@ -138,9 +138,7 @@ async fn connects_for_org(w: &mut PipesWorld, person: String, p: ProviderArg, or
         return_to: Some(w.stack.app.return_url()),
         ..AuthorizeParams::default()
     };
-    let browser = w.browser(&person);
-    w.last_action = super::Action::Connect;
-    w.last_error = walk(w, &browser, p.0, &params).await.err();
+    run_flow(w, &person, p.0, &params).await;
 }
 
 #[given(expr = "{word} has connected {provider}")]
@@ -186,22 +184,26 @@ async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepR
         connected_account_id: Some(account.id),
         ..AuthorizeParams::default()
     };
-    let browser = w.browser(&person);
-    w.last_action = super::Action::Connect;
-    w.last_error = walk(w, &browser, p.0, &params).await.err();
+    run_flow(w, &person, p.0, &params).await;
     Ok(())
 }
 
-/// The connect flow with every authorize option: authorize URL, the
-/// browser's walk, and the verdict on where it ended.
-async fn walk(
-    w: &PipesWorld,
-    browser: &crate::client::Browser,
+/// The connect flow with every authorize option in `person`'s browser:
+/// authorize URL, the browser's walk, and the verdict on where it ended,
+/// kept for the Then steps.
+pub(super) async fn run_flow(
+    w: &mut PipesWorld,
+    person: &str,
     kind: ProviderKind,
     params: &AuthorizeParams,
-) -> Result<(), PipesError> {
-    let authorize = w.client.authorize_with(kind.slug(), params).await?;
-    follow(browser, kind, &authorize.url, params.return_to.as_deref()).await
+) {
+    let browser = w.browser(person);
+    w.last_action = super::Action::Connect;
+    let walked = match w.client.authorize_with(kind.slug(), params).await {
+        Ok(authorize) => follow(&browser, kind, &authorize.url, params.return_to.as_deref()).await,
+        Err(e) => Err(e),
+    };
+    w.last_error = walked.err();
 }
 
 /// The browser's requests, oldest first.

@@ -14,8 +14,6 @@ use cucumber::{given, then, when};
 use super::params::ProviderArg;
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};
-use crate::client::PipesError;
-use crate::client::connect::follow;
 use crate::client::models::{AuthorizeParams, CredentialsRequest};
 use crate::mock::workos::state::{ConnectedAccount, Owner, Ownership};
 use crate::provider::ProviderKind;
@@ -95,19 +93,7 @@ async fn add_connection(w: &mut PipesWorld, person: &str, kind: ProviderKind) {
         connection_intent: Some("add".into()),
         ..AuthorizeParams::default()
     };
-    let browser = w.browser(person);
-    w.last_action = super::Action::Connect;
-    w.last_error = walk(w, &browser, kind, &params).await.err();
-}
-
-async fn walk(
-    w: &PipesWorld,
-    browser: &crate::client::Browser,
-    kind: ProviderKind,
-    params: &AuthorizeParams,
-) -> Result<(), PipesError> {
-    let authorize = w.client.authorize_with(kind.slug(), params).await?;
-    follow(browser, kind, &authorize.url, params.return_to.as_deref()).await
+    super::connect::run_flow(w, person, kind, &params).await;
 }
 
 #[when(expr = "{word} adds another {provider} connection")]

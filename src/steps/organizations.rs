@@ -16,8 +16,6 @@ use cucumber::{given, then, when};
 use super::params::ProviderArg;
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};
-use crate::client::PipesError;
-use crate::client::connect::follow;
 use crate::client::models::{AuthorizeParams, CredentialsRequest};
 use crate::mock::workos::state::{
     ConnectedAccount, Integration, Membership, MembershipStatus, Owner, Ownership,
@@ -148,19 +146,7 @@ async fn connect_shared(w: &mut PipesWorld, person: &str, kind: ProviderKind, or
         return_to: Some(w.stack.app.return_url()),
         ..AuthorizeParams::default()
     };
-    let browser = w.browser(person);
-    w.last_action = super::Action::Connect;
-    w.last_error = walk(w, &browser, kind, &params).await.err();
-}
-
-async fn walk(
-    w: &PipesWorld,
-    browser: &crate::client::Browser,
-    kind: ProviderKind,
-    params: &AuthorizeParams,
-) -> Result<(), PipesError> {
-    let authorize = w.client.authorize_with(kind.slug(), params).await?;
-    follow(browser, kind, &authorize.url, params.return_to.as_deref()).await
+    super::connect::run_flow(w, person, kind, &params).await;
 }
 
 #[when(expr = "{word} connects the shared {provider} account of the organization {string}")]

@@ -552,78 +552,83 @@ fn query(shared: &Shared, req: &Request) -> ResponseTemplate {
     })
 }
 
-fn identity(shared: &Shared, req: &Request) -> ResponseTemplate {
+/// The identity service's answer about the token's user, in `shape`'s
+/// field names; a dead token gets its bare 403.
+fn token_user(
+    shared: &Shared,
+    req: &Request,
+    shape: fn(&Account, &str, &str, &str) -> Value,
+) -> ResponseTemplate {
     let token = bearer(req);
     match flow::authenticate(shared, token.as_deref()).1 {
         Ok((a, _)) => {
             let instance = shared.base_url();
             let uid = user_id(&a);
-            let (first, last) = a.name.split_once(' ').unwrap_or((a.name.as_str(), ""));
-            wire::json(
-                200,
-                &json!({
-                    "id": format!("{instance}/id/{ORG_ID}/{uid}"),
-                    "asserted_user": true,
-                    "user_id": uid,
-                    "organization_id": ORG_ID,
-                    "username": a.email,
-                    "nick_name": a.login,
-                    "display_name": a.name,
-                    "email": a.email,
-                    "email_verified": true,
-                    "first_name": first,
-                    "last_name": last,
-                    "timezone": "America/Los_Angeles",
-                    "active": true,
-                    "user_type": "STANDARD",
-                    "language": "en_US",
-                    "locale": "en_US",
-                    "utcOffset": -28_800_000,
-                    "urls": {
-                        "rest": format!("{instance}/services/data/v{{version}}/"),
-                        "query": format!("{instance}/services/data/v{{version}}/query/"),
-                        "sobjects": format!("{instance}/services/data/v{{version}}/sobjects/"),
-                    },
-                }),
-                JSON,
-            )
+            let id_url = format!("{instance}/id/{ORG_ID}/{uid}");
+            wire::json(200, &shape(&a, &instance, &uid, &id_url), JSON)
         }
         Err(_) => ResponseTemplate::new(403).set_body_raw("Bad_OAuth_Token", "text/plain"),
     }
 }
 
-/// `GET /services/oauth2/userinfo`: the OpenID Connect claims of the
-/// token's user (the identity URL's content in OpenID's names).
+/// `(first, last)` of a display name.
+fn name_parts(a: &Account) -> (&str, &str) {
+    a.name.split_once(' ').unwrap_or((a.name.as_str(), ""))
+}
+
+/// `GET /id/{org}/{user}`: the identity URL.
+fn identity(shared: &Shared, req: &Request) -> ResponseTemplate {
+    token_user(shared, req, |a, instance, uid, id_url| {
+        let (first, last) = name_parts(a);
+        json!({
+            "id": id_url,
+            "asserted_user": true,
+            "user_id": uid,
+            "organization_id": ORG_ID,
+            "username": a.email,
+            "nick_name": a.login,
+            "display_name": a.name,
+            "email": a.email,
+            "email_verified": true,
+            "first_name": first,
+            "last_name": last,
+            "timezone": "America/Los_Angeles",
+            "active": true,
+            "user_type": "STANDARD",
+            "language": "en_US",
+            "locale": "en_US",
+            "utcOffset": -28_800_000,
+            "urls": {
+                "rest": format!("{instance}/services/data/v{{version}}/"),
+                "query": format!("{instance}/services/data/v{{version}}/query/"),
+                "sobjects": format!("{instance}/services/data/v{{version}}/sobjects/"),
+            },
+        })
+    })
+}
+
+/// `GET /services/oauth2/userinfo`: the same user in OpenID Connect's
+/// claim names.
 fn userinfo(shared: &Shared, req: &Request) -> ResponseTemplate {
-    let token = bearer(req);
-    match flow::authenticate(shared, token.as_deref()).1 {
-        Ok((a, _)) => {
-            let instance = shared.base_url();
-            let uid = user_id(&a);
-            let (first, last) = a.name.split_once(' ').unwrap_or((a.name.as_str(), ""));
-            wire::json(
-                200,
-                &json!({
-                    "sub": format!("{instance}/id/{ORG_ID}/{uid}"),
-                    "user_id": uid,
-                    "organization_id": ORG_ID,
-                    "preferred_username": a.email,
-                    "nickname": a.login,
-                    "name": a.name,
-                    "given_name": first,
-                    "family_name": last,
-                    "email": a.email,
-                    "email_verified": true,
-                    "zoneinfo": "America/Los_Angeles",
-                    "locale": "en_US",
-                    "active": true,
-                    "user_type": "STANDARD",
-                }),
-                JSON,
-            )
-        }
-        Err(_) => ResponseTemplate::new(403).set_body_raw("Bad_OAuth_Token", "text/plain"),
-    }
+    token_user(shared, req, |a, _, uid, id_url| {
+        let (first, last) = name_parts(a);
+        json!({
+            "sub": id_url,
+            "user_id": uid,
+            "organization_id": ORG_ID,
+            "preferred_username": a.email,
+            "nickname": a.login,
+            "name": a.name,
+            "given_name": first,
+            "family_name": last,
+            "email": a.email,
+            "email_verified": true,
+            "zoneinfo": "America/Los_Angeles",
+            "locale": "en_US",
+            "active": true,
+            "user_type": "STANDARD",
+        })
+    })
 }
 
 #[cfg(test)]

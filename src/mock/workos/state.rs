@@ -488,6 +488,17 @@ pub struct PendingAuthorization {
     pub code_challenge: Option<String>,
 }
 
+impl PendingAuthorization {
+    /// `connection_intent` and `connected_account_id` as the app sent them.
+    pub fn intent_fields(&self) -> (Option<&'static str>, Option<&str>) {
+        match &self.intent {
+            Intent::Default => (None, None),
+            Intent::Add => (Some("add"), None),
+            Intent::Reauthorize(id) => (Some("reauthorize"), Some(id.as_str())),
+        }
+    }
+}
+
 /// A connection the provider granted, held until the app finishes it
 /// (`POST /data-integrations/finish`) with its `connect_code`.
 #[derive(Debug, Clone)]

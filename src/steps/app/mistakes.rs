@@ -18,7 +18,7 @@ use crate::client::browser::Visit;
 use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::mock::faults::Fault;
 use crate::mock::providers::request_log::LoggedRequest;
-use crate::mock::workos::state::{Intent, RateLimit};
+use crate::mock::workos::state::RateLimit;
 use crate::steps::params::ProviderArg;
 use crate::steps::vocabulary::StepDoc;
 use crate::steps::{PipesWorld, StepResult};
@@ -323,16 +323,9 @@ pub fn judge_reconnect(
 
 #[when(expr = "{word} connects {provider} through the app again")]
 async fn reconnects(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
-    let login = app_mut(w)?
-        .logins
-        .get(&(person.clone(), p.0))
-        .cloned()
-        .ok_or_else(|| format!("{person} never connected {} in this scenario", p.0.slug()))?;
+    let login = app_mut(w)?.login_of(&person, p.0)?;
     super::open_connect_page(w, &person, p.0).await?;
-    super::check_sent_to_workos(app_mut(w)?, p.0)?;
-    super::approve(w, &person, p.0, &login).await?;
-    super::check_landed(app_mut(w)?, p.0)?;
-    super::check_connected(w, &person, p.0).await
+    super::through_to_connected(w, &person, p.0, &login).await
 }
 
 /// Where the app's last answer sends the user to reconnect: its redirect, a
@@ -366,23 +359,10 @@ fn reconnect_link(app: &AppUnderTest, kind: ProviderKind, user_id: &str) -> Stri
 async fn follows_reconnect_link(w: &mut PipesWorld, person: String, p: ProviderArg) -> StepResult {
     let user_id = app_user(w, &person).await?;
     let app = app_mut(w)?;
-    let login = app
-        .logins
-        .get(&(person.clone(), p.0))
-        .cloned()
-        .ok_or_else(|| format!("{person} never connected {} in this scenario", p.0.slug()))?;
+    let login = app.login_of(&person, p.0)?;
     let url = reconnect_link(app, p.0, &user_id);
-    let result = app
-        .http
-        .as_actor("browser")
-        .send(app.http.request(reqwest::Method::GET, &url))
-        .await;
-    app.page = Some((url, result));
-    app.authorize_url = None;
-    super::check_sent_to_workos(app_mut(w)?, p.0)?;
-    super::approve(w, &person, p.0, &login).await?;
-    super::check_landed(app_mut(w)?, p.0)?;
-    super::check_connected(w, &person, p.0).await
+    super::open_page(app, url).await;
+    super::through_to_connected(w, &person, p.0, &login).await
 }
 
 #[then(expr = "the app asked WorkOS to reauthorize {word}'s {provider} connection")]
@@ -399,11 +379,7 @@ async fn asked_to_reauthorize(w: &mut PipesWorld, person: String, p: ProviderArg
             .authorizations_of(&user_id)
             .into_iter()
             .map(|a| {
-                let (intent, id) = match &a.intent {
-                    Intent::Default => (Value::Null, Value::Null),
-                    Intent::Add => (json!("add"), Value::Null),
-                    Intent::Reauthorize(id) => (json!("reauthorize"), json!(id)),
-                };
+                let (intent, id) = a.intent_fields();
                 json!({"provider": a.slug, "connection_intent": intent, "connected_account_id": id})
             })
             .collect()
@@ -455,11 +431,7 @@ async fn asked_to_reauthorize(w: &mut PipesWorld, person: String, p: ProviderArg
 async fn stops_accepting(w: &mut PipesWorld, p: ProviderArg, person: String) -> StepResult {
     app_user(w, &person).await?;
     let app = app_mut(w)?;
-    let login = app
-        .logins
-        .get(&(person.clone(), p.0))
-        .cloned()
-        .ok_or_else(|| format!("{person} never approved {} in this scenario", p.0.slug()))?;
+    let login = app.login_of(&person, p.0)?;
     app.cause = Some(Cause::ProviderRejectsToken);
     if app.is_external() {
         control(
