@@ -20,7 +20,7 @@ use crate::client::provider_call::{ProviderCaller, ProviderRequest, RetryPolicy,
 use crate::client::{Browser, PipesClient, PipesError};
 use crate::common::text::capitalize;
 use crate::mock::faults::{Fault, FaultError, ScopedFault};
-use crate::mock::ids::DEFAULT_SEED;
+use crate::common::ids::DEFAULT_SEED;
 use crate::mock::workos::state::{Integration, User};
 use crate::mock::{Clock, Stack, StackError};
 use crate::provider::ProviderKind;

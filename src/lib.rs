@@ -83,11 +83,15 @@ pub mod client;
 #[doc(hidden)]
 pub mod common;
 #[doc(hidden)]
+pub mod diagnosis;
+#[doc(hidden)]
 pub mod doctor;
 mod harness;
 #[doc(hidden)]
 pub mod mock;
 pub mod provider;
+#[doc(hidden)]
+pub mod providers;
 pub mod runner;
 #[doc(hidden)]
 pub mod serve;

@@ -234,7 +234,7 @@ fn main() -> ExitCode {
             diagnoses,
         } => {
             if diagnoses {
-                print!("{}", pipes_harness::client::diagnosis::catalogue_markdown());
+                print!("{}", pipes_harness::diagnosis::catalogue_markdown());
             } else if markdown {
                 print!("{}", pipes_harness::steps::vocabulary::markdown());
             } else {

@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::client::webhooks::{compute_signature, sign};
 
 /// How far outside the 180 s tolerance the stale and future timestamps are.

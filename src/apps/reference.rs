@@ -30,7 +30,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
-use crate::client::classify::{ApiOutcome, ResponseView, classify_api_response};
+use crate::providers::classify::{ApiOutcome, ResponseView, classify_api_response};
 use crate::client::models::{AuthorizeParams, TokenRequest};
 use crate::client::webhooks::{DEFAULT_TOLERANCE, verify};
 use crate::client::{DiagnosisKind, PipesClient, PipesError};

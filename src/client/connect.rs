@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::PipesClient;
 use super::browser::{Browser, Visit};
-use super::classify::{self, Grant, ResponseView};
-use super::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::providers::classify::{self, Grant, ResponseView};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use super::error::PipesError;
 use super::models::{AuthorizeRequest, ConnectedAccount};
 use crate::provider::ProviderKind;

@@ -1,6 +1,6 @@
 //! The one error type of the client: every failure carries a [`Diagnosis`].
 
-use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::provider::ProviderKind;
 
 /// Anything that can go wrong talking to WorkOS or a provider.

@@ -4,9 +4,7 @@
 //! [`Diagnosis`]: what went wrong, why, and what to do.
 
 pub mod browser;
-pub mod classify;
 pub mod connect;
-pub mod diagnosis;
 pub mod error;
 pub mod models;
 pub mod provider_call;
@@ -16,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use browser::Browser;
-pub use diagnosis::{Diagnosis, DiagnosisKind};
+pub use crate::diagnosis::{Diagnosis, DiagnosisKind};
 pub use error::PipesError;
 pub use models::{
     AccessToken, AccessTokenResponse, AccountSelector, AuthorizeParams, AuthorizeRequest,

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::PipesClient;
-use super::classify::{self, ApiOutcome, ResponseView};
-use super::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::providers::classify::{self, ApiOutcome, ResponseView};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use super::error::PipesError;
 use super::models::TokenRequest;
 use crate::common::clock::Clock;

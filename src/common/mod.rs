@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod duration;
+pub mod ids;
 pub mod mask;
 pub mod signature;
 pub mod suggest;

@@ -27,13 +27,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wiremock::{Match, Mock, Request, Respond, ResponseTemplate};
 
-use crate::mock::providers::engine::Countdown;
-use crate::mock::providers::{
-    ClassMatcher, ProviderMock, RouteClass, Shared, github, google, salesforce, slack, wire,
-};
+use crate::providers::engine::oauth::Countdown;
+use crate::providers::engine::{ClassMatcher, ProviderMock, RouteClass, Shared, wire};
+use crate::providers::github::routes as github;
+use crate::providers::google::routes as google;
+use crate::providers::salesforce::routes as salesforce;
+use crate::providers::slack::routes as slack;
 use crate::provider::ProviderKind;
 
-/// Priority of fault mocks: above the defaults ([`crate::mock::providers::DEFAULT_PRIORITY`]).
+/// Priority of fault mocks: above the defaults ([`crate::providers::engine::DEFAULT_PRIORITY`]).
 pub const FAULT_PRIORITY: u8 = 5;
 
 /// Which kind of route a wire fault hits.
@@ -602,7 +604,7 @@ impl Fault {
                 format!("authorization codes are already redeemed when exchanged, {how_long}")
             }
             Fault::CodeExpired { delay_ms } => {
-                let ttl = crate::mock::providers::engine::code_ttl_ms(kind);
+                let ttl = crate::providers::engine::oauth::code_ttl_ms(kind);
                 let delay = delay_ms
                     .map(|d| i64::try_from(d).unwrap_or(i64::MAX))
                     .unwrap_or(ttl + 60_000);
@@ -1034,7 +1036,7 @@ impl Respond for FaultResponder {
     }
 }
 
-fn token_of(shared: &Shared, request: &Request) -> Option<crate::mock::providers::engine::Token> {
+fn token_of(shared: &Shared, request: &Request) -> Option<crate::providers::engine::oauth::Token> {
     let t = wire::bearer_or_form_token(request)?;
     shared.engine().tokens.get(&t).cloned()
 }
@@ -1254,7 +1256,7 @@ fn insufficient_scope(
 }
 
 fn refresh_refused(kind: ProviderKind, request: &Request) -> ResponseTemplate {
-    use crate::mock::providers::engine::GrantError::BadRefreshToken;
+    use crate::providers::engine::oauth::GrantError::BadRefreshToken;
     match kind {
         ProviderKind::Github => github::token_error(request, BadRefreshToken),
         ProviderKind::Slack => slack::error(200, slack::grant_error_code(BadRefreshToken), &[]),
@@ -1266,7 +1268,7 @@ fn refresh_refused(kind: ProviderKind, request: &Request) -> ResponseTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mock::providers::testing;
+    use crate::providers::engine::testing;
 
     #[test]
     fn every_name_parses_from_text_with_its_required_parameters() {

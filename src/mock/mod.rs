@@ -5,9 +5,7 @@
 
 pub mod app;
 pub mod faults;
-pub mod ids;
 pub mod listener;
-pub mod providers;
 pub mod workos;
 
 use std::collections::BTreeMap;
@@ -17,8 +15,8 @@ use crate::transcript::{HttpClient, Recorder};
 
 pub use crate::common::clock::Clock;
 pub use app::AppMock;
-pub use ids::IdGen;
-pub use providers::ProviderMock;
+pub use crate::common::ids::IdGen;
+pub use crate::providers::engine::ProviderMock;
 pub use workos::WorkosMock;
 
 use workos::ProviderLink;
@@ -135,7 +133,7 @@ impl Stack {
             recorder.host(&mock.uri(), &format!("{}.test", kind.slug()));
             let shared_client_id = format!("workos_shared_{}", kind.slug());
             let shared_client_secret = ids.secret("shared_secret_", 32);
-            mock.register_app(providers::OAuthApp {
+            mock.register_app(crate::providers::engine::OAuthApp {
                 client_id: shared_client_id.clone(),
                 client_secret: shared_client_secret.clone(),
                 redirect_uris: vec![format!("{workos_base}/sso/callback/{}", kind.slug())],
@@ -187,7 +185,7 @@ impl Stack {
                     let st = ctx.state();
                     let pending = st.pending.values().find(|p| p.state == state)?;
                     let user = st.users.get(&pending.user_id)?;
-                    Some(providers::engine::Connecting {
+                    Some(crate::providers::engine::oauth::Connecting {
                         user_id: user.id.clone(),
                         email: user.email.clone(),
                     })

@@ -22,7 +22,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::control::Control;
-use crate::mock::providers::OAuthApp;
+use crate::providers::engine::OAuthApp;
 use crate::mock::workos::{ApiError, Ctx};
 use crate::provider::ProviderKind;
 
@@ -97,7 +97,7 @@ async fn requests(
         })?,
     };
     let log = stack.provider(kind).requests();
-    let data = crate::mock::providers::request_log::with_logins(
+    let data = crate::providers::engine::request_log::with_logins(
         log.since(since),
         stack.provider(kind).shared(),
     );

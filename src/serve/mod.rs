@@ -36,8 +36,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::clock::Clock;
-use crate::mock::ids::DEFAULT_SEED;
-use crate::mock::providers::engine::{
+use crate::common::ids::DEFAULT_SEED;
+use crate::providers::engine::oauth::{
     Account, CodeRequest, Exchange, OAuthApp, RefreshGrant, Token,
 };
 use crate::mock::workos::state::{

@@ -32,13 +32,13 @@ use crate::apps::reference::{self, ReferenceApp};
 use crate::apps::target::{self, AppEndpoints, ExternalTarget};
 use crate::client::browser::Visit;
 use crate::client::connect::diagnose_visit;
-use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
 use crate::common::clock::{Clock, iso8601};
 use crate::common::text::capitalize;
-use crate::mock::providers::endpoints;
-use crate::mock::providers::request_log::{LoggedRequest, fingerprint};
+use crate::providers::engine::endpoints;
+use crate::providers::engine::request_log::{LoggedRequest, fingerprint};
 use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, HttpResponse};
 
@@ -86,7 +86,7 @@ pub struct AppUnderTest {
     profile: Option<ProfileCall>,
     delivery: Option<(Delivery, String, Result<HttpResponse, String>)>,
     /// The reference app's provider request logs (an external app's are read through serve).
-    request_logs: BTreeMap<ProviderKind, std::sync::Arc<crate::mock::providers::Shared>>,
+    request_logs: BTreeMap<ProviderKind, std::sync::Arc<crate::providers::engine::Shared>>,
     /// What the scenario did to make the next provider call fail.
     cause: Option<mistakes::Cause>,
     /// Answers to repeated deliveries of one event.

@@ -58,7 +58,7 @@ async fn finish_flow(
     let params = AuthorizeParams {
         user_id: w.person(person),
         return_to: Some(w.stack.app.return_url()),
-        code_challenge: Some(crate::mock::providers::engine::pkce_challenge(&verifier)),
+        code_challenge: Some(crate::providers::engine::oauth::pkce_challenge(&verifier)),
         code_challenge_method: Some("S256".into()),
         ..AuthorizeParams::default()
     };

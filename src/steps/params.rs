@@ -31,7 +31,7 @@ impl FromStr for Kind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         s.parse()
             .map(Kind)
-            .map_err(|e: crate::client::diagnosis::UnknownDiagnosis| e.to_string())
+            .map_err(|e: crate::diagnosis::UnknownDiagnosis| e.to_string())
     }
 }
 

@@ -5,12 +5,12 @@ use cucumber::{then, when};
 
 use super::params::ProviderArg;
 use super::{PipesWorld, StepResult};
-use crate::client::classify::{self, ApiOutcome, ResponseView};
+use crate::providers::classify::{self, ApiOutcome, ResponseView};
 use crate::client::models::AccessTokenResponse;
 use crate::client::models::TokenRequest;
 use crate::client::provider_call::ProviderRequest;
 use crate::client::{DiagnosisKind, PipesError};
-use crate::mock::providers::request_log::{LoggedRequest, fingerprint};
+use crate::providers::engine::request_log::{LoggedRequest, fingerprint};
 use crate::mock::workos::state::{ConnectedAccount, ConnectionRole};
 use crate::provider::ProviderKind;
 use crate::transcript::Entry;

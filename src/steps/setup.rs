@@ -9,7 +9,7 @@ use cucumber::{given, when};
 use super::params::{ProviderArg, ScopeList};
 use super::{PipesWorld, StepResult};
 use crate::client::models::UpdateDataIntegration;
-use crate::mock::providers::OAuthApp;
+use crate::providers::engine::OAuthApp;
 use crate::mock::workos::state::{Credentials, Integration, Ownership};
 use crate::provider::ProviderKind;
 

@@ -11,7 +11,7 @@ use cucumber::{given, then, when};
 use super::params::{Kind, ProviderArg, ScopeList, Span};
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};
-use crate::client::classify::{self, Grant, ResponseView};
+use crate::providers::classify::{self, Grant, ResponseView};
 use crate::client::models::{
     AccessToken, AccessTokenResponse, AccountSelector, ImportConnectedAccount, TokenRequest,
 };

@@ -247,7 +247,7 @@ mod tests {
         );
         assert_eq!(
             section.trim(),
-            crate::client::diagnosis::catalogue_markdown().trim(),
+            crate::diagnosis::catalogue_markdown().trim(),
             "README diagnosis catalogue is stale: run `cargo run -- steps --diagnoses` and paste between the markers"
         );
     }

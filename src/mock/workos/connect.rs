@@ -26,7 +26,7 @@ use super::state::{
     PendingAuthorization,
 };
 use super::{Ctx, Env, ok};
-use crate::mock::providers::engine::pkce_challenge;
+use crate::providers::engine::oauth::pkce_challenge;
 
 /// How long a `connect_code` works after the redirect to `return_to`.
 const CONNECT_CODE_TTL_MS: i64 = 90_000;

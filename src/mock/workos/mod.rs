@@ -91,7 +91,7 @@ pub use errors::ApiError;
 pub use state::WorkosState;
 
 use crate::common::clock::Clock;
-use crate::mock::ids::IdGen;
+use crate::common::ids::IdGen;
 use crate::provider::ProviderKind;
 use crate::transcript::HttpClient;
 
@@ -112,7 +112,7 @@ pub struct ProviderLink {
     /// The provider mock's state, for what a real provider and its
     /// developer console would tell WorkOS (whose token this is, which OAuth
     /// apps are registered).
-    pub provider: std::sync::Arc<crate::mock::providers::Shared>,
+    pub provider: std::sync::Arc<crate::providers::engine::Shared>,
 }
 
 /// Everything handlers share.

@@ -8,7 +8,7 @@
 //!   provider's profile): `account_identifier` and `account_display_name`.
 
 use super::Ctx;
-use crate::mock::providers::OAuthApp;
+use crate::providers::engine::OAuthApp;
 use crate::provider::ProviderKind;
 
 /// Registers (or updates) the customer's OAuth app at the provider mock of

@@ -15,9 +15,9 @@ use super::{
 };
 use crate::apps::attacks::Delivery;
 use crate::client::browser::Visit;
-use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::mock::faults::Fault;
-use crate::mock::providers::request_log::LoggedRequest;
+use crate::providers::engine::request_log::LoggedRequest;
 use crate::mock::workos::state::RateLimit;
 use crate::steps::params::ProviderArg;
 use crate::steps::vocabulary::StepDoc;
@@ -56,7 +56,7 @@ pub async fn provider_log(
         let log = &shared.requests;
         return Ok((
             log.last_seq(),
-            crate::mock::providers::request_log::with_logins(log.since(since), shared),
+            crate::providers::engine::request_log::with_logins(log.since(since), shared),
         ));
     }
     let resp = control(

@@ -25,10 +25,10 @@ use fake::faker::company::en::Bs;
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use super::engine::{GrantError, Issued, Token, TokenProblem};
-use super::flow::{self, AuthorizeOutcome, AuthorizeRequest, GrantKind, TokenRequest};
-use super::wire::{self, bearer, page, redirect, url_with, with_state};
-use super::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::oauth::{GrantError, Issued, Token, TokenProblem};
+use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, GrantKind, TokenRequest};
+use crate::providers::engine::wire::{self, bearer, page, redirect, url_with, with_state};
+use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
 
 const JSON: &str = "application/json; charset=UTF-8";
 /// The realm Google names in `WWW-Authenticate`.
@@ -500,8 +500,8 @@ fn events(shared: &Shared, req: &Request) -> ResponseTemplate {
 
 #[cfg(test)]
 mod tests {
-    use super::super::engine::pkce_challenge;
-    use super::super::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
+    use crate::providers::engine::oauth::pkce_challenge;
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
 

@@ -24,10 +24,10 @@
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use super::engine::{GrantError, Token, TokenProblem};
-use super::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
-use super::wire::{self, bearer, page, redirect, url_with, with_state};
-use super::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::oauth::{GrantError, Token, TokenProblem};
+use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
+use crate::providers::engine::wire::{self, bearer, page, redirect, url_with, with_state};
+use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
 
 const DOCS: &str = "https://docs.github.com";
 const AUTHORIZE_DOCS: &str =
@@ -454,7 +454,7 @@ fn rate_limit(shared: &Shared, req: &Request) -> ResponseTemplate {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
 

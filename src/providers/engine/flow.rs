@@ -12,7 +12,7 @@ use std::time::Duration;
 use wiremock::Request;
 
 use super::Shared;
-use super::engine::{
+use super::oauth::{
     Account, ChallengeMethod, CodeRequest, Exchange, GrantError, Issued, Token, TokenProblem,
 };
 use super::wire::{self, cookie_login, form, query};

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use fake::Fake;
 use fake::faker::name::en::Name;
 
-use crate::mock::ids::IdGen;
+use crate::common::ids::IdGen;
 use crate::provider::ProviderKind;
 
 /// An OAuth app registered at the provider (a GitHub OAuth app, a Slack app...).

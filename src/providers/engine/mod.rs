@@ -15,13 +15,9 @@
 //! provider's real answer, and so faults can target a kind of route (API
 //! calls, the token endpoint) rather than a path.
 
-pub mod engine;
 pub mod flow;
-pub mod github;
-pub mod google;
+pub mod oauth;
 pub mod request_log;
-pub mod salesforce;
-pub mod slack;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -29,10 +25,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-pub use engine::{Account, OAuthApp, OAuthEngine};
+pub use oauth::{Account, OAuthApp, OAuthEngine};
 
 use crate::common::clock::Clock;
-use crate::mock::ids::IdGen;
+use crate::common::ids::IdGen;
 use crate::provider::ProviderKind;
 use crate::transcript::Recorder;
 
@@ -211,7 +207,7 @@ impl std::fmt::Debug for Hint {
 }
 
 /// Looks up who the connect flow with this provider-facing `state` is for.
-pub type SignInHint = Arc<dyn Fn(&str) -> Option<engine::Connecting> + Send + Sync>;
+pub type SignInHint = Arc<dyn Fn(&str) -> Option<oauth::Connecting> + Send + Sync>;
 
 impl Shared {
     /// Locks the OAuth state.
@@ -229,7 +225,7 @@ impl Shared {
     }
 
     /// Whom the flow with this `state` is for, when the stack knows.
-    pub fn connecting(&self, state: &str) -> Option<engine::Connecting> {
+    pub fn connecting(&self, state: &str) -> Option<oauth::Connecting> {
         let hint = self
             .sign_in_hint
             .lock()
@@ -395,10 +391,10 @@ impl ProviderMock {
             .mount(&self.server)
             .await;
         match self.kind {
-            ProviderKind::Github => github::mount_all(self).await,
-            ProviderKind::Slack => slack::mount_all(self).await,
-            ProviderKind::Google => google::mount_all(self).await,
-            ProviderKind::Salesforce => salesforce::mount_all(self).await,
+            ProviderKind::Github => crate::providers::github::routes::mount_all(self).await,
+            ProviderKind::Slack => crate::providers::slack::routes::mount_all(self).await,
+            ProviderKind::Google => crate::providers::google::routes::mount_all(self).await,
+            ProviderKind::Salesforce => crate::providers::salesforce::routes::mount_all(self).await,
         }
         // Last of all: a path the mock does not serve gets the provider's
         // own not-found answer, never wiremock's empty 404.
@@ -476,10 +472,10 @@ impl ProviderMock {
         self.mount_defaults().await;
         let mut engine = self.engine();
         engine.user_denies = false;
-        engine.deny_consent = engine::Countdown::Off;
+        engine.deny_consent = oauth::Countdown::Off;
         engine.mismatch_page = false;
-        engine.reuse_codes = engine::Countdown::Off;
-        engine.slow_consent = engine::Countdown::Off;
+        engine.reuse_codes = oauth::Countdown::Off;
+        engine.slow_consent = oauth::Countdown::Off;
         engine.forbidden_scopes.clear();
     }
 
@@ -524,7 +520,7 @@ impl ProviderMock {
 
     /// Adds an account users sign in to the provider with; returns it.
     pub fn add_account(&self, login: &str) -> Account {
-        let account = engine::fake_account(self.kind, login, &self.shared.ids);
+        let account = oauth::fake_account(self.kind, login, &self.shared.ids);
         self.shared
             .engine()
             .accounts

@@ -30,10 +30,10 @@ use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use super::engine::{GrantError, Issued, Token};
-use super::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
-use super::wire::{self, bearer, page, redirect, url_with, with_state};
-use super::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::oauth::{GrantError, Issued, Token};
+use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
+use crate::providers::engine::wire::{self, bearer, page, redirect, url_with, with_state};
+use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
 
 const JSON: &str = "application/json;charset=UTF-8";
 /// The org's daily API allocation, as `Sforce-Limit-Info` reports it.
@@ -633,7 +633,7 @@ fn userinfo(shared: &Shared, req: &Request) -> ResponseTemplate {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
 

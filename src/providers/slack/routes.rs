@@ -25,10 +25,10 @@ use fake::faker::lorem::en::Word;
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use super::engine::{GrantError, Issued, Token, TokenProblem};
-use super::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
-use super::wire::{self, derived_id, page, redirect, url_with, with_state};
-use super::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::oauth::{GrantError, Issued, Token, TokenProblem};
+use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
+use crate::providers::engine::wire::{self, derived_id, page, redirect, url_with, with_state};
+use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
 
 const JSON: &str = "application/json; charset=utf-8";
 
@@ -396,7 +396,7 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
 

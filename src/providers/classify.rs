@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::client::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::provider::ProviderKind;
 
 /// A provider response as the classifier sees it. Header names are matched case-insensitively.

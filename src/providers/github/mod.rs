@@ -1,0 +1,3 @@
+//! github: its mock routes.
+
+pub mod routes;

@@ -1,0 +1,3 @@
+//! google: its mock routes.
+
+pub mod routes;

@@ -1,0 +1,3 @@
+//! salesforce: its mock routes.
+
+pub mod routes;

@@ -1,0 +1,3 @@
+//! slack: its mock routes.
+
+pub mod routes;
