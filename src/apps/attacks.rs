@@ -11,8 +11,8 @@
 
 use serde_json::{Value, json};
 
-use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::client::webhooks::{compute_signature, sign};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 
 /// How far outside the 180 s tolerance the stale and future timestamps are.
 pub const SKEW_MS: i64 = 5 * 60 * 1000;

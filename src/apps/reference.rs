@@ -30,24 +30,19 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
-use crate::providers::classify::{ApiOutcome, ResponseView, classify_api_response};
 use crate::client::models::{AuthorizeParams, TokenRequest};
 use crate::client::webhooks::{DEFAULT_TOLERANCE, verify};
 use crate::client::{DiagnosisKind, PipesClient, PipesError};
 use crate::common::clock::Clock;
 use crate::provider::ProviderKind;
+use crate::providers::classify::{ApiOutcome, ResponseView, classify_api_response};
 
 /// Path WorkOS returns the browser to.
 pub const RETURN_PATH: &str = "/pipes/return";
 
 /// The provider endpoint that says whose token it is.
 pub fn whoami_path(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Github => "/user",
-        ProviderKind::Slack => "/api/auth.test",
-        ProviderKind::Google => "/v1/userinfo",
-        ProviderKind::Salesforce => "/services/oauth2/userinfo",
-    }
+    crate::providers::spec(kind).whoami_path
 }
 
 struct AppState {

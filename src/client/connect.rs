@@ -7,15 +7,13 @@
 //! a provider page that goes nowhere (GitHub's redirect-URI warning), or a
 //! WorkOS error page (an unknown `state`: the CSRF check).
 
-use serde_json::json;
-
 use super::PipesClient;
 use super::browser::{Browser, Visit};
-use crate::providers::classify::{self, Grant, ResponseView};
-use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use super::error::PipesError;
 use super::models::{AuthorizeRequest, ConnectedAccount};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::provider::ProviderKind;
+use crate::providers::classify::{self, Grant, ResponseView};
 
 /// Errors a provider reports on the authorize page rather than the token endpoint.
 const AUTHORIZE_ERRORS: &[&str] = &[
@@ -197,15 +195,7 @@ fn page_text(html: &str) -> String {
 
 /// A token-endpoint error relayed by WorkOS as `error=` on the return URL.
 fn token_error(provider: ProviderKind, error: &str, description: Option<&str>) -> Diagnosis {
-    let body = if provider == ProviderKind::Slack {
-        json!({"ok": false, "error": error})
-    } else {
-        json!({"error": error, "error_description": description})
-    };
-    let status = match provider {
-        ProviderKind::Github | ProviderKind::Slack => 200,
-        _ => 400,
-    };
+    let (status, body) = (crate::providers::spec(provider).relayed_token_error)(error, description);
     let bytes = body.to_string().into_bytes();
     let headers = vec![("content-type".to_string(), "application/json".to_string())];
     let view = ResponseView {

@@ -13,8 +13,8 @@ pub mod webhooks;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use browser::Browser;
 pub use crate::diagnosis::{Diagnosis, DiagnosisKind};
+pub use browser::Browser;
 pub use error::PipesError;
 pub use models::{
     AccessToken, AccessTokenResponse, AccountSelector, AuthorizeParams, AuthorizeRequest,

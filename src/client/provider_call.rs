@@ -14,13 +14,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::PipesClient;
-use crate::providers::classify::{self, ApiOutcome, ResponseView};
-use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use super::error::PipesError;
 use super::models::TokenRequest;
 use crate::common::clock::Clock;
 use crate::common::duration::human;
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::provider::ProviderKind;
+use crate::providers::classify::{self, ApiOutcome, ResponseView};
 use crate::transcript::HttpResponse;
 
 /// Waits between attempts.
@@ -350,10 +350,8 @@ impl ProviderCaller {
                 )
                 .body(body.to_string());
         }
-        if req.provider == ProviderKind::Github {
-            builder = builder
-                .header("user-agent", "pipes-harness")
-                .header("x-github-api-version", "2022-11-28");
+        for (name, value) in crate::providers::spec(req.provider).api_headers {
+            builder = builder.header(*name, *value);
         }
         self.client
             .http()

@@ -27,13 +27,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wiremock::{Match, Mock, Request, Respond, ResponseTemplate};
 
+use crate::provider::ProviderKind;
 use crate::providers::engine::oauth::Countdown;
 use crate::providers::engine::{ClassMatcher, ProviderMock, RouteClass, Shared, wire};
 use crate::providers::github::routes as github;
 use crate::providers::google::routes as google;
 use crate::providers::salesforce::routes as salesforce;
 use crate::providers::slack::routes as slack;
-use crate::provider::ProviderKind;
 
 /// Priority of fault mocks: above the defaults ([`crate::providers::engine::DEFAULT_PRIORITY`]).
 pub const FAULT_PRIORITY: u8 = 5;

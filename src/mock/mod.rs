@@ -14,9 +14,9 @@ use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, Recorder};
 
 pub use crate::common::clock::Clock;
-pub use app::AppMock;
 pub use crate::common::ids::IdGen;
 pub use crate::providers::engine::ProviderMock;
+pub use app::AppMock;
 pub use workos::WorkosMock;
 
 use workos::ProviderLink;
@@ -138,7 +138,7 @@ impl Stack {
                 client_secret: shared_client_secret.clone(),
                 redirect_uris: vec![format!("{workos_base}/sso/callback/{}", kind.slug())],
                 allowed_scopes: None,
-                expiring_tokens: matches!(kind, ProviderKind::Google | ProviderKind::Salesforce),
+                expiring_tokens: crate::providers::spec(kind).expiring_tokens,
             });
             links.insert(
                 kind.slug().to_string(),

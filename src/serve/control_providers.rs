@@ -22,9 +22,9 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::control::Control;
-use crate::providers::engine::OAuthApp;
 use crate::mock::workos::{ApiError, Ctx};
 use crate::provider::ProviderKind;
+use crate::providers::engine::OAuthApp;
 
 /// The routes, ready to merge next to [`super::control::router`].
 pub fn router(control: Arc<Control>) -> Router<Arc<Ctx>> {

@@ -37,9 +37,6 @@ use std::time::Duration;
 
 use crate::common::clock::Clock;
 use crate::common::ids::DEFAULT_SEED;
-use crate::providers::engine::oauth::{
-    Account, CodeRequest, Exchange, OAuthApp, RefreshGrant, Token,
-};
 use crate::mock::workos::state::{
     AccountState, Credentials, EnvironmentKind, Integration, Membership, MembershipStatus,
     Organization, Ownership, User, WebhookEndpoint, WorkosState,
@@ -47,6 +44,9 @@ use crate::mock::workos::state::{
 use crate::mock::workos::{Ctx, default_scopes};
 use crate::mock::{Stack, StackConfig, StackError};
 use crate::provider::ProviderKind;
+use crate::providers::engine::oauth::{
+    Account, CodeRequest, Exchange, OAuthApp, RefreshGrant, Token,
+};
 
 use seed::{Seed, SeedAccountState, SeedCredentials, SeedEnvironment, SeedError, SeedOwner};
 
@@ -507,10 +507,7 @@ impl World {
                         client_secret: client_secret.clone(),
                         redirect_uris: vec![ctx.callback_url(kind.slug())],
                         allowed_scopes: None,
-                        expiring_tokens: matches!(
-                            kind,
-                            ProviderKind::Google | ProviderKind::Salesforce
-                        ),
+                        expiring_tokens: crate::providers::spec(kind).expiring_tokens,
                     });
                     Credentials::Custom {
                         client_id: client_id.clone(),

@@ -32,14 +32,14 @@ use crate::apps::reference::{self, ReferenceApp};
 use crate::apps::target::{self, AppEndpoints, ExternalTarget};
 use crate::client::browser::Visit;
 use crate::client::connect::diagnose_visit;
-use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::client::models::TokenRequest;
 use crate::client::{AccessTokenResponse, Browser, PipesClient};
 use crate::common::clock::{Clock, iso8601};
 use crate::common::text::capitalize;
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::provider::ProviderKind;
 use crate::providers::engine::endpoints;
 use crate::providers::engine::request_log::{LoggedRequest, fingerprint};
-use crate::provider::ProviderKind;
 use crate::transcript::{HttpClient, HttpResponse};
 
 /// The name the app's host gets in transcripts.

@@ -5,14 +5,14 @@ use cucumber::{then, when};
 
 use super::params::ProviderArg;
 use super::{PipesWorld, StepResult};
-use crate::providers::classify::{self, ApiOutcome, ResponseView};
 use crate::client::models::AccessTokenResponse;
 use crate::client::models::TokenRequest;
 use crate::client::provider_call::ProviderRequest;
 use crate::client::{DiagnosisKind, PipesError};
-use crate::providers::engine::request_log::{LoggedRequest, fingerprint};
 use crate::mock::workos::state::{ConnectedAccount, ConnectionRole};
 use crate::provider::ProviderKind;
+use crate::providers::classify::{self, ApiOutcome, ResponseView};
+use crate::providers::engine::request_log::{LoggedRequest, fingerprint};
 use crate::transcript::Entry;
 
 #[when(expr = "the app calls {word} {string} on {provider} for {word}")]
@@ -129,8 +129,8 @@ async fn app_calls_with_kept_token(
         .request(method.clone(), &url)
         .bearer_auth(&kept.access_token)
         .header("accept", "application/json");
-    if p.0 == crate::provider::ProviderKind::Github {
-        request = request.header("user-agent", "pipes-harness");
+    for (name, value) in crate::providers::spec(p.0).api_headers {
+        request = request.header(*name, *value);
     }
     let resp = http.send(request).await?;
     let view = ResponseView {

@@ -9,9 +9,9 @@ use cucumber::{given, when};
 use super::params::{ProviderArg, ScopeList};
 use super::{PipesWorld, StepResult};
 use crate::client::models::UpdateDataIntegration;
-use crate::providers::engine::OAuthApp;
 use crate::mock::workos::state::{Credentials, Integration, Ownership};
 use crate::provider::ProviderKind;
+use crate::providers::engine::OAuthApp;
 
 impl PipesWorld {
     /// Creates or updates the integration for `kind` in the sandbox.
@@ -77,7 +77,7 @@ pub fn use_custom_credentials(w: &mut PipesWorld, env: &str, kind: ProviderKind)
         client_secret: client_secret.clone(),
         redirect_uris: vec![workos_redirect_uri(w, kind)],
         allowed_scopes: None,
-        expiring_tokens: matches!(kind, ProviderKind::Google | ProviderKind::Salesforce),
+        expiring_tokens: crate::providers::spec(kind).expiring_tokens,
     });
     w.configure_integration_in(env, kind, |i| {
         i.credentials = Credentials::Custom {

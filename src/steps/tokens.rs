@@ -11,13 +11,13 @@ use cucumber::{given, then, when};
 use super::params::{Kind, ProviderArg, ScopeList, Span};
 use super::vocabulary::StepDoc;
 use super::{PipesWorld, StepResult};
-use crate::providers::classify::{self, Grant, ResponseView};
 use crate::client::models::{
     AccessToken, AccessTokenResponse, AccountSelector, ImportConnectedAccount, TokenRequest,
 };
 use crate::client::{AccountOwner, Diagnosis, DiagnosisKind, PipesError};
 use crate::common::clock::iso8601;
 use crate::provider::ProviderKind;
+use crate::providers::classify::{self, Grant, ResponseView};
 use crate::transcript::{Entry, Exchange};
 
 async fn ask(w: &mut PipesWorld, kind: ProviderKind, request: TokenRequest) {
@@ -249,12 +249,7 @@ async fn imported_without_refresh(
 ) -> StepResult {
     let user_id = w.person(&person);
     let ms = i64::try_from(span.0.as_millis()).map_err(|_| "that duration is too long")?;
-    let prefix = match p.0 {
-        ProviderKind::Github => "gho_",
-        ProviderKind::Slack => "xoxp-",
-        ProviderKind::Google => "ya29.",
-        ProviderKind::Salesforce => "00D5g000004S0zX!",
-    };
+    let prefix = crate::providers::spec(p.0).imported_token_prefix;
     let token = w.stack.ids.secret(prefix, 36);
     w.stack.recorder.secret("access_token", &token);
     let scopes = {

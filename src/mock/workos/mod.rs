@@ -478,15 +478,9 @@ pub fn emit(ctx: &Ctx, env: &str, name: &str, data: Value) {
 
 /// The scopes a provider grants when an integration does not choose.
 pub fn default_scopes(kind: ProviderKind) -> Vec<String> {
-    let list: &[&str] = match kind {
-        ProviderKind::Github => &["repo", "user:email"],
-        ProviderKind::Slack => &["channels:read", "chat:write"],
-        ProviderKind::Google => &[
-            "openid",
-            "email",
-            "https://www.googleapis.com/auth/calendar.readonly",
-        ],
-        ProviderKind::Salesforce => &["api", "refresh_token"],
-    };
-    list.iter().map(|s| (*s).to_string()).collect()
+    crate::providers::spec(kind)
+        .default_scopes
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
 }

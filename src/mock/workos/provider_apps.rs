@@ -9,7 +9,6 @@
 
 use super::Ctx;
 use crate::providers::engine::OAuthApp;
-use crate::provider::ProviderKind;
 
 /// Registers (or updates) the customer's OAuth app at the provider mock of
 /// `slug`, with the integration's WorkOS callback.
@@ -27,7 +26,7 @@ pub fn register_custom_app(ctx: &Ctx, slug: &str, client_id: &str, client_secret
             client_secret: client_secret.to_string(),
             redirect_uris: Vec::new(),
             allowed_scopes: None,
-            expiring_tokens: matches!(link.kind, ProviderKind::Google | ProviderKind::Salesforce),
+            expiring_tokens: crate::providers::spec(link.kind).expiring_tokens,
         });
     app.client_secret = client_secret.to_string();
     if !app.redirect_uris.contains(&callback) {

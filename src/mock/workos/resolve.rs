@@ -355,22 +355,13 @@ pub fn oauth_app(
             refresh_url: l.token_url.clone(),
             client_id,
             client_secret,
-            scope_separator: if l.kind == ProviderKind::Slack {
-                ","
-            } else {
-                " "
-            }
-            .to_string(),
+            scope_separator: crate::providers::spec(l.kind).scope_separator.to_string(),
             pkce: true,
-            extra: match l.kind {
-                ProviderKind::Google => vec![
-                    ("response_type".into(), "code".into()),
-                    ("access_type".into(), "offline".into()),
-                    ("prompt".into(), "consent".into()),
-                ],
-                ProviderKind::Salesforce => vec![("response_type".into(), "code".into())],
-                ProviderKind::Github | ProviderKind::Slack => Vec::new(),
-            },
+            extra: crate::providers::spec(l.kind)
+                .authorize_params
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
             basic_auth: false,
         });
     }

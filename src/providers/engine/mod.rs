@@ -84,37 +84,7 @@ impl Respond for NotServed {
                 request.method
             ),
         );
-        let json =
-            |status: u16, body: serde_json::Value| wire::json(status, &body, "application/json");
-        match shared.kind {
-            ProviderKind::Github => json(
-                404,
-                serde_json::json!({
-                    "message": "Not Found",
-                    "documentation_url": "https://docs.github.com/rest",
-                    "status": "404",
-                }),
-            ),
-            ProviderKind::Slack => json(
-                200,
-                serde_json::json!({"ok": false, "error": "unknown_method", "req_method": path.trim_start_matches("/api/")}),
-            ),
-            ProviderKind::Google => json(
-                404,
-                serde_json::json!({"error": {
-                    "code": 404,
-                    "message": "Requested entity was not found.",
-                    "status": "NOT_FOUND",
-                }}),
-            ),
-            ProviderKind::Salesforce => json(
-                404,
-                serde_json::json!([{
-                    "errorCode": "NOT_FOUND",
-                    "message": "The requested resource does not exist",
-                }]),
-            ),
-        }
+        (crate::providers::spec(shared.kind).not_found)(path)
     }
 }
 
@@ -157,14 +127,38 @@ impl Match for PathPattern {
     }
 }
 
-type Handler = fn(&Shared, &Request) -> ResponseTemplate;
+/// A route handler: a plain function over the shared state.
+pub type Handler = fn(&Shared, &Request) -> ResponseTemplate;
 
-#[derive(Clone)]
-struct RouteEntry {
-    class: RouteClass,
-    method: &'static str,
-    path: PathPattern,
-    handler: Handler,
+/// One default route of a provider mock: what it is for, its method and
+/// path pattern, and the function that answers it.
+#[derive(Clone, Copy)]
+pub struct RouteEntry {
+    /// What the route is for; faults pick their targets by it.
+    pub class: RouteClass,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path pattern (`*` for one segment).
+    pub path: PathPattern,
+    /// The answer.
+    pub handler: Handler,
+}
+
+impl RouteEntry {
+    /// A route, for a provider's route table.
+    pub const fn new(
+        class: RouteClass,
+        method: &'static str,
+        path: &'static str,
+        handler: Handler,
+    ) -> Self {
+        RouteEntry {
+            class,
+            method,
+            path: PathPattern(path),
+            handler,
+        }
+    }
 }
 
 impl std::fmt::Debug for RouteEntry {
@@ -390,11 +384,8 @@ impl ProviderMock {
             .named("stubs")
             .mount(&self.server)
             .await;
-        match self.kind {
-            ProviderKind::Github => crate::providers::github::routes::mount_all(self).await,
-            ProviderKind::Slack => crate::providers::slack::routes::mount_all(self).await,
-            ProviderKind::Google => crate::providers::google::routes::mount_all(self).await,
-            ProviderKind::Salesforce => crate::providers::salesforce::routes::mount_all(self).await,
+        for route in crate::providers::spec(self.kind).routes {
+            mount(self, *route).await;
         }
         // Last of all: a path the mock does not serve gets the provider's
         // own not-found answer, never wiremock's empty 404.
@@ -539,63 +530,27 @@ impl ProviderMock {
     }
 }
 
-/// Where a provider's OAuth endpoints live (paths on its mock).
-#[derive(Debug, Clone, Copy)]
-pub struct Endpoints {
-    /// Authorize page path.
-    pub authorize: &'static str,
-    /// Token endpoint path.
-    pub token: &'static str,
-    /// Revocation endpoint path; GitHub's contains `{client_id}`.
-    pub revoke: &'static str,
-}
+pub use crate::providers::Endpoints;
 
 /// The real paths of each provider's OAuth endpoints.
 pub fn endpoints(kind: ProviderKind) -> Endpoints {
-    match kind {
-        ProviderKind::Github => Endpoints {
-            authorize: "/login/oauth/authorize",
-            token: "/login/oauth/access_token",
-            revoke: "/applications/{client_id}/token",
-        },
-        ProviderKind::Slack => Endpoints {
-            authorize: "/oauth/v2/authorize",
-            token: "/api/oauth.v2.access",
-            revoke: "/api/auth.revoke",
-        },
-        ProviderKind::Google => Endpoints {
-            authorize: "/o/oauth2/v2/auth",
-            token: "/token",
-            revoke: "/revoke",
-        },
-        ProviderKind::Salesforce => Endpoints {
-            authorize: "/services/oauth2/authorize",
-            token: "/services/oauth2/token",
-            revoke: "/services/oauth2/revoke",
-        },
-    }
+    crate::providers::spec(kind).endpoints
 }
 
 /// Mounts `handler` for requests matching `method` and the path pattern,
 /// and records it in the route table.
-pub(crate) async fn mount(
-    mock: &ProviderMock,
-    class: RouteClass,
-    method: &'static str,
-    path: &'static str,
-    handler: Handler,
-) {
-    let pattern = PathPattern(path);
+async fn mount(mock: &ProviderMock, route: RouteEntry) {
+    let RouteEntry {
+        method,
+        path: pattern,
+        handler,
+        ..
+    } = route;
     mock.shared
         .routes
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .push(RouteEntry {
-            class,
-            method,
-            path: pattern,
-            handler,
-        });
+        .push(route);
     Mock::given(wiremock::matchers::method(method))
         .and(pattern)
         .respond_with(Route {

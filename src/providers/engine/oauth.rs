@@ -14,6 +14,7 @@ use fake::faker::name::en::Name;
 
 use crate::common::ids::IdGen;
 use crate::provider::ProviderKind;
+use crate::providers::{Revocation, Rotation, SignIn, TokenFlavour, spec};
 
 /// An OAuth app registered at the provider (a GitHub OAuth app, a Slack app...).
 #[derive(Debug, Clone)]
@@ -297,30 +298,22 @@ pub struct OAuthEngine {
 
 /// Code lifetime: 10 minutes for GitHub, Slack and Google, 15 for Salesforce.
 pub fn code_ttl_ms(kind: ProviderKind) -> i64 {
-    match kind {
-        ProviderKind::Salesforce => 15 * 60 * 1000,
-        _ => 10 * 60 * 1000,
-    }
+    spec(kind).code_ttl_ms
 }
 
 /// Access-token lifetime for apps with expiring tokens. For Salesforce this
 /// is the default session timeout, which restarts with every call and is
 /// never announced in the token response.
 pub fn token_lifetime_secs(kind: ProviderKind) -> i64 {
-    match kind {
-        ProviderKind::Github => 28_800,
-        ProviderKind::Slack => 43_200,
-        ProviderKind::Google => 3_599,
-        ProviderKind::Salesforce => 7_200,
-    }
+    spec(kind).token_lifetime_secs
 }
 
 /// Whether using a refresh token spends it and issues a new one.
-pub fn rotates(kind: ProviderKind, salesforce_rotation: bool) -> bool {
-    match kind {
-        ProviderKind::Github | ProviderKind::Slack => true,
-        ProviderKind::Google => false,
-        ProviderKind::Salesforce => salesforce_rotation,
+pub fn rotates(kind: ProviderKind, app_setting: bool) -> bool {
+    match spec(kind).rotation {
+        Rotation::Always => true,
+        Rotation::Never => false,
+        Rotation::AppSetting => app_setting,
     }
 }
 
@@ -338,9 +331,9 @@ pub struct Connecting {
 /// people sign in with one (Google, Salesforce), else its local part as a
 /// handle (`alice+test@example.com` → `alice-test`).
 pub fn login_for_email(kind: ProviderKind, email: &str) -> String {
-    match kind {
-        ProviderKind::Google | ProviderKind::Salesforce => email.to_ascii_lowercase(),
-        ProviderKind::Github | ProviderKind::Slack => {
+    match spec(kind).sign_in {
+        SignIn::Email => email.to_ascii_lowercase(),
+        SignIn::Handle => {
             let local = email.split('@').next().unwrap_or(email);
             let handle: String = local
                 .chars()
@@ -365,12 +358,7 @@ pub fn login_for_email(kind: ProviderKind, email: &str) -> String {
 pub fn fake_account(kind: ProviderKind, login: &str, ids: &IdGen) -> Account {
     let name: String = ids.with_rng(|rng| Name().fake_with_rng(rng));
     let id = ids.number(1_000_000..99_999_999);
-    let email = match kind {
-        ProviderKind::Github => format!("{login}@users.noreply.github.com"),
-        // Google and Salesforce sign in with an email address.
-        _ if login.contains('@') => login.to_string(),
-        _ => format!("{login}@example.com"),
-    };
+    let email = (spec(kind).account_email)(login);
     Account {
         id,
         login: login.to_string(),
@@ -458,7 +446,7 @@ impl OAuthEngine {
                     n += 1;
                 }
                 let mut a = fake_account(self.kind, &login, ids);
-                if matches!(self.kind, ProviderKind::Slack) {
+                if spec(self.kind).email_from_workos {
                     a.email = who.email.clone();
                 }
                 self.accounts.insert(login, a.clone());
@@ -511,16 +499,7 @@ impl OAuthEngine {
 
     /// Issues a code; the `reuse_codes` fault spends it at once.
     pub fn issue_code(&mut self, ids: &IdGen, now_ms: i64, req: CodeRequest) -> String {
-        let code = match self.kind {
-            ProviderKind::Github => ids.hex(10),
-            ProviderKind::Slack => format!(
-                "{}.{}",
-                ids.number(1_000_000_000..9_999_999_999),
-                ids.hex(16)
-            ),
-            ProviderKind::Google => ids.secret("4/0A", 60),
-            ProviderKind::Salesforce => ids.secret("aPrx", 80),
-        };
+        let code = (spec(self.kind).mint_code)(ids);
         let used = self.reuse_codes.take();
         self.codes.insert(
             code.clone(),
@@ -568,7 +547,7 @@ impl OAuthEngine {
         self.check_client(ex.client_id, ex.client_secret)?;
         let expiring = self.expiring(ex.client_id);
         let ttl = code_ttl_ms(self.kind);
-        let checks_pkce = self.kind != ProviderKind::Slack || self.pkce_opt_in;
+        let checks_pkce = !spec(self.kind).pkce_opt_in || self.pkce_opt_in;
         let grant = match self.codes.get_mut(ex.code) {
             Some(g) if g.client_id == ex.client_id => g,
             _ => return Err(GrantError::UnknownCode),
@@ -629,9 +608,9 @@ impl OAuthEngine {
         if rotating {
             grant.revoked = true;
         }
-        if kind == ProviderKind::Github {
+        if spec(kind).refresh_retires_access_token {
             // GitHub also retires the access token issued with the old refresh
-            // token; Slack and Salesforce let it live until it expires.
+            // token; others let it live until it expires.
             for t in self.tokens.values_mut() {
                 if t.login == login && t.client_id == client_id {
                     t.revoked = true;
@@ -655,10 +634,16 @@ impl OAuthEngine {
         new_refresh_token: bool,
         user_token: bool,
     ) -> Issued {
-        let (access, refresh) = token_shapes(self.kind, expiring, user_token, ids);
-        // A Salesforce session always times out, whatever the app's settings.
-        let lifetime = (expiring || self.kind == ProviderKind::Salesforce)
-            .then(|| token_lifetime_secs(self.kind));
+        let spec = spec(self.kind);
+        let (access, refresh) = (spec.mint_tokens)(
+            ids,
+            TokenFlavour {
+                expiring,
+                user_token,
+            },
+        );
+        // A session always times out, whatever the app's settings.
+        let lifetime = (expiring || spec.sliding_sessions).then(|| token_lifetime_secs(self.kind));
         self.tokens.insert(
             access.clone(),
             Token {
@@ -713,7 +698,7 @@ impl OAuthEngine {
         if t.expires_ms.is_some_and(|e| now_ms >= e) {
             return Err(TokenProblem::Expired);
         }
-        if kind == ProviderKind::Salesforce {
+        if spec(kind).sliding_sessions {
             t.expires_ms = Some(now_ms + token_lifetime_secs(kind) * 1000);
         }
         let t = t.clone();
@@ -741,10 +726,10 @@ impl OAuthEngine {
         } else {
             return false;
         };
-        let whole_grant = match self.kind {
-            ProviderKind::Google => true,
-            ProviderKind::Salesforce => was_refresh,
-            ProviderKind::Github | ProviderKind::Slack => false,
+        let whole_grant = match spec(self.kind).revocation {
+            Revocation::Grant => true,
+            Revocation::GrantForRefreshTokens => was_refresh,
+            Revocation::Token => false,
         };
         if whole_grant {
             self.revoke_where(|l, c| l == login && c == client_id);
@@ -821,41 +806,6 @@ impl OAuthEngine {
         let live = mine.clone().filter(|r| !r.revoked).count();
         let dead = mine.filter(|r| r.revoked).count();
         (live, dead)
-    }
-}
-
-fn token_shapes(
-    kind: ProviderKind,
-    expiring: bool,
-    user_token: bool,
-    ids: &IdGen,
-) -> (String, String) {
-    match kind {
-        ProviderKind::Github if expiring => (ids.secret("ghu_", 36), ids.secret("ghr_", 76)),
-        ProviderKind::Github => (ids.secret("gho_", 36), ids.secret("ghr_", 76)),
-        ProviderKind::Slack => {
-            // xoxb-<team>-<user>-<secret>; rotation puts `xoxe.` in front.
-            let flavour = if user_token { "xoxp" } else { "xoxb" };
-            let team = ids.number(1_000_000_000..9_999_999_999);
-            let user = ids.number(1_000_000_000..9_999_999_999);
-            let secret = ids.secret("", 24);
-            let access = if expiring {
-                format!("xoxe.{flavour}-1-{team}-{user}-{secret}")
-            } else {
-                format!("{flavour}-{team}-{user}-{secret}")
-            };
-            let refresh = if expiring {
-                format!("xoxe-1-{}", ids.secret("", 60))
-            } else {
-                String::new()
-            };
-            (access, refresh)
-        }
-        ProviderKind::Google => (ids.secret("ya29.a0", 120), ids.secret("1//0g", 90)),
-        ProviderKind::Salesforce => (
-            format!("00D5g000004S0zX!{}", ids.secret("AR8AQ", 90)),
-            ids.secret("5Aep861", 80),
-        ),
     }
 }
 

@@ -24,10 +24,10 @@
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use crate::providers::engine::oauth::{GrantError, Token, TokenProblem};
 use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
+use crate::providers::engine::oauth::{GrantError, Token, TokenProblem};
 use crate::providers::engine::wire::{self, bearer, page, redirect, url_with, with_state};
-use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::{Account, RouteClass, RouteEntry, Shared};
 
 const DOCS: &str = "https://docs.github.com";
 const AUTHORIZE_DOCS: &str =
@@ -36,23 +36,23 @@ const AUTHORIZE_DOCS: &str =
 pub const RATE_LIMIT: u64 = 5000;
 const JSON: &str = "application/json; charset=utf-8";
 
-/// Mounts GitHub's default routes.
-pub async fn mount_all(mock: &ProviderMock) {
+/// github's default routes, in the order they are mounted.
+pub const ROUTES: &[RouteEntry] = {
     use RouteClass::*;
-    mount(mock, Authorize, "GET", "/login/oauth/authorize", authorize).await;
-    mount(
-        mock,
-        Token,
-        "POST",
-        "/login/oauth/access_token",
-        access_token,
-    )
-    .await;
-    mount(mock, Revoke, "DELETE", "/applications/*/token", revoke).await;
-    mount(mock, Api, "GET", "/user", user).await;
-    mount(mock, Api, "GET", "/user/repos", repos).await;
-    mount(mock, Api, "GET", "/user/emails", emails).await;
-    mount(mock, Api, "GET", "/rate_limit", rate_limit).await;
+    &[
+        RouteEntry::new(Authorize, "GET", "/login/oauth/authorize", authorize),
+        RouteEntry::new(Token, "POST", "/login/oauth/access_token", access_token),
+        RouteEntry::new(Revoke, "DELETE", "/applications/*/token", revoke),
+        RouteEntry::new(Api, "GET", "/user", user),
+        RouteEntry::new(Api, "GET", "/user/repos", repos),
+        RouteEntry::new(Api, "GET", "/user/emails", emails),
+        RouteEntry::new(Api, "GET", "/rate_limit", rate_limit),
+    ]
+};
+
+/// GitHub's answer for a path the mock does not serve.
+pub fn not_found(_path: &str) -> ResponseTemplate {
+    wire::json(404, &not_found_body(), "application/json")
 }
 
 fn authorize(shared: &Shared, req: &Request) -> ResponseTemplate {
@@ -215,7 +215,7 @@ fn access_token(shared: &Shared, req: &Request) -> ResponseTemplate {
     }
 }
 
-fn not_found() -> Value {
+fn not_found_body() -> Value {
     json!({
         "message": "Not Found",
         "documentation_url": "https://docs.github.com/rest",
@@ -256,7 +256,7 @@ fn revoke(shared: &Shared, req: &Request) -> ResponseTemplate {
     if revoked {
         ResponseTemplate::new(204)
     } else {
-        wire::json(404, &not_found(), JSON)
+        wire::json(404, &not_found_body(), JSON)
     }
 }
 
@@ -454,9 +454,10 @@ fn rate_limit(shared: &Shared, req: &Request) -> ResponseTemplate {
 
 #[cfg(test)]
 mod tests {
-    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
+    use crate::providers::engine::ProviderMock;
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
 
     async fn github(expiring: bool) -> ProviderMock {
         testing::start(ProviderKind::Github, expiring).await

@@ -1,3 +1,67 @@
-//! google: its mock routes.
+//! Google: its spec, its mock's routes and how its answers read.
 
+pub mod classify;
 pub mod routes;
+
+use serde_json::json;
+
+use crate::provider::ProviderKind;
+use crate::providers::classify::TokenDialect;
+use crate::providers::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn};
+
+/// Google: OAuth 2.0 for web server apps, Google APIs.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Google,
+    endpoints: Endpoints {
+        authorize: "/o/oauth2/v2/auth",
+        token: "/token",
+        revoke: "/revoke",
+    },
+    routes: routes::ROUTES,
+    whoami_path: "/v1/userinfo",
+    api_headers: &[],
+    default_scopes: &[
+        "openid",
+        "email",
+        "https://www.googleapis.com/auth/calendar.readonly",
+    ],
+    scope_separator: " ",
+    authorize_params: &[
+        ("response_type", "code"),
+        ("access_type", "offline"),
+        ("prompt", "consent"),
+    ],
+    expiring_tokens: true,
+    code_ttl_ms: 10 * 60 * 1000,
+    token_lifetime_secs: 3_599,
+    sliding_sessions: false,
+    rotation: Rotation::Never,
+    refresh_retires_access_token: false,
+    revocation: Revocation::Grant,
+    pkce_opt_in: false,
+    sign_in: SignIn::Email,
+    email_from_workos: false,
+    account_email: crate::providers::plain_email,
+    mint_code: |ids| ids.secret("4/0A", 60),
+    mint_tokens: |ids, _| (ids.secret("ya29.a0", 120), ids.secret("1//0g", 90)),
+    imported_token_prefix: "ya29.",
+    not_found: routes::not_found,
+    classify_api: classify::google_api,
+    classify_token: |grant, resp| {
+        crate::providers::classify::oauth_token(ProviderKind::Google, &DIALECT, grant, resp)
+    },
+    relayed_token_error: |error, description| {
+        (
+            400,
+            json!({"error": error, "error_description": description}),
+        )
+    },
+    error_page_code: classify::error_page_code,
+};
+
+/// Google's token endpoint speaks only JSON and only the RFC's codes.
+const DIALECT: TokenDialect = TokenDialect {
+    expected: "a JSON object with access_token or error",
+    form_allowed: false,
+    own_codes: crate::providers::classify::rfc_codes_only,
+};

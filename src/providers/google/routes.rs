@@ -25,10 +25,12 @@ use fake::faker::company::en::Bs;
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
+use crate::providers::engine::flow::{
+    self, AuthorizeOutcome, AuthorizeRequest, GrantKind, TokenRequest,
+};
 use crate::providers::engine::oauth::{GrantError, Issued, Token, TokenProblem};
-use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, GrantKind, TokenRequest};
 use crate::providers::engine::wire::{self, bearer, page, redirect, url_with, with_state};
-use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::{Account, RouteClass, RouteEntry, Shared};
 
 const JSON: &str = "application/json; charset=UTF-8";
 /// The realm Google names in `WWW-Authenticate`.
@@ -40,21 +42,29 @@ const CALENDAR_SCOPES: &[&str] = &[
     "https://www.googleapis.com/auth/calendar.events.readonly",
 ];
 
-/// Mounts Google's default routes.
-pub async fn mount_all(mock: &ProviderMock) {
+/// google's default routes, in the order they are mounted.
+pub const ROUTES: &[RouteEntry] = {
     use RouteClass::*;
-    mount(mock, Authorize, "GET", "/o/oauth2/v2/auth", authorize).await;
-    mount(mock, Token, "POST", "/token", token).await;
-    mount(mock, Revoke, "POST", "/revoke", revoke).await;
-    mount(mock, Api, "GET", "/v1/userinfo", userinfo).await;
-    mount(
-        mock,
-        Api,
-        "GET",
-        "/calendar/v3/calendars/primary/events",
-        events,
+    &[
+        RouteEntry::new(Authorize, "GET", "/o/oauth2/v2/auth", authorize),
+        RouteEntry::new(Token, "POST", "/token", token),
+        RouteEntry::new(Revoke, "POST", "/revoke", revoke),
+        RouteEntry::new(Api, "GET", "/v1/userinfo", userinfo),
+        RouteEntry::new(Api, "GET", "/calendar/v3/calendars/primary/events", events),
+    ]
+};
+
+/// Google's answer for a path the mock does not serve.
+pub fn not_found(_path: &str) -> ResponseTemplate {
+    wire::json(
+        404,
+        &json!({"error": {
+            "code": 404,
+            "message": "Requested entity was not found.",
+            "status": "NOT_FOUND",
+        }}),
+        "application/json",
     )
-    .await;
 }
 
 fn error_page(status: u16, code: &str, details: &str) -> ResponseTemplate {
@@ -500,10 +510,11 @@ fn events(shared: &Shared, req: &Request) -> ResponseTemplate {
 
 #[cfg(test)]
 mod tests {
-    use crate::providers::engine::oauth::pkce_challenge;
-    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
+    use crate::providers::engine::ProviderMock;
+    use crate::providers::engine::oauth::pkce_challenge;
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
 
     const CAL: &str = "/calendar/v3/calendars/primary/events";
 

@@ -30,10 +30,10 @@ use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use crate::providers::engine::oauth::{GrantError, Issued, Token};
 use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
+use crate::providers::engine::oauth::{GrantError, Issued, Token};
 use crate::providers::engine::wire::{self, bearer, page, redirect, url_with, with_state};
-use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::{Account, RouteClass, RouteEntry, Shared};
 
 const JSON: &str = "application/json;charset=UTF-8";
 /// The org's daily API allocation, as `Sforce-Limit-Info` reports it.
@@ -49,24 +49,31 @@ const STAGES: [&str; 5] = [
     "Closed Won",
 ];
 
-/// Mounts Salesforce's default routes.
-pub async fn mount_all(mock: &ProviderMock) {
+/// salesforce's default routes, in the order they are mounted.
+pub const ROUTES: &[RouteEntry] = {
     use RouteClass::*;
-    mount(
-        mock,
-        Authorize,
-        "GET",
-        "/services/oauth2/authorize",
-        authorize,
+    &[
+        RouteEntry::new(Authorize, "GET", "/services/oauth2/authorize", authorize),
+        RouteEntry::new(Token, "POST", "/services/oauth2/token", token),
+        RouteEntry::new(Revoke, "POST", "/services/oauth2/revoke", revoke),
+        RouteEntry::new(Revoke, "GET", "/services/oauth2/revoke", revoke),
+        RouteEntry::new(Api, "GET", "/services/data/*/query", query),
+        RouteEntry::new(Api, "GET", "/services/data/*/sobjects", sobjects),
+        RouteEntry::new(Api, "GET", "/id/*/*", identity),
+        RouteEntry::new(Api, "GET", "/services/oauth2/userinfo", userinfo),
+    ]
+};
+
+/// Salesforce's answer for a path the mock does not serve.
+pub fn not_found(_path: &str) -> ResponseTemplate {
+    wire::json(
+        404,
+        &json!([{
+            "errorCode": "NOT_FOUND",
+            "message": "The requested resource does not exist",
+        }]),
+        "application/json",
     )
-    .await;
-    mount(mock, Token, "POST", "/services/oauth2/token", token).await;
-    mount(mock, Revoke, "POST", "/services/oauth2/revoke", revoke).await;
-    mount(mock, Revoke, "GET", "/services/oauth2/revoke", revoke).await;
-    mount(mock, Api, "GET", "/services/data/*/query", query).await;
-    mount(mock, Api, "GET", "/services/data/*/sobjects", sobjects).await;
-    mount(mock, Api, "GET", "/id/*/*", identity).await;
-    mount(mock, Api, "GET", "/services/oauth2/userinfo", userinfo).await;
 }
 
 fn authorize(shared: &Shared, req: &Request) -> ResponseTemplate {
@@ -633,9 +640,10 @@ fn userinfo(shared: &Shared, req: &Request) -> ResponseTemplate {
 
 #[cfg(test)]
 mod tests {
-    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
+    use crate::providers::engine::ProviderMock;
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
 
     const QUERY: &str = "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account";
 

@@ -1,3 +1,68 @@
-//! slack: its mock routes.
+//! Slack: its spec, its mock's routes and how its answers read.
 
+pub mod classify;
 pub mod routes;
+
+use serde_json::json;
+
+use crate::common::ids::IdGen;
+use crate::provider::ProviderKind;
+use crate::providers::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour};
+
+/// Slack: OAuth v2, the Web API.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Slack,
+    endpoints: Endpoints {
+        authorize: "/oauth/v2/authorize",
+        token: "/api/oauth.v2.access",
+        revoke: "/api/auth.revoke",
+    },
+    routes: routes::ROUTES,
+    whoami_path: "/api/auth.test",
+    api_headers: &[],
+    default_scopes: &["channels:read", "chat:write"],
+    scope_separator: ",",
+    authorize_params: &[],
+    expiring_tokens: false,
+    code_ttl_ms: 10 * 60 * 1000,
+    token_lifetime_secs: 43_200,
+    sliding_sessions: false,
+    rotation: Rotation::Always,
+    refresh_retires_access_token: false,
+    revocation: Revocation::Token,
+    pkce_opt_in: true,
+    sign_in: SignIn::Handle,
+    email_from_workos: true,
+    account_email: crate::providers::plain_email,
+    mint_code: |ids| {
+        format!(
+            "{}.{}",
+            ids.number(1_000_000_000..9_999_999_999),
+            ids.hex(16)
+        )
+    },
+    mint_tokens,
+    imported_token_prefix: "xoxp-",
+    not_found: routes::not_found,
+    classify_api: classify::slack_api,
+    classify_token: classify::slack_token,
+    relayed_token_error: |error, _| (200, json!({"ok": false, "error": error})),
+    error_page_code: |_| None,
+};
+
+/// `xoxb-<team>-<user>-<secret>` (`xoxp` for a user token); token rotation
+/// puts `xoxe.` in front and issues an `xoxe-1-` refresh token.
+fn mint_tokens(ids: &IdGen, flavour: TokenFlavour) -> (String, String) {
+    let kind = if flavour.user_token { "xoxp" } else { "xoxb" };
+    let team = ids.number(1_000_000_000..9_999_999_999);
+    let user = ids.number(1_000_000_000..9_999_999_999);
+    let secret = ids.secret("", 24);
+    if flavour.expiring {
+        (
+            format!("xoxe.{kind}-1-{team}-{user}-{secret}"),
+            format!("xoxe-1-{}", ids.secret("", 60)),
+        )
+    } else {
+        (format!("{kind}-{team}-{user}-{secret}"), String::new())
+    }
+}

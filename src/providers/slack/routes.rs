@@ -25,31 +25,35 @@ use fake::faker::lorem::en::Word;
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use crate::providers::engine::oauth::{GrantError, Issued, Token, TokenProblem};
 use crate::providers::engine::flow::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest};
+use crate::providers::engine::oauth::{GrantError, Issued, Token, TokenProblem};
 use crate::providers::engine::wire::{self, derived_id, page, redirect, url_with, with_state};
-use crate::providers::engine::{Account, ProviderMock, RouteClass, Shared, mount};
+use crate::providers::engine::{Account, RouteClass, RouteEntry, Shared};
 
 const JSON: &str = "application/json; charset=utf-8";
 
-/// Mounts Slack's default routes.
-pub async fn mount_all(mock: &ProviderMock) {
+/// slack's default routes, in the order they are mounted.
+pub const ROUTES: &[RouteEntry] = {
     use RouteClass::*;
-    mount(mock, Authorize, "GET", "/oauth/v2/authorize", authorize).await;
-    mount(mock, Token, "POST", "/api/oauth.v2.access", access).await;
-    mount(mock, Revoke, "POST", "/api/auth.revoke", revoke).await;
-    mount(mock, Revoke, "GET", "/api/auth.revoke", revoke).await;
-    for method in ["GET", "POST"] {
-        mount(mock, Api, method, "/api/auth.test", auth_test).await;
-        mount(
-            mock,
-            Api,
-            method,
-            "/api/conversations.list",
-            conversations_list,
-        )
-        .await;
-    }
+    &[
+        RouteEntry::new(Authorize, "GET", "/oauth/v2/authorize", authorize),
+        RouteEntry::new(Token, "POST", "/api/oauth.v2.access", access),
+        RouteEntry::new(Revoke, "POST", "/api/auth.revoke", revoke),
+        RouteEntry::new(Revoke, "GET", "/api/auth.revoke", revoke),
+        RouteEntry::new(Api, "GET", "/api/auth.test", auth_test),
+        RouteEntry::new(Api, "GET", "/api/conversations.list", conversations_list),
+        RouteEntry::new(Api, "POST", "/api/auth.test", auth_test),
+        RouteEntry::new(Api, "POST", "/api/conversations.list", conversations_list),
+    ]
+};
+
+/// Slack's answer for a method the mock does not serve.
+pub fn not_found(path: &str) -> ResponseTemplate {
+    wire::json(
+        200,
+        &json!({"ok": false, "error": "unknown_method", "req_method": path.trim_start_matches("/api/")}),
+        "application/json",
+    )
 }
 
 /// A Slack envelope answer: `{ok:false, error}` (plus extra fields) with HTTP `status`.
@@ -396,9 +400,10 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
     use super::*;
     use crate::provider::ProviderKind;
+    use crate::providers::engine::ProviderMock;
+    use crate::providers::engine::testing::{self, CALLBACK, CLIENT_ID, CLIENT_SECRET};
 
     async fn slack(rotation: bool) -> ProviderMock {
         let mock = testing::start(ProviderKind::Slack, false).await;
