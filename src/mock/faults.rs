@@ -28,12 +28,9 @@ use serde_json::{Value, json};
 use wiremock::{Match, Mock, Request, Respond, ResponseTemplate};
 
 use crate::provider::ProviderKind;
+use crate::providers::FaultAnswers;
 use crate::providers::engine::oauth::Countdown;
 use crate::providers::engine::{ClassMatcher, ProviderMock, RouteClass, Shared, wire};
-use crate::providers::github::routes as github;
-use crate::providers::google::routes as google;
-use crate::providers::salesforce::routes as salesforce;
-use crate::providers::slack::routes as slack;
 
 /// Priority of fault mocks: above the defaults ([`crate::providers::engine::DEFAULT_PRIORITY`]).
 pub const FAULT_PRIORITY: u8 = 5;
@@ -641,39 +638,54 @@ impl Fault {
                 why: why.to_string(),
             })
         };
+        let answers = &crate::providers::spec(kind).faults;
+        // The providers that have what `has` asks for, named for a message.
+        let those_with = |has: fn(&FaultAnswers) -> bool| {
+            let names: Vec<&str> = ProviderKind::ALL
+                .into_iter()
+                .filter(|k| has(&crate::providers::spec(*k).faults))
+                .map(ProviderKind::display_name)
+                .collect();
+            names.join(" and ")
+        };
         match self {
-            Fault::SecondaryRateLimit { .. } if kind != ProviderKind::Github => {
-                unsupported("only GitHub has secondary rate limits; use rate_limit")
+            Fault::SecondaryRateLimit { .. } if answers.secondary_rate_limit.is_none() => {
+                unsupported(&format!(
+                    "only {} has secondary rate limits; use rate_limit",
+                    those_with(|a| a.secondary_rate_limit.is_some())
+                ))
             }
             Fault::RateLimit {
                 retry_after: Some(_),
                 ..
-            } if kind == ProviderKind::Salesforce => unsupported(
-                "Salesforce's REQUEST_LIMIT_EXCEEDED carries no retry time; leave retry_after out",
-            ),
+            } if answers.no_retry_after.is_some() => {
+                unsupported(answers.no_retry_after.unwrap_or_default())
+            }
             Fault::RateLimit {
                 status: Some(s), ..
-            } if kind != ProviderKind::Github || !matches!(s, 403 | 429) => {
-                Err(FaultError::BadParameter {
-                    fault: self.name(),
-                    message: if kind == ProviderKind::Github {
-                        format!("status {s}: expected 403 (the default) or 429")
-                    } else {
-                        format!(
-                            "status {s}: only GitHub lets you choose, between 403 and 429; {kind} answers a rate limit its own way, leave status out"
-                        )
-                    },
-                })
-            }
+            } if !answers.rate_limit_statuses.contains(s) => Err(FaultError::BadParameter {
+                fault: self.name(),
+                message: match answers.rate_limit_statuses {
+                    [] => format!(
+                        "status {s}: only {} lets you choose, between 403 and 429; {kind} answers a rate limit its own way, leave status out",
+                        those_with(|a| !a.rate_limit_statuses.is_empty())
+                    ),
+                    [first, rest @ ..] => format!(
+                        "status {s}: expected {first} (the default){}",
+                        rest.iter().map(|r| format!(" or {r}")).collect::<String>()
+                    ),
+                },
+            }),
             Fault::ServerError {
                 status: Some(s), ..
             } if !(500..=599).contains(s) => Err(FaultError::BadParameter {
                 fault: self.name(),
                 message: format!("status {s} is not a server error: expected 500 to 599"),
             }),
-            Fault::RedirectMismatchPage if kind != ProviderKind::Github => unsupported(
-                "only GitHub can redirect on a mismatch; the others always show their error page (use redirect_mismatch)",
-            ),
+            Fault::RedirectMismatchPage if !answers.mismatch_can_redirect => unsupported(&format!(
+                "only {} can redirect on a mismatch; the others always show their error page (use redirect_mismatch)",
+                those_with(|a| a.mismatch_can_redirect)
+            )),
             Fault::InvalidScope { scope } if scope.trim().is_empty() => {
                 Err(FaultError::BadParameter {
                     fault: self.name(),
@@ -1002,11 +1014,16 @@ impl Respond for FaultResponder {
                 retry_after,
                 status,
                 ..
-            } => rate_limited(shared, request, *retry_after, *status),
+            } => (answers(shared).rate_limited)(shared, request, *retry_after, *status),
             Fault::SecondaryRateLimit { retry_after } => {
-                github_secondary(shared, request, *retry_after)
+                match answers(shared).secondary_rate_limit {
+                    Some(answer) => answer(shared, request, *retry_after),
+                    None => shared.dispatch(request),
+                }
             }
-            Fault::ServerError { status, .. } => server_error(shared.kind, status.unwrap_or(503)),
+            Fault::ServerError { status, .. } => {
+                (answers(shared).server_error)(status.unwrap_or(503))
+            }
             Fault::Latency { ms, real, .. } => {
                 let delay = Duration::from_millis(*ms);
                 if *real {
@@ -1025,244 +1042,33 @@ impl Respond for FaultResponder {
                     shared.dispatch(request)
                 }
             }
-            Fault::MalformedBody { .. } => malformed(shared.kind, self.target),
+            Fault::MalformedBody { .. } => malformed(shared, self.target),
             Fault::InsufficientScope { needed } => {
-                insufficient_scope(shared, request, needed.as_deref())
+                let granted = shared
+                    .token_of(request)
+                    .map(|t| t.scopes)
+                    .unwrap_or_default();
+                (answers(shared).insufficient_scope)(shared, request, needed.as_deref(), &granted)
             }
-            Fault::InvalidGrantOnRefresh => refresh_refused(shared.kind, request),
+            Fault::InvalidGrantOnRefresh => (answers(shared).refresh_refused)(request),
             // State faults never mount a responder.
             _ => shared.dispatch(request),
         }
     }
 }
 
-fn token_of(shared: &Shared, request: &Request) -> Option<crate::providers::engine::oauth::Token> {
-    let t = wire::bearer_or_form_token(request)?;
-    shared.engine().tokens.get(&t).cloned()
+/// The fault answers of the provider `shared` impersonates.
+fn answers(shared: &Shared) -> &'static FaultAnswers {
+    &crate::providers::spec(shared.kind).faults
 }
 
-fn rate_limited(
-    shared: &Shared,
-    request: &Request,
-    retry_after: Option<u64>,
-    status: Option<u16>,
-) -> ResponseTemplate {
-    let now = shared.clock.now_secs();
-    match shared.kind {
-        ProviderKind::Github => {
-            let status = status.unwrap_or(403);
-            let wait = retry_after.unwrap_or(60);
-            let who = token_of(shared, request)
-                .and_then(|t| shared.engine().accounts.get(&t.login).map(|a| a.id))
-                .map(|id| format!("user ID {id}"))
-                .unwrap_or_else(|| "127.0.0.1".to_string());
-            let resp = github::api_error(
-                status,
-                &format!("API rate limit exceeded for {who}."),
-                "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-            );
-            let limit = github::RATE_LIMIT;
-            let resp = github::api_headers(shared, resp, limit, 0)
-                .insert_header("x-ratelimit-reset", (now + wait as i64).to_string().as_str());
-            match retry_after {
-                Some(s) => resp.insert_header("retry-after", s.to_string().as_str()),
-                None => resp,
-            }
-        }
-        ProviderKind::Slack => slack::error(429, "ratelimited", &[])
-            .insert_header("retry-after", retry_after.unwrap_or(30).to_string().as_str()),
-        ProviderKind::Google => match retry_after {
-            None => wire::json(
-                403,
-                &json!({"error": {
-                    "errors": [{
-                        "domain": "usageLimits",
-                        "reason": "userRateLimitExceeded",
-                        "message": "User Rate Limit Exceeded",
-                    }],
-                    "code": 403,
-                    "message": "User Rate Limit Exceeded",
-                }}),
-                "application/json; charset=UTF-8",
-            ),
-            Some(s) => wire::json(
-                429,
-                &google::aip193(
-                    429,
-                    "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'calendar-json.googleapis.com'.",
-                    "RESOURCE_EXHAUSTED",
-                    Some((
-                        "RATE_LIMIT_EXCEEDED",
-                        json!({
-                            "service": "calendar-json.googleapis.com",
-                            "quota_metric": "calendar-json.googleapis.com/requests",
-                            "quota_limit": "defaultPerMinutePerUser",
-                            "quota_limit_value": "600",
-                            "consumer": "projects/000000000000",
-                        }),
-                    )),
-                    None,
-                ),
-                "application/json; charset=UTF-8",
-            )
-            .insert_header("retry-after", s.to_string().as_str()),
-        },
-        ProviderKind::Salesforce => salesforce::rest_error(
-            403,
-            "REQUEST_LIMIT_EXCEEDED",
-            "TotalRequests Limit exceeded.",
-        )
-        .insert_header(
-            "sforce-limit-info",
-            salesforce::limit_info(salesforce::DAILY_API_LIMIT + 1).as_str(),
-        ),
-    }
-}
-
-fn github_secondary(
-    shared: &Shared,
-    request: &Request,
-    retry_after: Option<u64>,
-) -> ResponseTemplate {
-    let used = token_of(shared, request)
-        .and_then(|_| {
-            wire::bearer_or_form_token(request).and_then(|t| shared.engine().calls.get(&t).copied())
-        })
-        .unwrap_or(0)
-        + 1;
-    let resp = github::api_error(
-        403,
-        &format!(
-            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID C0DE:{used:04X}:{:06X}.",
-            shared.clock.now_secs() & 0xFF_FFFF
-        ),
-        "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-    );
-    let resp = github::api_headers(shared, resp, used, github::RATE_LIMIT.saturating_sub(used));
-    match retry_after {
-        Some(s) => resp.insert_header("retry-after", s.to_string().as_str()),
-        None => resp,
-    }
-}
-
-fn server_error(kind: ProviderKind, status: u16) -> ResponseTemplate {
-    let unavailable = status == 503;
-    match kind {
-        ProviderKind::Github => github::api_error(
-            status,
-            if unavailable {
-                "Service Unavailable"
-            } else {
-                "Server Error"
-            },
-            "https://docs.github.com/rest",
-        ),
-        ProviderKind::Slack => slack::error(
-            status,
-            if unavailable {
-                "service_unavailable"
-            } else {
-                "internal_error"
-            },
-            &[],
-        ),
-        ProviderKind::Google => {
-            let (grpc, message) = match status {
-                503 => ("UNAVAILABLE", "The service is currently unavailable."),
-                504 => ("DEADLINE_EXCEEDED", "The request timed out."),
-                _ => ("INTERNAL", "Internal error encountered."),
-            };
-            wire::json(
-                status,
-                &google::aip193(status, message, grpc, None, None),
-                "application/json; charset=UTF-8",
-            )
-        }
-        ProviderKind::Salesforce => {
-            if unavailable {
-                salesforce::rest_error(
-                    status,
-                    "SERVER_UNAVAILABLE",
-                    "Server temporarily unavailable.",
-                )
-            } else {
-                salesforce::rest_error(
-                    status,
-                    "UNKNOWN_EXCEPTION",
-                    "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
-                )
-            }
-        }
-    }
-}
-
-fn malformed(kind: ProviderKind, target: Target) -> ResponseTemplate {
-    let (body, content_type) = match (kind, target) {
-        (_, Target::Token) => ("{\"access_token\":\"", "application/json; charset=utf-8"),
-        (ProviderKind::Github, _) => ("{\"login\":\"", "application/json; charset=utf-8"),
-        (ProviderKind::Slack, _) => (
-            "{\"ok\":true,\"channels\":[{\"id\":\"C0",
-            "application/json; charset=utf-8",
-        ),
-        (ProviderKind::Google, _) => ("{\n  \"sub\": \"1", "application/json; charset=UTF-8"),
-        (ProviderKind::Salesforce, _) => (
-            "{\"totalSize\":5,\"done\":true,\"records\":[{",
-            "application/json;charset=UTF-8",
-        ),
+/// A cut-off answer: a token answer anywhere, or the provider's own API body.
+fn malformed(shared: &Shared, target: Target) -> ResponseTemplate {
+    let (body, content_type) = match target {
+        Target::Token => ("{\"access_token\":\"", "application/json; charset=utf-8"),
+        _ => answers(shared).malformed_api_body,
     };
     ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type)
-}
-
-fn insufficient_scope(
-    shared: &Shared,
-    request: &Request,
-    needed: Option<&str>,
-) -> ResponseTemplate {
-    let granted = token_of(shared, request)
-        .map(|t| t.scopes)
-        .unwrap_or_default();
-    match shared.kind {
-        ProviderKind::Github => {
-            let needed = needed.unwrap_or("admin:org");
-            github::api_headers(
-                shared,
-                github::api_error(404, "Not Found", "https://docs.github.com/rest"),
-                1,
-                github::RATE_LIMIT - 1,
-            )
-            .insert_header("x-oauth-scopes", granted.join(", ").as_str())
-            .insert_header("x-accepted-oauth-scopes", needed)
-        }
-        ProviderKind::Slack => slack::error(
-            200,
-            "missing_scope",
-            &[
-                ("needed", json!(needed.unwrap_or("channels:history"))),
-                ("provided", json!(granted.join(","))),
-            ],
-        )
-        .insert_header("x-oauth-scopes", granted.join(",").as_str()),
-        ProviderKind::Google => google::insufficient_scope(
-            "calendar-json.googleapis.com",
-            "calendar.v3.Events.List",
-            needed.unwrap_or("https://www.googleapis.com/auth/calendar.readonly"),
-        ),
-        ProviderKind::Salesforce => salesforce::rest_error(
-            401,
-            "INVALID_SESSION_ID",
-            "This session is not valid for use with the REST API",
-        ),
-    }
-}
-
-fn refresh_refused(kind: ProviderKind, request: &Request) -> ResponseTemplate {
-    use crate::providers::engine::oauth::GrantError::BadRefreshToken;
-    match kind {
-        ProviderKind::Github => github::token_error(request, BadRefreshToken),
-        ProviderKind::Slack => slack::error(200, slack::grant_error_code(BadRefreshToken), &[]),
-        ProviderKind::Google => google::grant_error(BadRefreshToken, "refresh_token"),
-        ProviderKind::Salesforce => salesforce::grant_error(BadRefreshToken),
-    }
 }
 
 #[cfg(test)]

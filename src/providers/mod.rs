@@ -20,7 +20,9 @@ pub mod salesforce;
 pub mod slack;
 mod spec;
 
-pub use spec::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour, plain_email};
+pub use spec::{
+    Endpoints, FaultAnswers, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour, plain_email,
+};
 
 use crate::provider::ProviderKind;
 

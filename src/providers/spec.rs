@@ -8,10 +8,10 @@
 //! mock's routes, how its error answers read) is a function the spec
 //! points to, in the same folder.
 
-use wiremock::ResponseTemplate;
+use wiremock::{Request, ResponseTemplate};
 
 use super::classify::{ApiOutcome, Grant, ResponseView};
-use super::engine::{RouteClass, RouteEntry};
+use super::engine::{RouteClass, RouteEntry, Shared};
 use crate::common::ids::IdGen;
 use crate::diagnosis::Diagnosis;
 use crate::provider::ProviderKind;
@@ -132,6 +132,34 @@ pub struct ProviderSpec {
     /// The error code an error page of the provider names, read from the
     /// page's lower-cased text; `None` when it only says it in prose.
     pub error_page_code: fn(&str) -> Option<String>,
+    /// How the provider answers when a fault is mounted.
+    pub faults: FaultAnswers,
+}
+
+/// A provider's answers to the faults a scenario mounts, and which fault
+/// parameters it has an equivalent of.
+#[derive(Debug)]
+pub struct FaultAnswers {
+    /// A rate-limited API call (`retry_after`, `status` as the fault chose).
+    pub rate_limited: fn(&Shared, &Request, Option<u64>, Option<u16>) -> ResponseTemplate,
+    /// The statuses a rate-limit fault may choose between; empty when the
+    /// provider answers a rate limit one way only.
+    pub rate_limit_statuses: &'static [u16],
+    /// Why a rate limit cannot carry a retry time, when it cannot.
+    pub no_retry_after: Option<&'static str>,
+    /// A secondary rate limit, for providers that have one.
+    pub secondary_rate_limit: Option<fn(&Shared, &Request, Option<u64>) -> ResponseTemplate>,
+    /// A server error with this status.
+    pub server_error: fn(u16) -> ResponseTemplate,
+    /// A cut-off API answer: (body, content type).
+    pub malformed_api_body: (&'static str, &'static str),
+    /// An API call whose token lacks the needed scope (needed, granted).
+    pub insufficient_scope: fn(&Shared, &Request, Option<&str>, &[String]) -> ResponseTemplate,
+    /// A refresh the token endpoint refuses.
+    pub refresh_refused: fn(&Request) -> ResponseTemplate,
+    /// An unregistered redirect URI can be sent back to the registered
+    /// callback with an error, rather than stopping on an error page.
+    pub mismatch_can_redirect: bool,
 }
 
 impl ProviderSpec {

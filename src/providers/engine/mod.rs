@@ -247,6 +247,13 @@ impl Shared {
             .cloned()
     }
 
+    /// The live token `request` carries (bearer header or form field), if
+    /// the provider issued it.
+    pub fn token_of(&self, request: &Request) -> Option<oauth::Token> {
+        let t = wire::bearer_or_form_token(request)?;
+        self.engine().tokens.get(&t).cloned()
+    }
+
     /// The class of the default route `request` would reach, if any.
     pub fn class_of(&self, request: &Request) -> Option<RouteClass> {
         self.route(request).map(|r| r.class)

@@ -1,6 +1,7 @@
 //! GitHub: its spec, its mock's routes and how its answers read.
 
 pub mod classify;
+pub mod faults;
 pub mod routes;
 
 use serde_json::json;
@@ -9,7 +10,9 @@ use crate::common::ids::IdGen;
 use crate::diagnosis::DiagnosisKind;
 use crate::provider::ProviderKind;
 use crate::providers::classify::TokenDialect;
-use crate::providers::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour};
+use crate::providers::{
+    Endpoints, FaultAnswers, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour,
+};
 
 /// GitHub: OAuth apps, the REST API.
 pub const SPEC: ProviderSpec = ProviderSpec {
@@ -52,6 +55,17 @@ pub const SPEC: ProviderSpec = ProviderSpec {
             200,
             json!({"error": error, "error_description": description}),
         )
+    },
+    faults: FaultAnswers {
+        rate_limited: faults::rate_limited,
+        server_error: faults::server_error,
+        malformed_api_body: faults::MALFORMED_API_BODY,
+        insufficient_scope: faults::insufficient_scope,
+        refresh_refused: faults::refresh_refused,
+        rate_limit_statuses: &[403, 429],
+        no_retry_after: None,
+        secondary_rate_limit: Some(faults::secondary_rate_limit),
+        mismatch_can_redirect: true,
     },
     error_page_code: |_| None,
 };

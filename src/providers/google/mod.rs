@@ -1,13 +1,14 @@
 //! Google: its spec, its mock's routes and how its answers read.
 
 pub mod classify;
+pub mod faults;
 pub mod routes;
 
 use serde_json::json;
 
 use crate::provider::ProviderKind;
 use crate::providers::classify::TokenDialect;
-use crate::providers::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn};
+use crate::providers::{Endpoints, FaultAnswers, ProviderSpec, Revocation, Rotation, SignIn};
 
 /// Google: OAuth 2.0 for web server apps, Google APIs.
 pub const SPEC: ProviderSpec = ProviderSpec {
@@ -55,6 +56,17 @@ pub const SPEC: ProviderSpec = ProviderSpec {
             400,
             json!({"error": error, "error_description": description}),
         )
+    },
+    faults: FaultAnswers {
+        rate_limited: faults::rate_limited,
+        server_error: faults::server_error,
+        malformed_api_body: faults::MALFORMED_API_BODY,
+        insufficient_scope: faults::insufficient_scope,
+        refresh_refused: faults::refresh_refused,
+        rate_limit_statuses: &[],
+        no_retry_after: None,
+        secondary_rate_limit: None,
+        mismatch_can_redirect: false,
     },
     error_page_code: classify::error_page_code,
 };

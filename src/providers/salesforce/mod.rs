@@ -1,6 +1,7 @@
 //! Salesforce: its spec, its mock's routes and how its answers read.
 
 pub mod classify;
+pub mod faults;
 pub mod routes;
 
 use serde_json::json;
@@ -8,7 +9,7 @@ use serde_json::json;
 use crate::diagnosis::DiagnosisKind;
 use crate::provider::ProviderKind;
 use crate::providers::classify::{Grant, TokenDialect};
-use crate::providers::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn};
+use crate::providers::{Endpoints, FaultAnswers, ProviderSpec, Revocation, Rotation, SignIn};
 
 /// Salesforce: connected apps, the REST API.
 pub const SPEC: ProviderSpec = ProviderSpec {
@@ -53,6 +54,19 @@ pub const SPEC: ProviderSpec = ProviderSpec {
             400,
             json!({"error": error, "error_description": description}),
         )
+    },
+    faults: FaultAnswers {
+        rate_limited: faults::rate_limited,
+        server_error: faults::server_error,
+        malformed_api_body: faults::MALFORMED_API_BODY,
+        insufficient_scope: faults::insufficient_scope,
+        refresh_refused: faults::refresh_refused,
+        rate_limit_statuses: &[],
+        no_retry_after: Some(
+            "Salesforce's REQUEST_LIMIT_EXCEEDED carries no retry time; leave retry_after out",
+        ),
+        secondary_rate_limit: None,
+        mismatch_can_redirect: false,
     },
     error_page_code: classify::error_page_code,
 };

@@ -1,13 +1,16 @@
 //! Slack: its spec, its mock's routes and how its answers read.
 
 pub mod classify;
+pub mod faults;
 pub mod routes;
 
 use serde_json::json;
 
 use crate::common::ids::IdGen;
 use crate::provider::ProviderKind;
-use crate::providers::{Endpoints, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour};
+use crate::providers::{
+    Endpoints, FaultAnswers, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour,
+};
 
 /// Slack: OAuth v2, the Web API.
 pub const SPEC: ProviderSpec = ProviderSpec {
@@ -47,6 +50,17 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     classify_api: classify::slack_api,
     classify_token: classify::slack_token,
     relayed_token_error: |error, _| (200, json!({"ok": false, "error": error})),
+    faults: FaultAnswers {
+        rate_limited: faults::rate_limited,
+        server_error: faults::server_error,
+        malformed_api_body: faults::MALFORMED_API_BODY,
+        insufficient_scope: faults::insufficient_scope,
+        refresh_refused: faults::refresh_refused,
+        rate_limit_statuses: &[],
+        no_retry_after: None,
+        secondary_rate_limit: None,
+        mismatch_can_redirect: false,
+    },
     error_page_code: |_| None,
 };
 
