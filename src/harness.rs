@@ -20,10 +20,10 @@ use crate::client::provider_call::{ProviderCaller, ProviderRequest, RetryPolicy,
 use crate::client::{Browser, PipesClient, PipesError};
 use crate::common::ids::DEFAULT_SEED;
 use crate::common::text::capitalize;
-use crate::mock::faults::{Fault, FaultError, ScopedFault};
 use crate::mock::workos::state::{Integration, User};
 use crate::mock::{Clock, Stack, StackError};
 use crate::provider::ProviderKind;
+use crate::providers::engine::faults::{Fault, FaultError, ScopedFault};
 use crate::transcript::HttpResponse;
 use crate::transcript::yaml::{self, Header};
 

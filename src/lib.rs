@@ -102,5 +102,5 @@ pub mod transcript;
 pub use client::{Diagnosis, DiagnosisKind, PipesClient, PipesError};
 pub use common::clock::Clock;
 pub use harness::{FaultGuard, Harness, HarnessError, ProviderHandle, WorkosHandle};
-pub use mock::faults::{Fault, FaultError};
 pub use provider::ProviderKind;
+pub use providers::engine::faults::{Fault, FaultError};

@@ -39,6 +39,20 @@ impl ProviderKind {
         }
     }
 
+    /// Every slug, joined with `separator` (`github, slack, ...`).
+    pub fn slugs(separator: &str) -> String {
+        ProviderKind::ALL.map(ProviderKind::slug).join(separator)
+    }
+
+    /// Every slug in words: `github, slack, google or salesforce`.
+    pub fn slugs_in_words() -> String {
+        let all = ProviderKind::ALL.map(ProviderKind::slug);
+        match all.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => all.join(""),
+        }
+    }
+
     /// The name people write (`GitHub`).
     pub fn display_name(self) -> &'static str {
         match self {
@@ -58,7 +72,7 @@ impl fmt::Display for ProviderKind {
 
 /// The text was not the slug of a provider the harness knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown provider `{0}`: expected one of github, slack, google, salesforce")]
+#[error("unknown provider `{name}`: expected one of {all}", name = .0, all = ProviderKind::slugs(", "))]
 pub struct UnknownProvider(pub String);
 
 impl FromStr for ProviderKind {

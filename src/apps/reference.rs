@@ -128,7 +128,10 @@ impl ReferenceApp {
 fn unknown_provider(slug: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
-        format!("unknown provider {slug:?}: expected github, slack, google or salesforce"),
+        format!(
+            "unknown provider {slug:?}: expected {}",
+            ProviderKind::slugs_in_words()
+        ),
     )
         .into_response()
 }

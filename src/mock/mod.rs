@@ -4,7 +4,6 @@
 //! concurrently and never share state, ports or ids.
 
 pub mod app;
-pub mod faults;
 pub mod listener;
 pub mod workos;
 
@@ -212,5 +211,22 @@ impl Stack {
     pub fn provider(&self, kind: ProviderKind) -> &ProviderMock {
         // Every kind is started in `start`, so the map is total.
         &self.providers[&kind]
+    }
+}
+
+// A fault request names its provider; the stack knows where that mock is.
+impl crate::providers::engine::faults::FaultRequest {
+    /// Applies the request to the provider it names, out of `stack`'s.
+    pub async fn apply(
+        &self,
+        stack: &Stack,
+    ) -> Result<(), crate::providers::engine::faults::FaultError> {
+        let kind: ProviderKind =
+            self.provider
+                .parse()
+                .map_err(|e: crate::provider::UnknownProvider| {
+                    crate::providers::engine::faults::FaultError::UnknownProvider(e.to_string())
+                })?;
+        self.fault.apply(stack.provider(kind), self.times).await
     }
 }

@@ -136,6 +136,9 @@ pub struct ProviderSpec {
     pub faults: FaultAnswers,
 }
 
+/// A secondary rate limit's answer (`retry_after` as the fault chose).
+pub type SecondaryRateLimit = fn(&Shared, &Request, Option<u64>) -> ResponseTemplate;
+
 /// A provider's answers to the faults a scenario mounts, and which fault
 /// parameters it has an equivalent of.
 #[derive(Debug)]
@@ -148,7 +151,7 @@ pub struct FaultAnswers {
     /// Why a rate limit cannot carry a retry time, when it cannot.
     pub no_retry_after: Option<&'static str>,
     /// A secondary rate limit, for providers that have one.
-    pub secondary_rate_limit: Option<fn(&Shared, &Request, Option<u64>) -> ResponseTemplate>,
+    pub secondary_rate_limit: Option<SecondaryRateLimit>,
     /// A server error with this status.
     pub server_error: fn(u16) -> ResponseTemplate,
     /// A cut-off API answer: (body, content type).

@@ -19,8 +19,8 @@ use regex::Regex;
 
 use crate::client::DiagnosisKind;
 use crate::common::suggest;
-use crate::mock::faults::{Fault, MAX_RETRY_AFTER_SECS};
 use crate::provider::ProviderKind;
+use crate::providers::engine::faults::{Fault, MAX_RETRY_AFTER_SECS};
 use crate::steps::params::Span;
 use crate::steps::vocabulary::{self, StepDoc};
 

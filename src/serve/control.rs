@@ -35,10 +35,10 @@ use serde_json::{Map, Value, json};
 use super::World;
 use crate::common::clock::iso8601;
 use crate::mock::Stack;
-use crate::mock::faults::Fault;
 use crate::mock::workos::state::{DeliveryStatus, RateLimit};
 use crate::mock::workos::{ApiError, Ctx, json as shapes};
 use crate::provider::ProviderKind;
+use crate::providers::engine::faults::Fault;
 
 /// What the control routes act on, attached once the stack has started.
 #[derive(Debug, Default)]

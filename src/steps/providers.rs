@@ -15,8 +15,8 @@ use super::params::{Kind, ProviderArg, Span};
 use super::{PipesWorld, StepResult};
 use crate::client::provider_call::RetryPolicy;
 use crate::common::duration::human;
-use crate::mock::faults::{Fault, Target};
 use crate::provider::ProviderKind;
+use crate::providers::engine::faults::{Fault, Target};
 use crate::transcript::Entry;
 
 impl PipesWorld {
@@ -440,7 +440,7 @@ async fn scope_refused(w: &mut PipesWorld, p: ProviderArg, scope: String) -> Ste
 async fn named_fault(w: &mut PipesWorld, p: ProviderArg, text: String) -> StepResult {
     let fault: Fault = text
         .parse()
-        .map_err(|e: crate::mock::faults::FaultError| e.to_string())?;
+        .map_err(|e: crate::providers::engine::faults::FaultError| e.to_string())?;
     w.fault(p.0, fault, None).await
 }
 
@@ -453,7 +453,7 @@ async fn named_fault_times(
 ) -> StepResult {
     let fault: Fault = text
         .parse()
-        .map_err(|e: crate::mock::faults::FaultError| e.to_string())?;
+        .map_err(|e: crate::providers::engine::faults::FaultError| e.to_string())?;
     if !fault.counts_calls() {
         return Err(once_only(p.0, &fault, n));
     }

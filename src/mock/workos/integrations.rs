@@ -311,7 +311,8 @@ pub async fn create(
                             "provider",
                             "invalid",
                             format!(
-                                "Unknown provider '{provider}': use a built-in slug (github, slack, google, salesforce) or define it with custom_provider."
+                                "Unknown provider '{provider}': use a built-in slug ({}) or define it with custom_provider.",
+                                ProviderKind::slugs(", ")
                             ),
                         ));
                     }

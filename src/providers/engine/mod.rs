@@ -15,6 +15,7 @@
 //! provider's real answer, and so faults can target a kind of route (API
 //! calls, the token endpoint) rather than a path.
 
+pub mod faults;
 pub mod flow;
 pub mod oauth;
 pub mod request_log;

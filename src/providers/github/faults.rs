@@ -109,3 +109,68 @@ pub fn secondary_rate_limit(
         None => resp,
     }
 }
+
+#[cfg(test)]
+mod faults_tests {
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::faults::tests::*;
+    use crate::providers::engine::faults::*;
+    use crate::providers::engine::testing;
+
+    #[tokio::test]
+    async fn github_primary_rate_limit_is_403_with_remaining_zero_and_a_reset() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        let (token, _) = testing::tokens(&mock, "repo").await;
+        Fault::RateLimit {
+            retry_after: None,
+            status: None,
+            on: Target::Api,
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&mock, "/user", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert_eq!(
+            testing::header(&resp, "x-ratelimit-remaining").as_deref(),
+            Some("0")
+        );
+        let now = mock.shared().clock.now_secs();
+        assert_eq!(
+            testing::header(&resp, "x-ratelimit-reset"),
+            Some((now + 60).to_string())
+        );
+        assert!(testing::header(&resp, "retry-after").is_none());
+        let body = testing::json(resp).await;
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("API rate limit exceeded for user ID"))
+        );
+    }
+
+    #[tokio::test]
+    async fn github_secondary_limit_says_so_and_keeps_primary_headroom() {
+        let mock = testing::start(ProviderKind::Github, false).await;
+        let (token, _) = testing::tokens(&mock, "repo").await;
+        Fault::SecondaryRateLimit {
+            retry_after: Some(2),
+        }
+        .apply(&mock, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&mock, "/user", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert_eq!(testing::header(&resp, "retry-after").as_deref(), Some("2"));
+        assert_ne!(
+            testing::header(&resp, "x-ratelimit-remaining").as_deref(),
+            Some("0")
+        );
+        let body = testing::json(resp).await;
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("You have exceeded a secondary rate limit"))
+        );
+    }
+}

@@ -89,3 +89,41 @@ fn mint_tokens(ids: &IdGen, flavour: TokenFlavour) -> (String, String) {
     let access = if flavour.expiring { "ghu_" } else { "gho_" };
     (ids.secret(access, 36), ids.secret("ghr_", 76))
 }
+
+#[cfg(test)]
+mod mod_tests {
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::oauth::tests::*;
+    use crate::providers::engine::oauth::*;
+
+    #[test]
+    fn github_refresh_rotates_and_kills_the_old_access_token() {
+        let (mut e, ids) = engine_for(ProviderKind::Github, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("expiring tokens come with a refresh token");
+        let second = e
+            .refresh(&ids, 10, "cid", Some("secret"), &rt)
+            .expect("refresh works");
+        assert!(second.refresh_token.is_some());
+        assert_eq!(
+            e.authenticate(Some(&first.access_token), 11).unwrap_err(),
+            TokenProblem::Revoked
+        );
+        assert_eq!(
+            e.refresh(&ids, 12, "cid", Some("secret"), &rt).unwrap_err(),
+            GrantError::BadRefreshToken
+        );
+    }
+
+    #[test]
+    fn revoking_a_github_token_leaves_other_tokens_alone() {
+        let (mut e, ids) = engine();
+        let first = connect(&mut e, &ids);
+        let second = connect(&mut e, &ids);
+        assert!(e.revoke_token(&first.access_token));
+        assert!(e.authenticate(Some(&second.access_token), 2).is_ok());
+    }
+}

@@ -91,3 +91,31 @@ pub fn refresh_refused(_request: &Request) -> ResponseTemplate {
     use crate::providers::engine::oauth::GrantError::BadRefreshToken;
     routes::grant_error(BadRefreshToken, "refresh_token")
 }
+
+#[cfg(test)]
+mod faults_tests {
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::faults::tests::*;
+    use crate::providers::engine::faults::*;
+    use crate::providers::engine::testing;
+
+    #[tokio::test]
+    async fn a_rate_limit_is_403_user_rate_limit_exceeded() {
+        let google = testing::start(ProviderKind::Google, true).await;
+        let (token, _) = testing::tokens(&google, "openid email").await;
+        Fault::RateLimit {
+            retry_after: None,
+            status: None,
+            on: Target::Api,
+        }
+        .apply(&google, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&google, "/v1/userinfo", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert_eq!(
+            testing::json(resp).await["error"]["errors"][0]["reason"],
+            "userRateLimitExceeded"
+        );
+    }
+}

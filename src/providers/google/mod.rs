@@ -77,3 +77,40 @@ const DIALECT: TokenDialect = TokenDialect {
     form_allowed: false,
     own_codes: crate::providers::classify::rfc_codes_only,
 };
+
+#[cfg(test)]
+mod mod_tests {
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::oauth::tests::*;
+    use crate::providers::engine::oauth::*;
+
+    #[test]
+    fn google_never_rotates_its_refresh_token() {
+        let (mut e, ids) = engine_for(ProviderKind::Google, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("offline access issues a refresh token");
+        for at in [10, 20, 30] {
+            let again = e
+                .refresh(&ids, at, "cid", Some("secret"), &rt)
+                .expect("the same refresh token keeps working");
+            assert_eq!(again.refresh_token, None);
+        }
+        assert_eq!(e.refresh_token_counts("alice"), (1, 0));
+    }
+
+    #[test]
+    fn revoking_a_google_access_token_revokes_the_whole_grant() {
+        let (mut e, ids) = engine_for(ProviderKind::Google, true);
+        let issued = connect(&mut e, &ids);
+        assert!(e.revoke_token(&issued.access_token));
+        let rt = issued.refresh_token.expect("offline access");
+        assert_eq!(
+            e.refresh(&ids, 5, "cid", Some("secret"), &rt).unwrap_err(),
+            GrantError::BadRefreshToken
+        );
+        assert!(!e.revoke_token(&issued.access_token));
+    }
+}

@@ -69,3 +69,34 @@ pub fn refresh_refused(_request: &Request) -> ResponseTemplate {
     use crate::providers::engine::oauth::GrantError::BadRefreshToken;
     routes::grant_error(BadRefreshToken)
 }
+
+#[cfg(test)]
+mod faults_tests {
+    use serde_json::json;
+
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::faults::tests::*;
+    use crate::providers::engine::faults::*;
+    use crate::providers::engine::testing;
+
+    #[tokio::test]
+    async fn a_rate_limit_is_403_request_limit_exceeded_without_a_retry_time() {
+        let sf = testing::start(ProviderKind::Salesforce, true).await;
+        let (token, _) = testing::tokens(&sf, "api").await;
+        Fault::RateLimit {
+            retry_after: None,
+            status: None,
+            on: Target::Api,
+        }
+        .apply(&sf, Some(1))
+        .await
+        .expect("applies");
+        let resp = call(&sf, "/services/data/v62.0/sobjects", &token).await;
+        assert_eq!(resp.status(), 403);
+        assert!(testing::header(&resp, "retry-after").is_none());
+        assert_eq!(
+            testing::json(resp).await,
+            json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
+        );
+    }
+}

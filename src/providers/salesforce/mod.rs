@@ -84,3 +84,58 @@ const DIALECT: TokenDialect = TokenDialect {
             .then_some(DiagnosisKind::RedirectUriMismatch)
     },
 };
+
+#[cfg(test)]
+mod mod_tests {
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::oauth::tests::*;
+    use crate::providers::engine::oauth::*;
+
+    #[test]
+    fn salesforce_codes_live_fifteen_minutes() {
+        let (mut e, ids) = engine_for(ProviderKind::Salesforce, true);
+        let c = code(&mut e, &ids, 0, None);
+        let at = 14 * 60 * 1000;
+        assert!(e.exchange_code(&ids, at, exchange(&c, None)).is_ok());
+    }
+
+    #[test]
+    fn salesforce_rotates_only_when_the_setting_is_on() {
+        let (mut e, ids) = engine_for(ProviderKind::Salesforce, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("refresh_token scope issues one");
+        let plain = e
+            .refresh(&ids, 10, "cid", Some("secret"), &rt)
+            .expect("refresh works");
+        assert_eq!(plain.refresh_token, None);
+        e.rotate_refresh_tokens = true;
+        let rotated = e
+            .refresh(&ids, 20, "cid", Some("secret"), &rt)
+            .expect("refresh works");
+        assert!(rotated.refresh_token.is_some());
+        assert_eq!(
+            e.refresh(&ids, 30, "cid", Some("secret"), &rt).unwrap_err(),
+            GrantError::BadRefreshToken
+        );
+    }
+
+    #[test]
+    fn a_salesforce_session_times_out_after_two_idle_hours_and_slides_with_use() {
+        let (mut e, ids) = engine_for(ProviderKind::Salesforce, true);
+        let issued = connect(&mut e, &ids);
+        let hour = 3_600_000;
+        assert!(e.authenticate(Some(&issued.access_token), hour).is_ok());
+        assert!(
+            e.authenticate(Some(&issued.access_token), 2 * hour + 1)
+                .is_ok()
+        );
+        assert_eq!(
+            e.authenticate(Some(&issued.access_token), 5 * hour)
+                .unwrap_err(),
+            TokenProblem::Expired
+        );
+    }
+}

@@ -80,3 +80,37 @@ fn mint_tokens(ids: &IdGen, flavour: TokenFlavour) -> (String, String) {
         (format!("{kind}-{team}-{user}-{secret}"), String::new())
     }
 }
+
+#[cfg(test)]
+mod mod_tests {
+    use crate::provider::ProviderKind;
+    use crate::providers::engine::oauth::tests::*;
+    use crate::providers::engine::oauth::*;
+
+    #[test]
+    fn slack_ignores_pkce_until_the_app_opts_in() {
+        let (mut e, ids) = engine_for(ProviderKind::Slack, false);
+        let c = code(&mut e, &ids, 0, Some(pkce_challenge("v")));
+        assert!(e.exchange_code(&ids, 1, exchange(&c, None)).is_ok());
+        e.pkce_opt_in = true;
+        let c = code(&mut e, &ids, 0, Some(pkce_challenge("v")));
+        assert_eq!(
+            e.exchange_code(&ids, 1, exchange(&c, Some("w")))
+                .unwrap_err(),
+            GrantError::BadVerifier
+        );
+    }
+
+    #[test]
+    fn slack_rotation_leaves_the_old_access_token_alive_until_it_expires() {
+        let (mut e, ids) = engine_for(ProviderKind::Slack, true);
+        let first = connect(&mut e, &ids);
+        let rt = first
+            .refresh_token
+            .clone()
+            .expect("rotation issues refresh tokens");
+        assert!(e.refresh(&ids, 10, "cid", Some("secret"), &rt).is_ok());
+        assert!(e.authenticate(Some(&first.access_token), 11).is_ok());
+        assert_eq!(e.refresh_token_counts("alice"), (1, 1));
+    }
+}

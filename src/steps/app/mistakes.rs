@@ -16,8 +16,8 @@ use super::{
 use crate::apps::attacks::Delivery;
 use crate::client::browser::Visit;
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::mock::faults::Fault;
 use crate::mock::workos::state::RateLimit;
+use crate::providers::engine::faults::Fault;
 use crate::providers::engine::request_log::LoggedRequest;
 use crate::steps::params::ProviderArg;
 use crate::steps::vocabulary::StepDoc;

@@ -977,19 +977,6 @@ impl FromStr for Fault {
     }
 }
 
-impl FaultRequest {
-    /// Applies the request to the provider it names, out of `stack`'s.
-    pub async fn apply(&self, stack: &crate::mock::Stack) -> Result<(), FaultError> {
-        let kind: ProviderKind =
-            self.provider
-                .parse()
-                .map_err(|e: crate::provider::UnknownProvider| {
-                    FaultError::UnknownProvider(e.to_string())
-                })?;
-        self.fault.apply(stack.provider(kind), self.times).await
-    }
-}
-
 /// Matches token requests whose `grant_type` is the given one.
 struct GrantTypeIs(&'static str);
 
@@ -1072,7 +1059,7 @@ fn malformed(shared: &Shared, target: Target) -> ResponseTemplate {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::providers::engine::testing;
 
@@ -1133,7 +1120,7 @@ mod tests {
         assert!(e.to_string().contains("ms"), "{e}");
     }
 
-    async fn call(mock: &ProviderMock, path: &str, token: &str) -> reqwest::Response {
+    pub(crate) async fn call(mock: &ProviderMock, path: &str, token: &str) -> reqwest::Response {
         testing::get(mock, path, token).await
     }
 
@@ -1159,101 +1146,6 @@ mod tests {
             );
         }
         assert_eq!(call(&mock, "/api/auth.test", &token).await.status(), 200);
-    }
-
-    #[tokio::test]
-    async fn github_primary_rate_limit_is_403_with_remaining_zero_and_a_reset() {
-        let mock = testing::start(ProviderKind::Github, false).await;
-        let (token, _) = testing::tokens(&mock, "repo").await;
-        Fault::RateLimit {
-            retry_after: None,
-            status: None,
-            on: Target::Api,
-        }
-        .apply(&mock, Some(1))
-        .await
-        .expect("applies");
-        let resp = call(&mock, "/user", &token).await;
-        assert_eq!(resp.status(), 403);
-        assert_eq!(
-            testing::header(&resp, "x-ratelimit-remaining").as_deref(),
-            Some("0")
-        );
-        let now = mock.shared().clock.now_secs();
-        assert_eq!(
-            testing::header(&resp, "x-ratelimit-reset"),
-            Some((now + 60).to_string())
-        );
-        assert!(testing::header(&resp, "retry-after").is_none());
-        let body = testing::json(resp).await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("API rate limit exceeded for user ID"))
-        );
-    }
-
-    #[tokio::test]
-    async fn github_secondary_limit_says_so_and_keeps_primary_headroom() {
-        let mock = testing::start(ProviderKind::Github, false).await;
-        let (token, _) = testing::tokens(&mock, "repo").await;
-        Fault::SecondaryRateLimit {
-            retry_after: Some(2),
-        }
-        .apply(&mock, Some(1))
-        .await
-        .expect("applies");
-        let resp = call(&mock, "/user", &token).await;
-        assert_eq!(resp.status(), 403);
-        assert_eq!(testing::header(&resp, "retry-after").as_deref(), Some("2"));
-        assert_ne!(
-            testing::header(&resp, "x-ratelimit-remaining").as_deref(),
-            Some("0")
-        );
-        let body = testing::json(resp).await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("You have exceeded a secondary rate limit"))
-        );
-    }
-
-    #[tokio::test]
-    async fn google_and_salesforce_rate_limits_use_their_own_shapes() {
-        let google = testing::start(ProviderKind::Google, true).await;
-        let (token, _) = testing::tokens(&google, "openid email").await;
-        Fault::RateLimit {
-            retry_after: None,
-            status: None,
-            on: Target::Api,
-        }
-        .apply(&google, Some(1))
-        .await
-        .expect("applies");
-        let resp = call(&google, "/v1/userinfo", &token).await;
-        assert_eq!(resp.status(), 403);
-        assert_eq!(
-            testing::json(resp).await["error"]["errors"][0]["reason"],
-            "userRateLimitExceeded"
-        );
-
-        let sf = testing::start(ProviderKind::Salesforce, true).await;
-        let (token, _) = testing::tokens(&sf, "api").await;
-        Fault::RateLimit {
-            retry_after: None,
-            status: None,
-            on: Target::Api,
-        }
-        .apply(&sf, Some(1))
-        .await
-        .expect("applies");
-        let resp = call(&sf, "/services/data/v62.0/sobjects", &token).await;
-        assert_eq!(resp.status(), 403);
-        assert!(testing::header(&resp, "retry-after").is_none());
-        assert_eq!(
-            testing::json(resp).await,
-            json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
-        );
     }
 
     #[tokio::test]
