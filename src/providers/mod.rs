@@ -13,6 +13,7 @@
 //! folders; everything else asks the spec.
 
 pub mod classify;
+pub mod corpus;
 pub mod engine;
 pub mod github;
 pub mod google;

@@ -134,6 +134,9 @@ pub struct ProviderSpec {
     pub error_page_code: fn(&str) -> Option<String>,
     /// How the provider answers when a fault is mounted.
     pub faults: FaultAnswers,
+    /// Its answers as the real provider sends them, which both the mock's
+    /// tests and the classifier's read (see `providers::corpus`).
+    pub corpus: &'static [super::corpus::Sample],
 }
 
 /// A secondary rate limit's answer (`retry_after` as the fault chose).

@@ -1,6 +1,7 @@
 //! GitHub: its spec, its mock's routes and how its answers read.
 
 pub mod classify;
+pub mod corpus;
 pub mod faults;
 pub mod routes;
 
@@ -67,6 +68,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         secondary_rate_limit: Some(faults::secondary_rate_limit),
         mismatch_can_redirect: true,
     },
+    corpus: corpus::SAMPLES,
     error_page_code: |_| None,
 };
 

@@ -1,6 +1,7 @@
 //! Google: its spec, its mock's routes and how its answers read.
 
 pub mod classify;
+pub mod corpus;
 pub mod faults;
 pub mod routes;
 
@@ -68,6 +69,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         secondary_rate_limit: None,
         mismatch_can_redirect: false,
     },
+    corpus: corpus::SAMPLES,
     error_page_code: classify::error_page_code,
 };
 
