@@ -246,6 +246,20 @@ impl Countdown {
     }
 }
 
+/// Token rules that replace the built-in provider's own: how long access
+/// tokens live, whether a grant carries a refresh token and whether using it
+/// rotates it. A custom provider's spec sets them; `None` on an engine keeps
+/// the rules of its [`ProviderKind`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenRules {
+    /// Access-token lifetime in seconds; `None`: tokens never expire.
+    pub lifetime_secs: Option<i64>,
+    /// Whether a code exchange issues a refresh token.
+    pub refresh_tokens: bool,
+    /// Whether a refresh spends the refresh token and issues a new one.
+    pub rotate: bool,
+}
+
 /// The state of one provider.
 #[derive(Debug)]
 pub struct OAuthEngine {
@@ -293,6 +307,8 @@ pub struct OAuthEngine {
     /// Fake data generated on first use and kept so repeated reads agree
     /// (a Slack workspace, a Salesforce org's records...).
     pub data: HashMap<String, serde_json::Value>,
+    /// Token rules replacing the provider's own (a custom provider's spec).
+    pub token_rules: Option<TokenRules>,
 }
 
 /// Code lifetime: 10 minutes for GitHub, Slack and Google, 15 for Salesforce.
@@ -402,6 +418,7 @@ impl OAuthEngine {
             forbidden_scopes: Vec::new(),
             calls: HashMap::new(),
             data: HashMap::new(),
+            token_rules: None,
         }
     }
 
@@ -618,7 +635,10 @@ impl OAuthEngine {
         refresh_token: &str,
     ) -> Result<Issued, GrantError> {
         self.check_client(client_id, client_secret)?;
-        let rotating = rotates(self.kind, self.rotate_refresh_tokens);
+        let rotating = match self.token_rules {
+            Some(rules) => rules.rotate,
+            None => rotates(self.kind, self.rotate_refresh_tokens),
+        };
         let kind = self.kind;
         let grant = match self.refresh_tokens.get_mut(refresh_token) {
             Some(g) if !g.revoked && g.client_id == client_id => g,
@@ -655,10 +675,20 @@ impl OAuthEngine {
         new_refresh_token: bool,
         user_token: bool,
     ) -> Issued {
-        let (access, refresh) = token_shapes(self.kind, expiring, user_token, ids);
+        let (access, refresh) = match self.token_rules {
+            Some(_) => (ids.secret("at_", 40), ids.secret("rt_", 48)),
+            None => token_shapes(self.kind, expiring, user_token, ids),
+        };
         // A Salesforce session always times out, whatever the app's settings.
-        let lifetime = (expiring || self.kind == ProviderKind::Salesforce)
+        let mut lifetime = (expiring || self.kind == ProviderKind::Salesforce)
             .then(|| token_lifetime_secs(self.kind));
+        let mut expires_in = expiring.then(|| token_lifetime_secs(self.kind));
+        let mut with_refresh = expiring && new_refresh_token;
+        if let Some(rules) = self.token_rules {
+            lifetime = rules.lifetime_secs;
+            expires_in = rules.lifetime_secs;
+            with_refresh = rules.refresh_tokens && new_refresh_token;
+        }
         self.tokens.insert(
             access.clone(),
             Token {
@@ -671,7 +701,7 @@ impl OAuthEngine {
                 user_token,
             },
         );
-        let refresh = (expiring && new_refresh_token).then_some(refresh);
+        let refresh = with_refresh.then_some(refresh);
         if let Some(rt) = &refresh {
             self.refresh_tokens.insert(
                 rt.clone(),
@@ -688,7 +718,7 @@ impl OAuthEngine {
         Issued {
             access_token: access,
             refresh_token: refresh,
-            expires_in: expiring.then(|| token_lifetime_secs(self.kind)),
+            expires_in,
             scopes,
             login: login.to_string(),
             client_id: client_id.to_string(),
