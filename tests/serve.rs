@@ -114,7 +114,14 @@ fn serve_prints_one_url_per_service_answers_health_and_stops_on_sigterm() {
     let names: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
     assert_eq!(
         names,
-        ["workos", "github", "slack", "google", "salesforce"],
+        [
+            "workos",
+            "github",
+            "slack",
+            "google",
+            "salesforce",
+            "custom"
+        ],
         "{lines:?}"
     );
     for line in &lines {

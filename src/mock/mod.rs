@@ -45,6 +45,8 @@ pub struct Stack {
     pub workos: WorkosMock,
     /// One mock per provider.
     pub providers: BTreeMap<ProviderKind, ProviderMock>,
+    /// The providers of custom integrations, one server for every slug.
+    pub custom: std::sync::Arc<providers::custom::CustomProviders>,
     /// The app's return page and webhook receiver.
     pub app: AppMock,
     /// The sandbox environment id.
@@ -66,6 +68,8 @@ pub struct StackConfig {
     pub workos_listener: Option<tokio::net::TcpListener>,
     /// Where provider mocks listen; a missing one gets an ephemeral loopback port.
     pub provider_listeners: BTreeMap<ProviderKind, std::net::TcpListener>,
+    /// Where the custom providers listen; `None` = an ephemeral loopback port.
+    pub custom_listener: Option<std::net::TcpListener>,
     /// Routes merged into the WorkOS mock outside API-key authentication.
     pub extra_routes: axum::Router<std::sync::Arc<workos::Ctx>>,
     /// `false` for `serve`: no transcript is kept (the recorder discards
@@ -82,6 +86,7 @@ impl StackConfig {
             clock: Clock::scenario(),
             workos_listener: None,
             provider_listeners: BTreeMap::new(),
+            custom_listener: None,
             extra_routes: axum::Router::new(),
             scenario: true,
         }
@@ -101,6 +106,7 @@ impl Stack {
             clock,
             workos_listener,
             mut provider_listeners,
+            custom_listener,
             extra_routes,
             scenario,
         } = config;
@@ -194,6 +200,17 @@ impl Stack {
                 }));
         }
 
+        let custom = std::sync::Arc::new(
+            providers::custom::CustomProviders::start(
+                custom_listener,
+                clock.clone(),
+                ids.clone(),
+                recorder.clone(),
+            )
+            .await?,
+        );
+        providers::custom::wire(&custom, workos.ctx());
+
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let app = AppMock::start(app_listener, clock.clone()).await?;
         recorder.host(app.uri(), "app.test");
@@ -204,6 +221,7 @@ impl Stack {
             recorder,
             workos,
             providers,
+            custom,
             app,
             sandbox,
             api_key,

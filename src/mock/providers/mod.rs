@@ -15,6 +15,7 @@
 //! provider's real answer, and so faults can target a kind of route (API
 //! calls, the token endpoint) rather than a path.
 
+pub mod custom;
 pub mod engine;
 pub mod flow;
 pub mod github;

@@ -127,6 +127,9 @@ pub struct Ctx {
     pub http: HttpClient,
     /// Providers by slug.
     pub providers: BTreeMap<String, ProviderLink>,
+    /// The stack's custom providers, for what WorkOS learns from them (see
+    /// [`custom_providers`]).
+    pub custom_providers: OnceLock<Arc<crate::mock::providers::custom::CustomProviders>>,
     base_url: OnceLock<String>,
     /// When set, handlers leave deliveries to a background ticker instead
     /// of delivering before they answer (serve mode).
@@ -235,6 +238,7 @@ impl WorkosMock {
             ids,
             http,
             providers,
+            custom_providers: OnceLock::new(),
             base_url: OnceLock::new(),
             background_delivery: AtomicBool::new(false),
             ready: AtomicBool::new(false),
