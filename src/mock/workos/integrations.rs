@@ -379,6 +379,7 @@ pub async fn create(
         };
         (integration, installation)
     };
+    super::custom_providers::register_app(&ctx, &integration);
     if let Some(a) = &installation {
         ctx.emit(
             &env,
@@ -477,6 +478,7 @@ async fn update(
         };
         (i, installed)
     };
+    super::custom_providers::register_app(ctx, &integration);
     if let Some(a) = installed {
         ctx.emit(
             env,

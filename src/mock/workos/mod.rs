@@ -59,6 +59,7 @@
 pub mod accounts;
 pub mod configurations;
 pub mod connect;
+pub mod custom_providers;
 pub mod errors;
 pub mod events;
 pub mod extract;
