@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod classify;
 pub mod connect;
+pub mod custom_provider;
 pub mod diagnosis;
 pub mod error;
 pub mod models;
