@@ -835,6 +835,7 @@ async fn a_client_that_never_finishes_its_header_is_dropped_by_every_listener() 
             .iter()
             .map(|k| server.stack().provider(*k).uri().to_string()),
     );
+    urls.push(server.stack().custom.uri().to_string());
     let checks = urls.into_iter().map(|url| async move {
         let addr = url.trim_start_matches("http://").to_string();
         let mut stream = tokio::net::TcpStream::connect(&addr)

@@ -170,7 +170,9 @@ Feature: Connect a custom OAuth provider through Pipes
 
   @invalid_request
   Scenario: A JSON token body configured, but the provider reads forms only
-    Given the custom provider "acme" is defined with:
+    Given the custom provider "acme" behaves as:
+      | token_request_body | form |
+    And the custom provider "acme" is defined with:
       | token_body_content_type | application/json |
     And the app's webhook endpoint receives Pipes events
     When alice connects the custom provider "acme"

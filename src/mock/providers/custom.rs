@@ -78,6 +78,9 @@ use crate::transcript::Recorder;
 /// steps assert on); a server left running keeps no more.
 const SEEN_LIMIT: usize = 64;
 
+/// The largest request body read, as every listener of the stack (413 above).
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// What the authorize page received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizeSeen {
@@ -418,6 +421,7 @@ fn router(registry: Arc<Registry>) -> Router {
         .route("/{slug}/userinfo", get(userinfo))
         .route("/{slug}/revoke", post(revoke))
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(registry)
 }
 
@@ -1320,6 +1324,9 @@ mod tests {
     #[tokio::test]
     async fn a_json_body_to_a_form_only_provider_is_invalid_request() {
         let (_s, p) = start().await;
+        let mut spec = p.spec();
+        spec.set("token_request_body", "form").expect("a value");
+        p.set_spec(spec);
         let c = code(&p, &[]).await;
         let resp = http()
             .post(p.url("token"))

@@ -5,9 +5,12 @@
 //! The defaults are what RFC 6749 and its companions ask of an authorization
 //! server: both ways of sending a client secret (`client_secret_basic` and
 //! `client_secret_post`, RFC 6749 §2.3.1), PKCE when the client sends it
-//! (RFC 7636), scopes separated by spaces (§3.3), a form-encoded token
-//! request (§4.1.3), access tokens that live an hour with a refresh token
-//! that is not rotated, a userinfo endpoint.
+//! (RFC 7636), scopes separated by spaces (§3.3), a token request as a form
+//! (§4.1.3) or, as many providers also read it, as JSON, access tokens that
+//! live an hour with a refresh token that is not rotated, a userinfo
+//! endpoint. So any sensible definition connects to a provider nobody
+//! configured (`serve`'s custom providers run with these defaults); a
+//! scenario narrows them to the provider it means.
 
 use std::fmt;
 
@@ -165,7 +168,7 @@ impl Default for CustomProviderSpec {
             client_auth: vec![ClientAuth::SecretBasic, ClientAuth::SecretPost],
             pkce: Pkce::Optional,
             scope_separator: " ".to_string(),
-            token_bodies: vec![BodyType::Form],
+            token_bodies: vec![BodyType::Form, BodyType::Json],
             access_token_lifetime_secs: Some(3_600),
             refresh_tokens: RefreshTokens::Issued,
             scopes: None,
@@ -188,7 +191,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ),
     (
         "token_request_body",
-        "form (the default), JSON, or form or JSON",
+        "form, JSON, or form or JSON (the default)",
     ),
     (
         "access_token_lifetime",
@@ -405,7 +408,7 @@ mod tests {
         assert!(!s.accepts(ClientAuth::None));
         assert_eq!(s.pkce, Pkce::Optional);
         assert_eq!(s.scope_separator, " ");
-        assert_eq!(s.token_bodies, vec![BodyType::Form]);
+        assert_eq!(s.token_bodies, vec![BodyType::Form, BodyType::Json]);
         assert_eq!(s.access_token_lifetime_secs, Some(3_600));
     }
 
