@@ -200,14 +200,23 @@ fn default_definition(w: &PipesWorld, slug: &str) -> Definition {
     }
 }
 
-/// Reads a definition table over the defaults: `(definition, scopes)`.
+/// Reads a definition table over `base` (WorkOS's defaults, or the
+/// integration's definition when it is defined again): `(definition, scopes)`.
 fn definition(
     w: &PipesWorld,
+    base: Option<&Integration>,
     slug: &str,
     table: &[(String, String)],
 ) -> Result<(Definition, Vec<String>), String> {
-    let mut d = default_definition(w, slug);
-    let mut scopes = vec!["read".to_string()];
+    let (mut d, mut scopes) = match base {
+        Some(i) => (
+            i.custom_provider
+                .clone()
+                .unwrap_or_else(|| default_definition(w, slug)),
+            i.scopes.clone().unwrap_or_default(),
+        ),
+        None => (default_definition(w, slug), vec!["read".to_string()]),
+    };
     for (field, value) in table {
         let key = field.to_ascii_lowercase().replace([' ', '-'], "_");
         let lower = value.to_ascii_lowercase();
@@ -282,13 +291,14 @@ fn definition(
     Ok((d, scopes))
 }
 
-/// Defines (or redefines) the custom integration of `slug` in the app's
-/// environment, and registers the team's OAuth app at the provider.
+/// Defines the custom integration of `slug` in the app's environment (or
+/// changes the fields the table names, when it exists), and registers the
+/// team's OAuth app at the provider.
 fn define(w: &mut PipesWorld, slug: &str, table: &[(String, String)]) -> StepResult {
     let p = provider(w, slug)?;
-    let (def, scopes) = definition(w, slug, table)?;
-    let env = w.app_environment();
     let existing = integration(w, slug);
+    let (def, scopes) = definition(w, existing.as_ref(), slug, table)?;
+    let env = w.app_environment();
     let (client_id, client_secret) = match existing.as_ref().map(|i| &i.credentials) {
         Some(Credentials::Custom {
             client_id,
@@ -831,7 +841,7 @@ pub const VOCABULARY: &[StepDoc] = &[
     doc(
         "Given",
         "the custom provider {string} is defined with:",
-        "The same, with a table of `| field | value |` rows over the defaults: authorization_url, token_url, refresh_token_url, pkce_enabled, request_scope_separator, scopes_required, client_secret_required, additional_authorization_parameters, token_body_content_type, authenticate_via, and the integration's scopes (see \"Custom providers\").",
+        "The same, with a table of `| field | value |` rows over the defaults (for a slug already defined, over its definition): authorization_url, token_url, refresh_token_url, pkce_enabled, request_scope_separator, scopes_required, client_secret_required, additional_authorization_parameters, token_body_content_type, authenticate_via, and the integration's scopes (see \"Custom providers\").",
         "the custom provider \"acme\" is defined with:",
     ),
     doc(
