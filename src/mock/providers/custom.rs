@@ -741,7 +741,7 @@ fn read_client_request(
     spec: &CustomProviderSpec,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<ClientRequest, Unreadable> {
+) -> Result<ClientRequest, Box<Unreadable>> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -753,10 +753,12 @@ fn read_client_request(
                 .to_ascii_lowercase()
         });
     let basic = basic_credentials(headers);
-    let unreadable = |auth: Option<ClientAuth>, answer: Response| Unreadable {
-        client_auth: auth,
-        content_type: content_type.clone(),
-        answer,
+    let unreadable = |auth: Option<ClientAuth>, answer: Response| {
+        Box::new(Unreadable {
+            client_auth: auth,
+            content_type: content_type.clone(),
+            answer,
+        })
     };
     let basic_auth = basic.as_ref().map(|_| ClientAuth::SecretBasic);
     let body_type = match content_type.as_deref() {
@@ -846,12 +848,12 @@ fn invalid_client(slug: &str, used: Option<ClientAuth>, description: &str) -> Re
     answer
 }
 
-/// Checks how and who the client authenticated as.
+/// Checks how and who the client authenticated as: the refusal, if any.
 fn authenticate_client(
     p: &CustomProvider,
     spec: &CustomProviderSpec,
     req: &ClientRequest,
-) -> Result<(), Response> {
+) -> Option<Response> {
     let slug = p.slug.as_str();
     let used = req.client_auth.unwrap_or(ClientAuth::None);
     if !spec.accepts(used) {
@@ -866,14 +868,14 @@ fn authenticate_client(
                 spec.accepted_auth()
             ),
         };
-        return Err(invalid_client(slug, Some(used), &description));
+        return Some(invalid_client(slug, Some(used), &description));
     }
     match p
         .engine()
         .check_client(&req.client_id, req.client_secret.as_deref())
     {
-        Ok(_) => Ok(()),
-        Err(GrantError::UnknownClient) => Err(invalid_client(
+        Ok(_) => None,
+        Err(GrantError::UnknownClient) => Some(invalid_client(
             slug,
             Some(used),
             &format!(
@@ -881,7 +883,7 @@ fn authenticate_client(
                 req.client_id
             ),
         )),
-        Err(_) => Err(invalid_client(
+        Err(_) => Some(invalid_client(
             slug,
             Some(used),
             "Client authentication failed: the client secret is wrong.",
@@ -1020,7 +1022,7 @@ fn exchange(
     verifier: &mut VerifierSeen,
 ) -> Response {
     let slug = p.slug.as_str();
-    if let Err(answer) = authenticate_client(p, spec, req) {
+    if let Some(answer) = authenticate_client(p, spec, req) {
         return answer;
     }
     let param = |k: &str| req.params.get(k).map(String::as_str);
@@ -1170,7 +1172,7 @@ async fn revoke(
         Ok(r) => r,
         Err(u) => return u.answer,
     };
-    if let Err(answer) = authenticate_client(&p, &spec, &req) {
+    if let Some(answer) = authenticate_client(&p, &spec, &req) {
         return answer;
     }
     let Some(token) = req.params.get("token") else {
