@@ -21,6 +21,7 @@ const LIBRARY: &[(&str, &str)] = library![
     "features/app/tokens.feature",
     "features/app/webhooks.feature",
     "features/connect/github.feature",
+    "features/connect/custom_provider.feature",
     "features/providers/any_endpoint.feature",
     "features/providers/code_errors.feature",
     "features/providers/connect.feature",

@@ -189,6 +189,7 @@ impl Harness {
                 let mut known: Vec<String> =
                     self.stack.providers.values().map(|p| p.uri()).collect();
                 known.push(self.stack.workos.uri().to_string());
+                known.push(self.stack.custom.uri().to_string());
                 known.push(self.stack.app.uri().to_string());
                 Browser::new(self.client.http().clone(), known)
             })

@@ -114,7 +114,14 @@ fn serve_prints_one_url_per_service_answers_health_and_stops_on_sigterm() {
     let names: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
     assert_eq!(
         names,
-        ["workos", "github", "slack", "google", "salesforce"],
+        [
+            "workos",
+            "github",
+            "slack",
+            "google",
+            "salesforce",
+            "custom"
+        ],
         "{lines:?}"
     );
     for line in &lines {
@@ -828,6 +835,7 @@ async fn a_client_that_never_finishes_its_header_is_dropped_by_every_listener() 
             .iter()
             .map(|k| server.stack().provider(*k).uri().to_string()),
     );
+    urls.push(server.stack().custom.uri().to_string());
     let checks = urls.into_iter().map(|url| async move {
         let addr = url.trim_start_matches("http://").to_string();
         let mut stream = tokio::net::TcpStream::connect(&addr)

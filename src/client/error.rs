@@ -44,6 +44,16 @@ pub enum PipesError {
         /// What it means.
         diagnosis: Diagnosis,
     },
+    /// Connecting or calling a custom provider failed.
+    #[error("{action} {slug} failed\n{diagnosis}")]
+    CustomProvider {
+        /// `connecting` or `calling`.
+        action: &'static str,
+        /// The custom provider's slug.
+        slug: String,
+        /// What it means.
+        diagnosis: Diagnosis,
+    },
     /// No HTTP response at all.
     #[error("no response from {url}: {message}\n{diagnosis}")]
     Transport {
@@ -86,6 +96,7 @@ impl PipesError {
             | PipesError::NoToken { diagnosis, .. }
             | PipesError::Provider { diagnosis, .. }
             | PipesError::Connect { diagnosis, .. }
+            | PipesError::CustomProvider { diagnosis, .. }
             | PipesError::Transport { diagnosis, .. }
             | PipesError::Check { diagnosis, .. }
             | PipesError::Decode { diagnosis, .. } => diagnosis,

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod connect;
+pub mod custom_provider;
 pub mod error;
 pub mod models;
 pub mod provider_call;

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod duration;
 pub mod ids;
+pub mod listener;
 pub mod mask;
 pub mod signature;
 pub mod suggest;

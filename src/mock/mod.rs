@@ -4,7 +4,6 @@
 //! concurrently and never share state, ports or ids.
 
 pub mod app;
-pub mod listener;
 pub mod workos;
 
 use std::collections::BTreeMap;
@@ -42,6 +41,8 @@ pub struct Stack {
     pub workos: WorkosMock,
     /// One mock per provider.
     pub providers: BTreeMap<ProviderKind, ProviderMock>,
+    /// The providers of custom integrations, one server for every slug.
+    pub custom: std::sync::Arc<crate::providers::custom::CustomProviders>,
     /// The app's return page and webhook receiver.
     pub app: AppMock,
     /// The sandbox environment id.
@@ -63,6 +64,8 @@ pub struct StackConfig {
     pub workos_listener: Option<tokio::net::TcpListener>,
     /// Where provider mocks listen; a missing one gets an ephemeral loopback port.
     pub provider_listeners: BTreeMap<ProviderKind, std::net::TcpListener>,
+    /// Where the custom providers listen; `None` = an ephemeral loopback port.
+    pub custom_listener: Option<std::net::TcpListener>,
     /// Routes merged into the WorkOS mock outside API-key authentication.
     pub extra_routes: axum::Router<std::sync::Arc<workos::Ctx>>,
     /// `false` for `serve`: no transcript is kept (the recorder discards
@@ -79,6 +82,7 @@ impl StackConfig {
             clock: Clock::scenario(),
             workos_listener: None,
             provider_listeners: BTreeMap::new(),
+            custom_listener: None,
             extra_routes: axum::Router::new(),
             scenario: true,
         }
@@ -98,6 +102,7 @@ impl Stack {
             clock,
             workos_listener,
             mut provider_listeners,
+            custom_listener,
             extra_routes,
             scenario,
         } = config;
@@ -191,6 +196,17 @@ impl Stack {
                 }));
         }
 
+        let custom = std::sync::Arc::new(
+            crate::providers::custom::CustomProviders::start(
+                custom_listener,
+                clock.clone(),
+                ids.clone(),
+                recorder.clone(),
+            )
+            .await?,
+        );
+        wire_custom(&custom, workos.ctx());
+
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let app = AppMock::start(app_listener, clock.clone()).await?;
         recorder.host(app.uri(), "app.test");
@@ -201,6 +217,7 @@ impl Stack {
             recorder,
             workos,
             providers,
+            custom,
             app,
             sandbox,
             api_key,
@@ -229,4 +246,28 @@ impl crate::providers::engine::faults::FaultRequest {
                 })?;
         self.fault.apply(stack.provider(kind), self.times).await
     }
+}
+
+/// Wires the custom providers into a stack's WorkOS mock, as the built-in
+/// ones are: their authorize page asks WorkOS whom a flow is for (so each
+/// WorkOS user signs in as their own account), and WorkOS knows them (to
+/// register an OAuth app a team set up through the API, and to read the
+/// profile of a new connection).
+fn wire_custom(
+    custom: &std::sync::Arc<crate::providers::custom::CustomProviders>,
+    ctx: &std::sync::Arc<workos::Ctx>,
+) {
+    // Weak: WorkOS holds the custom providers.
+    let weak = std::sync::Arc::downgrade(ctx);
+    custom.set_sign_in_hint(std::sync::Arc::new(move |state: &str| {
+        let ctx = weak.upgrade()?;
+        let st = ctx.state();
+        let pending = st.pending.values().find(|p| p.state == state)?;
+        let user = st.users.get(&pending.user_id)?;
+        Some(crate::providers::engine::oauth::Connecting {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+        })
+    }));
+    let _ = ctx.custom_providers.set(std::sync::Arc::clone(custom));
 }

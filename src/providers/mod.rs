@@ -14,6 +14,7 @@
 
 pub mod classify;
 pub mod corpus;
+pub mod custom;
 pub mod engine;
 pub mod github;
 pub mod google;

@@ -126,6 +126,7 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
         };
         let state_word = nth_before.ends_with("connection is")
             || (nth_before.ends_with(" is") && expr.starts_with("the shared "))
+            || nth_before.ends_with("connection to the custom provider {string} is")
             || (nth_before.ends_with(" as") && expr.starts_with("the providers list"));
         let method_word = ["the app calls", "the app sends", "answers"]
             .iter()

@@ -14,8 +14,15 @@
 //! slack http://127.0.0.1:4102
 //! google http://127.0.0.1:4103
 //! salesforce http://127.0.0.1:4104
+//! custom http://127.0.0.1:4105
 //! ready
 //! ```
+//!
+//! `custom` is the provider of every custom integration (`custom_provider`),
+//! one slug per path: point a definition's `authorization_url` at
+//! `http://127.0.0.1:4105/{slug}/authorize` and `token_url` at
+//! `.../{slug}/token` (`refresh_token_url` may be `.../{slug}/refresh`); the
+//! integration's custom credentials are registered there when it is created.
 //!
 //! The seed is resolved once into a [`World`] with fixed ids, tokens and
 //! provider accounts; installing it again is what `POST /_harness/reset`
@@ -124,7 +131,7 @@ pub enum ServeError {
     ControlToken,
     /// The port range runs past 65535.
     #[error(
-        "--port {0} leaves no room for the four provider mocks on the ports after it (at most 65531)"
+        "--port {0} leaves no room for the provider mocks on the five ports after it (at most 65530)"
     )]
     PortRange(u16),
     /// The stack failed to start.
@@ -179,7 +186,7 @@ impl Server {
             } else {
                 Some(opts.api_key.as_str())
             };
-        if opts.port > u16::MAX - 4 {
+        if opts.port > u16::MAX - 5 {
             return Err(ServeError::PortRange(opts.port));
         }
         let workos_listener = bind(&opts.host, opts.port, "WorkOS").await?;
@@ -200,6 +207,15 @@ impl Server {
                 })?;
             provider_listeners.insert(kind, listener);
         }
+        let custom_port = if opts.port == 0 { 0 } else { opts.port + 5 };
+        let custom_listener = bind(&opts.host, custom_port, "custom provider")
+            .await?
+            .into_std()
+            .map_err(|source| ServeError::Bind {
+                what: "custom provider".into(),
+                addr: format!("{}:{custom_port}", opts.host),
+                source,
+            })?;
 
         let control = Arc::new(control::Control::new());
         let workos_port = workos_listener
@@ -216,6 +232,7 @@ impl Server {
             clock: Clock::realtime(),
             workos_listener: Some(workos_listener),
             provider_listeners,
+            custom_listener: Some(custom_listener),
             extra_routes: control::router(Arc::clone(&control))
                 .merge(control_providers::router(Arc::clone(&control)))
                 .layer(axum::middleware::from_fn_with_state(guard, guard::layer)),
@@ -244,6 +261,7 @@ impl Server {
         for kind in ProviderKind::ALL {
             urls.push((kind.slug().to_string(), self.stack.provider(kind).uri()));
         }
+        urls.push(("custom".to_string(), self.stack.custom.uri().to_string()));
         urls
     }
 
@@ -727,6 +745,7 @@ impl World {
             state.add_integration(i);
         }
 
+        stack.custom.reset();
         // Each provider forgets every code and token; its apps and accounts
         // go back to what the seed left. Settings and fault switches are
         // the caller's business (`clear_faults`).

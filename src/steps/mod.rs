@@ -7,6 +7,7 @@
 pub mod app;
 pub mod connect;
 pub mod connections;
+pub mod custom_providers;
 pub mod organizations;
 pub mod params;
 pub mod provider_calls;

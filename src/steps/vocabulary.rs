@@ -62,6 +62,7 @@ pub fn all() -> Vec<StepDoc> {
         super::organizations::VOCABULARY,
         super::webhooks::VOCABULARY,
         super::providers::VOCABULARY,
+        super::custom_providers::VOCABULARY,
         super::time::VOCABULARY,
         super::app::VOCABULARY,
         super::app::mistakes::VOCABULARY,

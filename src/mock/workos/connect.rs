@@ -138,6 +138,7 @@ pub async fn authorize(
         Intent::Default => {}
     }
     resolve::oauth_app(&ctx, &st, &integration, organization_id.as_deref())?;
+    super::custom_providers::check_scopes(&st, &integration, organization_id.as_deref())?;
     let id = ctx.ids.hex(16);
     let code_verifier = ctx.ids.secret("", 64);
     ctx.http.recorder().secret("code_verifier", &code_verifier);
@@ -281,6 +282,7 @@ pub async fn authorize_redirect(
         ("state".into(), pending.state.clone()),
     ];
     params.extend(app.extra.iter().cloned());
+    super::custom_providers::drop_empty_scope(&app, &mut params);
     if app.pkce {
         params.push((
             "code_challenge".into(),
@@ -361,10 +363,7 @@ pub async fn callback(
         ("code", code.as_str()),
         ("redirect_uri", &callback),
     ];
-    if !app.basic_auth {
-        form.push(("client_id", &app.client_id));
-        form.push(("client_secret", &app.client_secret));
-    }
+    super::custom_providers::client_credentials(&app, &mut form);
     if app.pkce {
         form.push(("code_verifier", &pending.code_verifier));
     }
@@ -373,6 +372,7 @@ pub async fn callback(
         Ok(r) => parse_token_reply(r.status, &r.body),
         Err(e) => Err(("provider_unreachable".to_string(), Some(e))),
     };
+    let grant = super::custom_providers::with_identity(&ctx, &app, grant).await;
     match grant {
         Ok(g) if pending.code_challenge.is_some() => {
             let connect_code = ctx.ids.handle(32);
@@ -425,14 +425,11 @@ pub async fn token_request(
     url: &str,
     form: &[(&str, &str)],
 ) -> Result<crate::transcript::HttpResponse, String> {
-    let mut req = ctx
+    let req = ctx
         .http
         .request(reqwest::Method::POST, url)
-        .header("accept", "application/json")
-        .form(form);
-    if app.basic_auth {
-        req = req.basic_auth(&app.client_id, Some(&app.client_secret));
-    }
+        .header("accept", "application/json");
+    let req = super::custom_providers::authenticated_body(ctx, req, app, form);
     ctx.http.send(req).await
 }
 
@@ -447,6 +444,8 @@ pub struct Grant {
     pub expires_in: Option<i64>,
     /// Granted scopes, if the provider said.
     pub scopes: Option<Vec<String>>,
+    /// `(login, display name)` from a custom provider's userinfo.
+    pub identity: Option<(String, String)>,
 }
 
 /// Reads a provider token response: errors are an `error` field (GitHub with
@@ -501,6 +500,7 @@ pub fn parse_token_reply(status: u16, body: &[u8]) -> Result<Grant, (String, Opt
             .map(str::to_string),
         expires_in: src.get("expires_in").and_then(Value::as_i64),
         scopes,
+        identity: None,
     })
 }
 
@@ -526,7 +526,10 @@ fn store_grant(
     let now = ctx.clock.now_ms();
     let owner = pending_owner(pending, integration);
     // Whose account this is, as the provider's profile says.
-    let identity = super::provider_apps::account_of_token(ctx, &pending.slug, &g.access_token);
+    let identity = g
+        .identity
+        .clone()
+        .or_else(|| super::provider_apps::account_of_token(ctx, &pending.slug, &g.access_token));
     let mut st = ctx.state();
     let requested = resolve::requested_scopes(&st, integration, pending.organization_id.as_deref());
     let accounts = st.owner_accounts(&integration.id, &owner);

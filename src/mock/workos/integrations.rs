@@ -380,6 +380,7 @@ pub async fn create(
         };
         (integration, installation)
     };
+    super::custom_providers::register_app(&ctx, &integration);
     if let Some(a) = &installation {
         ctx.emit(
             &env,
@@ -478,6 +479,7 @@ async fn update(
         };
         (i, installed)
     };
+    super::custom_providers::register_app(ctx, &integration);
     if let Some(a) = installed {
         ctx.emit(
             env,

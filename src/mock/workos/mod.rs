@@ -59,6 +59,7 @@
 pub mod accounts;
 pub mod configurations;
 pub mod connect;
+pub mod custom_providers;
 pub mod errors;
 pub mod events;
 pub mod extract;
@@ -127,6 +128,9 @@ pub struct Ctx {
     pub http: HttpClient,
     /// Providers by slug.
     pub providers: BTreeMap<String, ProviderLink>,
+    /// The stack's custom providers, for what WorkOS learns from them (see
+    /// [`custom_providers`]).
+    pub custom_providers: OnceLock<Arc<crate::providers::custom::CustomProviders>>,
     base_url: OnceLock<String>,
     /// When set, handlers leave deliveries to a background ticker instead
     /// of delivering before they answer (serve mode).
@@ -235,6 +239,7 @@ impl WorkosMock {
             ids,
             http,
             providers,
+            custom_providers: OnceLock::new(),
             base_url: OnceLock::new(),
             background_delivery: AtomicBool::new(false),
             ready: AtomicBool::new(false),
@@ -243,7 +248,7 @@ impl WorkosMock {
         let _ = ctx.base_url.set(base_url.clone());
         let app = router(Arc::clone(&ctx), extra);
         let task = tokio::spawn(async move {
-            crate::mock::listener::serve(listener, app).await;
+            crate::common::listener::serve(listener, app).await;
         });
         Ok(WorkosMock {
             ctx,

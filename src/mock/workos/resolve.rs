@@ -301,6 +301,10 @@ pub struct OAuthApp {
     pub extra: Vec<(String, String)>,
     /// Send client credentials as HTTP Basic instead of in the body.
     pub basic_auth: bool,
+    /// Send the token request as JSON instead of a form.
+    pub json_body: bool,
+    /// Send the client secret (a custom provider may not need one).
+    pub send_secret: bool,
 }
 
 /// The OAuth app `i` uses for `org` (organization credentials come from the
@@ -363,6 +367,8 @@ pub fn oauth_app(
                 .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
                 .collect(),
             basic_auth: false,
+            json_body: false,
+            send_secret: true,
         });
     }
     let c = i.custom_provider.clone().unwrap_or_default();
@@ -396,5 +402,7 @@ pub fn oauth_app(
         pkce: c.pkce_enabled,
         extra,
         basic_auth: c.authenticate_via == "basic_auth_header",
+        json_body: c.token_body_content_type == "application/json",
+        send_secret: c.client_secret_required,
     })
 }

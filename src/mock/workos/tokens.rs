@@ -271,10 +271,7 @@ async fn renew(
     };
     let reply = if account.auth_method == AuthMethod::ClientCredentials {
         let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
-        if !app.basic_auth {
-            form.push(("client_id", &app.client_id));
-            form.push(("client_secret", &app.client_secret));
-        }
+        super::custom_providers::client_credentials(&app, &mut form);
         token_request(ctx, &app, &app.token_url, &form).await
     } else {
         let refresh_token = account.refresh_token.clone().ok_or(RenewError::Refused)?;
@@ -282,10 +279,7 @@ async fn renew(
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.as_str()),
         ];
-        if !app.basic_auth {
-            form.push(("client_id", &app.client_id));
-            form.push(("client_secret", &app.client_secret));
-        }
+        super::custom_providers::client_credentials(&app, &mut form);
         token_request(ctx, &app, &app.refresh_url, &form).await
     }
     .map_err(|e| RenewError::Unavailable {

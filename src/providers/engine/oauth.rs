@@ -247,6 +247,20 @@ impl Countdown {
     }
 }
 
+/// Token rules that replace the built-in provider's own: how long access
+/// tokens live, whether a grant carries a refresh token and whether using it
+/// rotates it. A custom provider's spec sets them; `None` on an engine keeps
+/// the rules of its [`ProviderKind`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenRules {
+    /// Access-token lifetime in seconds; `None`: tokens never expire.
+    pub lifetime_secs: Option<i64>,
+    /// Whether a code exchange issues a refresh token.
+    pub refresh_tokens: bool,
+    /// Whether a refresh spends the refresh token and issues a new one.
+    pub rotate: bool,
+}
+
 /// The state of one provider.
 #[derive(Debug)]
 pub struct OAuthEngine {
@@ -294,6 +308,8 @@ pub struct OAuthEngine {
     /// Fake data generated on first use and kept so repeated reads agree
     /// (a Slack workspace, a Salesforce org's records...).
     pub data: HashMap<String, serde_json::Value>,
+    /// Token rules replacing the provider's own (a custom provider's spec).
+    pub token_rules: Option<TokenRules>,
 }
 
 /// Code lifetime: 10 minutes for GitHub, Slack and Google, 15 for Salesforce.
@@ -390,6 +406,7 @@ impl OAuthEngine {
             forbidden_scopes: Vec::new(),
             calls: HashMap::new(),
             data: HashMap::new(),
+            token_rules: None,
         }
     }
 
@@ -597,7 +614,10 @@ impl OAuthEngine {
         refresh_token: &str,
     ) -> Result<Issued, GrantError> {
         self.check_client(client_id, client_secret)?;
-        let rotating = rotates(self.kind, self.rotate_refresh_tokens);
+        let rotating = match self.token_rules {
+            Some(rules) => rules.rotate,
+            None => rotates(self.kind, self.rotate_refresh_tokens),
+        };
         let kind = self.kind;
         let grant = match self.refresh_tokens.get_mut(refresh_token) {
             Some(g) if !g.revoked && g.client_id == client_id => g,
@@ -635,15 +655,26 @@ impl OAuthEngine {
         user_token: bool,
     ) -> Issued {
         let spec = spec(self.kind);
-        let (access, refresh) = (spec.mint_tokens)(
-            ids,
-            TokenFlavour {
-                expiring,
-                user_token,
-            },
-        );
+        let (access, refresh) = match self.token_rules {
+            Some(_) => (ids.secret("at_", 40), ids.secret("rt_", 48)),
+            None => (spec.mint_tokens)(
+                ids,
+                TokenFlavour {
+                    expiring,
+                    user_token,
+                },
+            ),
+        };
         // A session always times out, whatever the app's settings.
-        let lifetime = (expiring || spec.sliding_sessions).then(|| token_lifetime_secs(self.kind));
+        let mut lifetime =
+            (expiring || spec.sliding_sessions).then(|| token_lifetime_secs(self.kind));
+        let mut expires_in = expiring.then(|| token_lifetime_secs(self.kind));
+        let mut with_refresh = expiring && new_refresh_token;
+        if let Some(rules) = self.token_rules {
+            lifetime = rules.lifetime_secs;
+            expires_in = rules.lifetime_secs;
+            with_refresh = rules.refresh_tokens && new_refresh_token;
+        }
         self.tokens.insert(
             access.clone(),
             Token {
@@ -656,7 +687,7 @@ impl OAuthEngine {
                 user_token,
             },
         );
-        let refresh = (expiring && new_refresh_token).then_some(refresh);
+        let refresh = with_refresh.then_some(refresh);
         if let Some(rt) = &refresh {
             self.refresh_tokens.insert(
                 rt.clone(),
@@ -673,7 +704,7 @@ impl OAuthEngine {
         Issued {
             access_token: access,
             refresh_token: refresh,
-            expires_in: expiring.then(|| token_lifetime_secs(self.kind)),
+            expires_in,
             scopes,
             login: login.to_string(),
             client_id: client_id.to_string(),

@@ -1,0 +1,167 @@
+//! `serve`'s custom providers, as a team in any language meets them: it
+//! defines a `custom_provider` integration through the API, pointed at the
+//! `custom` URL serve printed, connects a user with a browser that follows
+//! redirects, and gets tokens that WorkOS refreshes through the definition's
+//! refresh URL.
+
+use std::time::Duration;
+
+use pipes_harness::serve::{ServeOptions, Server};
+use serde_json::{Value, json};
+
+const KEY: &str = "sk_test_custom_provider";
+
+fn http(follow_redirects: bool) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let policy = if follow_redirects {
+        reqwest::redirect::Policy::limited(10)
+    } else {
+        reqwest::redirect::Policy::none()
+    };
+    reqwest::Client::builder()
+        .redirect(policy)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("a reqwest client")
+}
+
+async fn api(server: &Server, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+    let mut req = http(false)
+        .request(
+            method.clone(),
+            format!("{}{path}", server.stack().workos.uri()),
+        )
+        .bearer_auth(KEY);
+    if method != reqwest::Method::GET {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("WorkOS answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_integration_defined_through_the_api_connects_and_refreshes_in_serve() {
+    let server = Server::start(&ServeOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        api_key: KEY.into(),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("serve starts");
+    let custom = server
+        .urls()
+        .into_iter()
+        .find(|(name, _)| name == "custom")
+        .map(|(_, url)| url)
+        .expect("serve lists its custom provider URL");
+    let (status, user) = api(
+        &server,
+        reqwest::Method::POST,
+        "/user_management/users",
+        json!({"email": "carol@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    let user_id = user["id"].as_str().expect("a user id").to_string();
+    let (status, integration) = api(
+        &server,
+        reqwest::Method::POST,
+        "/data-integrations",
+        json!({
+            "provider": "acme",
+            "enabled": true,
+            "scopes": ["read", "write"],
+            "credentials": {"type": "custom", "client_id": "acme-app", "client_secret": "acme-secret-0123456789"},
+            "custom_provider": {
+                "name": "Acme",
+                "authorization_url": format!("{custom}/acme/authorize"),
+                "token_url": format!("{custom}/acme/token"),
+                "refresh_token_url": format!("{custom}/acme/refresh"),
+                "pkce_enabled": true,
+                "token_body_content_type": "application/json",
+                "authenticate_via": "basic_auth_header"
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{integration}");
+
+    let (status, authorize) = api(
+        &server,
+        reqwest::Method::POST,
+        "/data-integrations/acme/authorize",
+        json!({"user_id": user_id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{authorize}");
+    let url = authorize["url"].as_str().expect("an authorize URL");
+    let page = http(true).get(url).send().await.expect("the flow runs");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.text().await.unwrap_or_default().contains("Connected"),
+        "the flow ends on WorkOS's connected page"
+    );
+
+    let token = |server: &Server| {
+        let server_url = server.stack().workos.uri().to_string();
+        let user_id = user_id.clone();
+        async move {
+            http(false)
+                .post(format!("{server_url}/data-integrations/acme/token"))
+                .bearer_auth(KEY)
+                .json(&json!({"user_id": user_id}))
+                .send()
+                .await
+                .expect("WorkOS answers")
+                .json::<Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let first = token(&server).await;
+    assert_eq!(first["active"], json!(true), "{first}");
+    let (status, account) = api(
+        &server,
+        reqwest::Method::GET,
+        &format!("/user_management/users/{user_id}/connected_accounts/acme"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{account}");
+    assert_eq!(account["account_identifier"], json!("carol@example.com"));
+
+    let advanced = http(false)
+        .post(format!(
+            "{}/_harness/clock/advance",
+            server.stack().workos.uri()
+        ))
+        .json(&json!({"seconds": 7200}))
+        .send()
+        .await
+        .expect("the control API answers");
+    assert_eq!(advanced.status().as_u16(), 200);
+    let second = token(&server).await;
+    assert_eq!(second["active"], json!(true), "{second}");
+    assert_ne!(
+        first["access_token"]["access_token"], second["access_token"]["access_token"],
+        "WorkOS refreshed the expired token"
+    );
+    let provider = server
+        .stack()
+        .custom
+        .get("acme")
+        .expect("the provider was used");
+    let refreshes: Vec<_> = provider
+        .token_requests()
+        .into_iter()
+        .filter(|t| t.grant_type.as_deref() == Some("refresh_token"))
+        .collect();
+    assert_eq!(refreshes.len(), 1, "{refreshes:?}");
+    assert_eq!(refreshes[0].endpoint, "refresh");
+    assert_eq!(
+        refreshes[0].content_type.as_deref(),
+        Some("application/json")
+    );
+}
