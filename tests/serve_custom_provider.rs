@@ -165,3 +165,118 @@ async fn a_custom_integration_defined_through_the_api_connects_and_refreshes_in_
         Some("application/json")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_made_stricter_through_the_control_api_refuses_a_definition_it_disagrees_with() {
+    let server = Server::start(&ServeOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        api_key: KEY.into(),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("serve starts");
+    let base = server.stack().workos.uri().to_string();
+    let custom = server.stack().custom.uri().to_string();
+    let control = |method: reqwest::Method, path: &str, body: Value| {
+        http(false)
+            .request(method, format!("{base}{path}"))
+            .json(&body)
+            .send()
+    };
+
+    // A word the provider does not know is refused, naming what it takes.
+    let bad = control(
+        reqwest::Method::PUT,
+        "/_harness/custom_providers/acme",
+        json!({"client_authentication": "mtls"}),
+    )
+    .await
+    .expect("the control API answers");
+    assert_eq!(bad.status().as_u16(), 422);
+    let text = bad.text().await.unwrap_or_default();
+    assert!(text.contains("client_secret_basic"), "{text}");
+    // A built-in slug is not a custom provider.
+    let builtin = control(
+        reqwest::Method::PUT,
+        "/_harness/custom_providers/github",
+        json!({}),
+    )
+    .await
+    .expect("the control API answers");
+    assert_eq!(builtin.status().as_u16(), 404);
+
+    // The provider reads client credentials from the body only...
+    let set = control(
+        reqwest::Method::PUT,
+        "/_harness/custom_providers/acme",
+        json!({"client_authentication": "client_secret_post"}),
+    )
+    .await
+    .expect("the control API answers");
+    assert_eq!(set.status().as_u16(), 200);
+
+    // ...and the integration sends them in a Basic header.
+    let (_, user) = api(
+        &server,
+        reqwest::Method::POST,
+        "/user_management/users",
+        json!({"email": "dan@example.com"}),
+    )
+    .await;
+    let user_id = user["id"].as_str().expect("a user id").to_string();
+    let (status, integration) = api(
+        &server,
+        reqwest::Method::POST,
+        "/data-integrations",
+        json!({
+            "provider": "acme",
+            "enabled": true,
+            "credentials": {"type": "custom", "client_id": "acme-app", "client_secret": "acme-secret-0123456789"},
+            "custom_provider": {
+                "name": "Acme",
+                "authorization_url": format!("{custom}/acme/authorize"),
+                "token_url": format!("{custom}/acme/token"),
+                "authenticate_via": "basic_auth_header"
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{integration}");
+    let (_, authorize) = api(
+        &server,
+        reqwest::Method::POST,
+        "/data-integrations/acme/authorize",
+        json!({"user_id": user_id}),
+    )
+    .await;
+    let url = authorize["url"].as_str().expect("an authorize URL");
+    http(true).get(url).send().await.expect("the flow runs");
+
+    let (status, _) = api(
+        &server,
+        reqwest::Method::GET,
+        &format!("/user_management/users/{user_id}/connected_accounts/acme"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 404, "no connection was saved");
+    let events: Value = http(false)
+        .get(format!("{base}/_harness/events"))
+        .send()
+        .await
+        .expect("the control API answers")
+        .json()
+        .await
+        .expect("JSON");
+    let failed = events["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|e| e["event"] == "pipes.connected_account.connection_failed")
+        .unwrap_or_else(|| panic!("a connection_failed event in {events}"));
+    assert!(
+        failed.to_string().contains("invalid_client"),
+        "the provider's invalid_client is relayed: {failed}"
+    );
+}

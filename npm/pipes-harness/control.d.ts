@@ -72,6 +72,27 @@ export interface ChangeProviderAppOptions {
   allowedScopes?: Array<string>;
 }
 
+export interface SetCustomProviderOptions {
+  /** client_secret_basic, client_secret_post, both (the default) or none (a public client). */
+  clientAuthentication?: string;
+  /** required, optional (the default) or not supported. */
+  pkce?: string;
+  /** What it splits `scope` on: space (the default), comma, or the separator in quotes. */
+  scopeSeparator?: string;
+  /** form, JSON, or form or JSON (the default). */
+  tokenRequestBody?: string;
+  /** 1 hour (the default), a number of seconds, minutes, hours or days, or never. */
+  accessTokenLifetime?: string;
+  /** issued (the default), rotated or none. */
+  refreshTokens?: string;
+  /** The scopes it knows, comma-separated, or any (the default). */
+  scopes?: string;
+  /** Scopes it refuses with invalid_scope, comma-separated. */
+  refusedScopes?: string;
+  /** yes (the default) or no. */
+  userinfo?: string;
+}
+
 export interface StubProviderOptions {
   headers?: Record<string, unknown>;
   /** The response body; JSON text is sent as application/json. */
@@ -100,6 +121,8 @@ export class ControlClient extends ControlTransport {
   providerApps(slug: Provider): Promise<Record<string, any>>;
   /** Changes the provider-side OAuth app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope. `POST /_harness/providers/{slug}/apps` */
   changeProviderApp(slug: Provider, options?: ChangeProviderAppOptions): Promise<Record<string, any>>;
+  /** Sets what the mock provider of a custom slug accepts, over its current behaviour: the fields and words of the scenario step `the custom provider "acme" behaves as:` (client_authentication, pkce, scope_separator, token_request_body, access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A custom integration then meets a provider that may disagree with its definition. `PUT /_harness/custom_providers/{slug}` */
+  setCustomProvider(slug: string, options?: SetCustomProviderOptions): Promise<Record<string, any>>;
   /** Answers one method and path of the provider with the given response, above its own routes: for endpoints the mock does not model. `body` is the response text; JSON text is sent as application/json. `DELETE /_harness/providers/{slug}/faults` and reset remove stubs. `POST /_harness/providers/{slug}/stubs` */
   stubProvider(slug: Provider, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS', path: string, status: number, options?: StubProviderOptions): Promise<Record<string, any>>;
   /** The event log, oldest first: `{"object": "list", "data": [events]}` in the webhook body shape. `GET /_harness/events` */

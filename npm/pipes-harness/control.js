@@ -55,6 +55,11 @@ class ControlClient extends ControlTransport {
     return this.request('POST', `/_harness/providers/${segment(slug)}/apps`, { ...pick('changeProviderApp', options, { clientId: 'client_id', redirectUris: 'redirect_uris', allowedScopes: 'allowed_scopes' }) });
   }
 
+  /** Sets what the mock provider of a custom slug accepts, over its current behaviour: the fields and words of the scenario step `the custom provider "acme" behaves as:` (client_authentication, pkce, scope_separator, token_request_body, access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A custom integration then meets a provider that may disagree with its definition. `PUT /_harness/custom_providers/{slug}` */
+  setCustomProvider(slug, options = {}) {
+    return this.request('PUT', `/_harness/custom_providers/${segment(slug)}`, { ...pick('setCustomProvider', options, { clientAuthentication: 'client_authentication', pkce: 'pkce', scopeSeparator: 'scope_separator', tokenRequestBody: 'token_request_body', accessTokenLifetime: 'access_token_lifetime', refreshTokens: 'refresh_tokens', scopes: 'scopes', refusedScopes: 'refused_scopes', userinfo: 'userinfo' }) });
+  }
+
   /** Answers one method and path of the provider with the given response, above its own routes: for endpoints the mock does not model. `body` is the response text; JSON text is sent as application/json. `DELETE /_harness/providers/{slug}/faults` and reset remove stubs. `POST /_harness/providers/{slug}/stubs` */
   stubProvider(slug, method, path, status, options = {}) {
     return this.request('POST', `/_harness/providers/${segment(slug)}/stubs`, { method, path, status, ...pick('stubProvider', options, { headers: 'headers', body: 'body' }) });

@@ -207,6 +207,56 @@ class ControlClient(ControlTransport):
             },
         )
 
+    def set_custom_provider(
+        self,
+        slug: str,
+        *,
+        client_authentication: Optional[str] = None,
+        pkce: Optional[str] = None,
+        scope_separator: Optional[str] = None,
+        token_request_body: Optional[str] = None,
+        access_token_lifetime: Optional[str] = None,
+        refresh_tokens: Optional[str] = None,
+        scopes: Optional[str] = None,
+        refused_scopes: Optional[str] = None,
+        userinfo: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """
+        Sets what the mock provider of a custom slug accepts, over its current
+        behaviour: the fields and words of the scenario step `the custom provider "acme"
+        behaves as:` (client_authentication, pkce, scope_separator, token_request_body,
+        access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A
+        custom integration then meets a provider that may disagree with its definition.
+        `PUT /_harness/custom_providers/{slug}`.
+        `client_authentication`: client_secret_basic, client_secret_post, both (the
+        default) or none (a public client).
+        `pkce`: required, optional (the default) or not supported.
+        `scope_separator`: What it splits `scope` on: space (the default), comma, or the
+        separator in quotes.
+        `token_request_body`: form, JSON, or form or JSON (the default).
+        `access_token_lifetime`: 1 hour (the default), a number of seconds, minutes,
+        hours or days, or never.
+        `refresh_tokens`: issued (the default), rotated or none.
+        `scopes`: The scopes it knows, comma-separated, or any (the default).
+        `refused_scopes`: Scopes it refuses with invalid_scope, comma-separated.
+        `userinfo`: yes (the default) or no.
+        """
+        return self._request(
+            "PUT",
+            f"/_harness/custom_providers/{_segment(slug)}",
+            {
+                "client_authentication": client_authentication,
+                "pkce": pkce,
+                "scope_separator": scope_separator,
+                "token_request_body": token_request_body,
+                "access_token_lifetime": access_token_lifetime,
+                "refresh_tokens": refresh_tokens,
+                "scopes": scopes,
+                "refused_scopes": refused_scopes,
+                "userinfo": userinfo,
+            },
+        )
+
     def stub_provider(
         self,
         slug: Provider,

@@ -94,6 +94,11 @@ def test_the_control_client_drives_the_world(pipes_harness):
     fault = control.inject_fault("github", "rate_limit", retry_after=2, times=2)
     assert fault["times"] == 2 and fault["retry_after"] == 2
     assert control.clear_faults("github")["faults"] == []
+    custom = control.set_custom_provider("acme", client_authentication="client_secret_post", pkce="required")
+    assert custom["slug"] == "acme" and sorted(custom["changed"]) == ["client_authentication", "pkce"]
+    with pytest.raises(ControlApiError) as refused:
+        control.set_custom_provider("acme", pkce="sometimes")
+    assert "expected required, optional" in str(refused.value)
     assert control.reset() == {"reset": True}
     assert control.events()["data"] == []
     assert control.webhook_deliveries()["data"] == []

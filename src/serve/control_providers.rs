@@ -7,6 +7,7 @@
 //! | `GET /_harness/providers/{slug}/apps` | the OAuth apps registered at the provider (no secrets) |
 //! | `POST /_harness/providers/{slug}/apps` `{"client_id"?, "redirect_uris"?, "allowed_scopes"?}` | changes the provider-side app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope |
 //! | `POST /_harness/providers/{slug}/stubs` `{"method", "path", "status", "headers"?, "body"?}` | answers that method and path with that response, above the provider's own routes (for endpoints the mock does not model); `DELETE .../faults` and reset remove stubs |
+//! | `PUT /_harness/custom_providers/{slug}` `{"client_authentication"?, "pkce"?, ...}` | what the mock provider of a custom slug accepts (the same fields and words as the scenario step `the custom provider "acme" behaves as:`), so a custom integration can be tested against a provider that disagrees with its definition |
 //!
 //! `POST /_harness/reset` puts the apps back as the seed left them,
 //! removes the stubs and empties the request logs.
@@ -38,6 +39,10 @@ pub fn router(control: Arc<Control>) -> Router<Arc<Ctx>> {
             "/_harness/providers/{slug}/stubs",
             axum::routing::post(add_stub),
         )
+        .route(
+            "/_harness/custom_providers/{slug}",
+            axum::routing::put(set_custom_behaviour),
+        )
         .with_state(control)
 }
 
@@ -62,6 +67,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "POST",
         "/_harness/providers/{slug}/stubs",
         "{\"method\", \"path\", \"status\", \"headers\"?, \"body\"?}: answers any endpoint of the provider",
+    ),
+    (
+        "PUT",
+        "/_harness/custom_providers/{slug}",
+        "{\"client_authentication\"?, \"pkce\"?, \"token_request_body\"?, ...}: what a custom slug's mock provider accepts",
     ),
 ];
 
@@ -305,6 +315,67 @@ async fn add_stub(
         "method": method,
         "path": path,
         "status": status,
+    }))
+    .into_response())
+}
+
+/// `PUT /_harness/custom_providers/{slug}`: sets what the mock provider of a
+/// custom slug accepts, field by field over its current behaviour. Values
+/// are the words the scenario step takes (`"client_secret_basic"`,
+/// `"required"`, `"30 minutes"`); numbers and booleans are read as words.
+async fn set_custom_behaviour(
+    State(control): State<Arc<Control>>,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let stack = control.stack()?;
+    let fields = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return Err(ApiError::bad_json("the body must be a JSON object")),
+        Err(e) => return Err(ApiError::bad_json(&e.to_string())),
+    };
+    let provider = stack.custom.provider(&slug).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "`{slug}` cannot be a custom provider's slug: use lowercase letters, digits, - and _, and none of {}",
+            ProviderKind::slugs(", ")
+        ))
+    })?;
+    let mut spec = provider.spec();
+    for (field, value) in &fields {
+        let words = match value {
+            // A client's unset keyword.
+            Value::Null => continue,
+            Value::String(s) => s.clone(),
+            Value::Number(_) | Value::Bool(_) => value.to_string(),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => {
+                return Err(invalid(
+                    field,
+                    format!("`{field}` must be a string, e.g. \"client_secret_basic\""),
+                ));
+            }
+        };
+        spec.set(field, &words)
+            .map_err(|e| invalid(field, e.to_string()))?;
+    }
+    provider.set_spec(spec);
+    Ok(axum::Json(json!({
+        "object": "custom_provider",
+        "slug": slug,
+        "url": format!("{}/{slug}", stack.custom.uri()),
+        "changed": fields
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>(),
     }))
     .into_response())
 }
