@@ -4,7 +4,7 @@ import { ControlClient } from './control';
 export { ControlClient, Provider, FaultName } from './control';
 export { ControlApiError, ControlOptions } from './transport';
 
-export type Service = 'workos' | 'github' | 'slack' | 'google' | 'salesforce';
+export type Service = 'workos' | 'github' | 'slack' | 'google' | 'salesforce' | 'custom';
 
 export interface StartServeOptions {
   /** A seed file's path, or the seed itself (the YAML seed format as an object). */

@@ -21,7 +21,9 @@ const YAML = require('yaml');
 const { ControlClient } = require('./control');
 const { ControlApiError } = require('./transport');
 
-const SERVICES = ['workos', 'github', 'slack', 'google', 'salesforce'];
+const SERVICES = ['workos', 'github', 'slack', 'google', 'salesforce', 'custom'];
+// The built-in providers: each has an API URL an app is pointed at.
+const PROVIDERS = ['github', 'slack', 'google', 'salesforce'];
 const DEFAULT_API_KEY = 'sk_test_default';
 const PLATFORM_PACKAGE = `@pipes-harness/${process.platform}-${process.arch}`;
 
@@ -89,12 +91,13 @@ function readEnvFile(file) {
 function buildEnv(urls, apiKey, webhookSecret, controlToken) {
   const env = { WORKOS_BASE_URL: urls.workos, WORKOS_API_KEY: apiKey };
   if (webhookSecret) env.WORKOS_WEBHOOK_SECRET = webhookSecret;
-  for (const name of SERVICES.slice(1)) env[`${name.toUpperCase()}_API_URL`] = urls[name];
+  for (const name of PROVIDERS) env[`${name.toUpperCase()}_API_URL`] = urls[name];
   env.PIPES_HARNESS_WORKOS_URL = urls.workos;
   env.PIPES_HARNESS_API_KEY = apiKey;
   if (webhookSecret) env.PIPES_HARNESS_WEBHOOK_SECRET = webhookSecret;
   env.PIPES_HARNESS_CONTROL_URL = `${urls.workos}/_harness`;
-  for (const name of SERVICES.slice(1)) env[`PIPES_HARNESS_${name.toUpperCase()}_URL`] = urls[name];
+  for (const name of PROVIDERS) env[`PIPES_HARNESS_${name.toUpperCase()}_URL`] = urls[name];
+  if (urls.custom) env.PIPES_HARNESS_CUSTOM_URL = urls.custom;
   if (controlToken) env.PIPES_HARNESS_CONTROL_TOKEN = controlToken;
   return env;
 }

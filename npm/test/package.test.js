@@ -29,7 +29,7 @@ test('two servers run side by side without a port clash', async (t) => {
   const [a, b] = await Promise.all([startServe(), startServe({ seed: SEED })]);
   t.after(() => Promise.all([a.stop(), b.stop()]));
   const ports = new Set([...Object.values(a.urls), ...Object.values(b.urls)].map((u) => new URL(u).port));
-  assert.equal(ports.size, 10, 'ten servers, ten ports');
+  assert.equal(ports.size, 12, 'two servers of six services each, twelve ports');
   for (const serve of [a, b]) {
     const health = await (await fetch(`${serve.workosUrl}/health`)).json();
     assert.deepEqual(health, { status: 'ok' });
@@ -66,6 +66,7 @@ test('the environment has the names apps read', async (t) => {
     assert.equal(env[`${name.toUpperCase()}_API_URL`], urls[name]);
     assert.equal(env[`PIPES_HARNESS_${name.toUpperCase()}_URL`], urls[name]);
   }
+  assert.equal(env.PIPES_HARNESS_CUSTOM_URL, urls.custom);
   assert.equal(env.PIPES_HARNESS_CONTROL_TOKEN, undefined);
 });
 

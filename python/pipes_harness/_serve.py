@@ -26,7 +26,9 @@ import yaml
 
 from ._control import ControlClient
 
-SERVICES = ("workos", "github", "slack", "google", "salesforce")
+SERVICES = ("workos", "github", "slack", "google", "salesforce", "custom")
+# The built-in providers: each has an API URL an app is pointed at.
+PROVIDERS = ("github", "slack", "google", "salesforce")
 DEFAULT_API_KEY = "sk_test_default"
 
 SeedLike = Union[None, str, "os.PathLike[str]", Mapping[str, Any]]
@@ -115,15 +117,17 @@ def build_env(
     }
     if webhook_secret:
         env["WORKOS_WEBHOOK_SECRET"] = webhook_secret
-    for name in SERVICES[1:]:
+    for name in PROVIDERS:
         env[f"{name.upper()}_API_URL"] = urls[name]
     env["PIPES_HARNESS_WORKOS_URL"] = workos
     env["PIPES_HARNESS_API_KEY"] = api_key
     if webhook_secret:
         env["PIPES_HARNESS_WEBHOOK_SECRET"] = webhook_secret
     env["PIPES_HARNESS_CONTROL_URL"] = f"{workos}/_harness"
-    for name in SERVICES[1:]:
+    for name in PROVIDERS:
         env[f"PIPES_HARNESS_{name.upper()}_URL"] = urls[name]
+    if "custom" in urls:
+        env["PIPES_HARNESS_CUSTOM_URL"] = urls["custom"]
     if control_token:
         env["PIPES_HARNESS_CONTROL_TOKEN"] = control_token
     return env
@@ -137,7 +141,7 @@ class Serve:
     """A running `pipes-harness serve`. Stop it with `stop()` or a `with` block."""
 
     urls: Dict[str, str]
-    """Each service's base URL: workos, github, slack, google, salesforce."""
+    """Each service's base URL: workos, github, slack, google, salesforce, custom."""
     env: Dict[str, str]
     """The environment an app needs (WORKOS_BASE_URL, WORKOS_API_KEY, ...)."""
     control: ControlClient
@@ -179,7 +183,7 @@ class Serve:
         return self.env.get("WORKOS_WEBHOOK_SECRET")
 
     def url(self, service: str) -> str:
-        """The base URL of `service` (workos, github, slack, google, salesforce)."""
+        """The base URL of `service` (workos, github, slack, google, salesforce, custom)."""
         try:
             return self.urls[service]
         except KeyError:

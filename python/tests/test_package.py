@@ -43,7 +43,7 @@ def test_the_fixture_and_the_factory_start_two_servers_side_by_side(
 ):
     other = pipes_harness_factory(SEED)
     ports = {url.rsplit(":", 1)[1] for s in (pipes_harness, other) for url in s.urls.values()}
-    assert len(ports) == 10, "ten servers, ten ports"
+    assert len(ports) == 12, "two servers of six services each, twelve ports"
     for serve in (pipes_harness, other):
         assert get_json(f"{serve.workos_url}/health") == {"status": "ok"}
         assert serve.control.clock()["now_ms"] > 0
@@ -81,6 +81,7 @@ def test_the_environment_has_the_names_apps_read(pipes_harness):
     for name in ("github", "slack", "google", "salesforce"):
         assert env[f"{name.upper()}_API_URL"] == pipes_harness.urls[name]
         assert env[f"PIPES_HARNESS_{name.upper()}_URL"] == pipes_harness.urls[name]
+    assert env["PIPES_HARNESS_CUSTOM_URL"] == pipes_harness.urls["custom"]
     assert "PIPES_HARNESS_CONTROL_TOKEN" not in env
 
 

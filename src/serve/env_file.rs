@@ -44,6 +44,9 @@ pub struct ServeFacts {
     pub webhook_secret: Option<String>,
     /// Provider mock base URLs.
     pub providers: Vec<(ProviderKind, String)>,
+    /// The custom providers' base URL (each slug under `/{slug}/`), when
+    /// the stack serves them.
+    pub custom_url: Option<String>,
     /// The control API's bearer token, when one is configured.
     pub control_token: Option<String>,
 }
@@ -77,6 +80,9 @@ pub fn pairs(f: &ServeFacts) -> Vec<(String, String)> {
             &format!("PIPES_HARNESS_{}_URL", kind.slug().to_ascii_uppercase()),
             url,
         );
+    }
+    if let Some(u) = &f.custom_url {
+        put("PIPES_HARNESS_CUSTOM_URL", u);
     }
     if let Some(t) = &f.control_token {
         put("PIPES_HARNESS_CONTROL_TOKEN", t);
@@ -155,6 +161,7 @@ mod tests {
             api_key: "sk_test_x".into(),
             webhook_secret: Some("whsec_y".into()),
             providers: vec![(ProviderKind::Github, "http://127.0.0.1:5001".into())],
+            custom_url: None,
             control_token: None,
         }
     }

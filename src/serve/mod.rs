@@ -277,6 +277,7 @@ impl Server {
                 .into_iter()
                 .map(|k| (k, self.stack.provider(k).uri()))
                 .collect(),
+            custom_url: Some(self.stack.custom.uri().to_string()),
             control_token: opts.control_token.clone(),
         }
     }
