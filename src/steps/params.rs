@@ -107,7 +107,28 @@ impl FromStr for Span {
 #[cfg(test)]
 mod duration_tests {
     use super::Span;
+    use crate::provider::ProviderKind;
     use std::time::Duration;
+
+    #[test]
+    fn the_provider_parameter_takes_every_provider_and_the_vocabulary_says_so() {
+        let regex = "github|slack|google|salesforce";
+        assert!(
+            s_contains_attr(regex),
+            "the {{provider}} regex is the one this test checks"
+        );
+        assert_eq!(regex, ProviderKind::slugs("|"));
+        let said = crate::steps::vocabulary::PARAMETERS
+            .iter()
+            .find(|(p, _)| *p == "{provider}")
+            .map(|(_, what)| *what);
+        assert_eq!(said, Some(ProviderKind::slugs_in_words().as_str()));
+    }
+
+    /// The `{provider}` attribute of this file holds `regex`.
+    fn s_contains_attr(regex: &str) -> bool {
+        include_str!("params.rs").contains(&format!("regex = \"{regex}\""))
+    }
 
     #[test]
     fn durations_read_as_a_number_and_a_unit() {
