@@ -516,13 +516,14 @@ async fn answers_with_profile(w: &mut PipesWorld, person: String, p: ProviderArg
             excerpt(&resp.text())
         )
     })?;
-    // GitHub's profile names the login; other providers' "who am I"
-    // answers name a workspace (a Slack bot token) or an id, so what proves
-    // it is the person's is the token the provider saw.
-    if p.0 == ProviderKind::Github {
+    // Where the provider's profile names the login (GitHub's), the app's
+    // answer must show it; other "who am I" answers name a workspace (a
+    // Slack bot token) or an id, so what proves it is the person's is the
+    // token the provider saw.
+    if let Some(key) = crate::providers::spec(p.0).profile_login_key {
         let found = body
-            .get("login")
-            .or_else(|| body.pointer("/profile/login"))
+            .get(key)
+            .or_else(|| body.get("profile").and_then(|p| p.get(key)))
             .and_then(|l| l.as_str());
         if found != Some(login.as_str()) {
             return Err(format!(

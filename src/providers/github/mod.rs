@@ -25,6 +25,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     routes: routes::ROUTES,
     whoami_path: "/user",
+    profile_login_key: Some("login"),
     api_headers: &[
         ("user-agent", "pipes-harness"),
         ("x-github-api-version", "2022-11-28"),

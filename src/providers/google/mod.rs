@@ -21,6 +21,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     routes: routes::ROUTES,
     whoami_path: "/v1/userinfo",
+    profile_login_key: None,
     api_headers: &[],
     default_scopes: &[
         "openid",

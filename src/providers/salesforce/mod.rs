@@ -22,6 +22,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     routes: routes::ROUTES,
     whoami_path: "/services/oauth2/userinfo",
+    profile_login_key: None,
     api_headers: &[],
     default_scopes: &["api", "refresh_token"],
     scope_separator: " ",

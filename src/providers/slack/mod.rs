@@ -23,6 +23,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     routes: routes::ROUTES,
     whoami_path: "/api/auth.test",
+    profile_login_key: None,
     api_headers: &[],
     default_scopes: &["channels:read", "chat:write"],
     scope_separator: ",",
