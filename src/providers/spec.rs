@@ -79,6 +79,9 @@ pub struct ProviderSpec {
     pub routes: &'static [RouteEntry],
     /// The path a bearer token reads its owner's profile from.
     pub whoami_path: &'static str,
+    /// The codes a 403 of this provider says "rate limited" with, as it
+    /// writes them (matched without regard to case).
+    pub rate_limit_codes: &'static [&'static str],
     /// The key of that profile that holds the person's login, when it names
     /// one (GitHub's `login`); `None` when it names a workspace or an id.
     pub profile_login_key: Option<&'static str>,

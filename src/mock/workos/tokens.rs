@@ -30,6 +30,7 @@ use super::json as shapes;
 use super::resolve::{self, Selector};
 use super::state::{AccountState, AuthMethod, ConnectedAccount, Integration};
 use super::{Ctx, Env, ok};
+use crate::provider::ProviderKind;
 
 /// Tokens expiring sooner than this are refreshed before being handed out.
 pub const REFRESH_SKEW_MS: i64 = 60_000;
@@ -214,20 +215,22 @@ async fn fresh(
 }
 
 /// Whether a token endpoint's answer means "not now" rather than "no":
-/// a 5xx, a 429, or a 403 that is a rate limit (GitHub's
-/// `x-ratelimit-remaining: 0`, Google's `rateLimitExceeded`, Salesforce's
-/// `REQUEST_LIMIT_EXCEEDED`).
-fn unavailable(reply: &crate::transcript::HttpResponse) -> bool {
-    // Lowercased: Google writes `rateLimitExceeded` and
-    // `userRateLimitExceeded`, Salesforce `REQUEST_LIMIT_EXCEEDED`.
+/// a 5xx, a 429, or a 403 that is a rate limit (`x-ratelimit-remaining: 0`,
+/// "rate limit" in the text, or the provider's own rate-limit code).
+fn unavailable(kind: Option<ProviderKind>, reply: &crate::transcript::HttpResponse) -> bool {
     let body = String::from_utf8_lossy(&reply.body).to_lowercase();
+    let own_code = kind.is_some_and(|k| {
+        crate::providers::spec(k)
+            .rate_limit_codes
+            .iter()
+            .any(|code| body.contains(&code.to_lowercase()))
+    });
     reply.status >= 500
         || reply.status == 429
         || (reply.status == 403
             && (reply.header("x-ratelimit-remaining") == Some("0")
-                || body.contains("ratelimitexceeded")
                 || body.contains("rate limit")
-                || body.contains("request_limit_exceeded")))
+                || own_code))
 }
 
 /// Moves a connection to `needs_reauthorization` (with `reason`) and emits the event.
@@ -286,7 +289,7 @@ async fn renew(
         what: format!("no answer: {e}"),
         retry_after: None,
     })?;
-    if unavailable(&reply) {
+    if unavailable(app.kind, &reply) {
         return Err(RenewError::Unavailable {
             what: format!("it answered HTTP {}", reply.status),
             retry_after: reply

@@ -26,6 +26,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     routes: routes::ROUTES,
     whoami_path: "/user",
     profile_login_key: Some("login"),
+    rate_limit_codes: &[],
     api_headers: &[
         ("user-agent", "pipes-harness"),
         ("x-github-api-version", "2022-11-28"),

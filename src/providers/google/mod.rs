@@ -22,6 +22,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     routes: routes::ROUTES,
     whoami_path: "/v1/userinfo",
     profile_login_key: None,
+    rate_limit_codes: &["rateLimitExceeded", "userRateLimitExceeded"],
     api_headers: &[],
     default_scopes: &[
         "openid",

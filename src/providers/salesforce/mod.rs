@@ -23,6 +23,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     routes: routes::ROUTES,
     whoami_path: "/services/oauth2/userinfo",
     profile_login_key: None,
+    rate_limit_codes: &["REQUEST_LIMIT_EXCEEDED"],
     api_headers: &[],
     default_scopes: &["api", "refresh_token"],
     scope_separator: " ",

@@ -24,6 +24,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     routes: routes::ROUTES,
     whoami_path: "/api/auth.test",
     profile_login_key: None,
+    rate_limit_codes: &[],
     api_headers: &[],
     default_scopes: &["channels:read", "chat:write"],
     scope_separator: ",",
