@@ -78,6 +78,63 @@ pub fn diagnose_visit(
     visit: &Visit,
     return_to: Option<&str>,
 ) -> Option<Diagnosis> {
+    read_visit(
+        visit,
+        return_to,
+        |error, description| {
+            if AUTHORIZE_ERRORS.contains(&error) {
+                classify::classify_authorize_error(provider, error, description)
+            } else {
+                token_error(provider, error, description)
+            }
+        },
+        |resp, body, on_return_page| {
+            if on_return_page && (200..300).contains(&resp.status) {
+                return Page::Done;
+            }
+            if body.contains("redirect_uri is not associated") {
+                return Page::Diagnosed(Diagnosis::new(
+                    DiagnosisKind::RedirectUriMismatch,
+                    format!(
+                        "{} showed its warning page \"The redirect_uri is not associated with this application.\" and the flow stopped there.",
+                        provider.display_name()
+                    ),
+                ));
+            }
+            if let Some(d) = state_refused(resp.status, body, "the provider") {
+                return Page::Diagnosed(d);
+            }
+            if return_to.is_none() && (200..300).contains(&resp.status) {
+                return Page::Done;
+            }
+            match provider_stop_page(provider, resp.status, body) {
+                Some(d) => Page::Diagnosed(d),
+                None => Page::Unread,
+            }
+        },
+    )
+}
+
+/// What a connect flow's last page says, as one kind of flow reads it.
+pub(crate) enum Page {
+    /// The flow succeeded.
+    Done,
+    /// It failed, and this is why.
+    Diagnosed(Diagnosis),
+    /// Nothing this flow recognises: it stopped somewhere unexpected.
+    Unread,
+}
+
+/// The end of a browser visit, read the same way for every flow: an
+/// `error` on the final URL (read by `error`), a browser sent outside the
+/// stack, then the last page (read by `page`, told whether it is the
+/// app's return page).
+pub(crate) fn read_visit(
+    visit: &Visit,
+    return_to: Option<&str>,
+    error: impl Fn(&str, Option<&str>) -> Diagnosis,
+    page: impl Fn(&crate::transcript::HttpResponse, &str, bool) -> Page,
+) -> Option<Diagnosis> {
     let query: Vec<(String, String)> = url::Url::parse(&visit.final_url)
         .map(|u| {
             u.query_pairs()
@@ -86,13 +143,8 @@ pub fn diagnose_visit(
         })
         .unwrap_or_default();
     let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.as_str());
-    if let Some(error) = get("error") {
-        let description = get("error_description");
-        let mut d = if AUTHORIZE_ERRORS.contains(&error) {
-            classify::classify_authorize_error(provider, error, description)
-        } else {
-            token_error(provider, error, description)
-        };
+    if let Some(code) = get("error") {
+        let mut d = error(code, get("error_description"));
         if visit.left_stack {
             d.detail = format!(
                 "{} The browser was sent to {} instead of the WorkOS callback, so WorkOS never saw the answer.",
@@ -114,40 +166,29 @@ pub fn diagnose_visit(
     let resp = visit.response.as_ref()?;
     let body = resp.text();
     let on_return_page = return_to.is_some_and(|r| visit.final_url.starts_with(r));
-    if on_return_page && (200..300).contains(&resp.status) {
-        return None;
-    }
-    if body.contains("redirect_uri is not associated") {
-        return Some(Diagnosis::new(
-            DiagnosisKind::RedirectUriMismatch,
+    match page(resp, &body, on_return_page) {
+        Page::Done => None,
+        Page::Diagnosed(d) => Some(d),
+        Page::Unread => Some(Diagnosis::new(
+            DiagnosisKind::ProviderUnavailable,
             format!(
-                "{} showed its warning page \"The redirect_uri is not associated with this application.\" and the flow stopped there.",
-                provider.display_name()
+                "The connect flow stopped at {} with HTTP {}.",
+                visit.final_url, resp.status
             ),
-        ));
+        )),
     }
-    if body.contains("state parameter") {
-        return Some(Diagnosis::new(
+}
+
+/// WorkOS's refusal of a callback whose `state` matches no flow in progress.
+pub(crate) fn state_refused(status: u16, body: &str, provider: &str) -> Option<Diagnosis> {
+    body.contains("state parameter").then(|| {
+        Diagnosis::new(
             DiagnosisKind::CsrfStateMismatch,
             format!(
-                "WorkOS refused the callback (HTTP {}): the state returned by the provider matches no authorization in progress.",
-                resp.status
+                "WorkOS refused the callback (HTTP {status}): the state returned by {provider} matches no authorization in progress."
             ),
-        ));
-    }
-    if return_to.is_none() && (200..300).contains(&resp.status) {
-        return None;
-    }
-    if let Some(d) = provider_stop_page(provider, resp.status, &body) {
-        return Some(d);
-    }
-    Some(Diagnosis::new(
-        DiagnosisKind::ProviderUnavailable,
-        format!(
-            "The connect flow stopped at {} with HTTP {}.",
-            visit.final_url, resp.status
-        ),
-    ))
+        )
+    })
 }
 
 /// An error page the provider showed instead of redirecting back: Google's

@@ -12,6 +12,7 @@
 
 use super::PipesClient;
 use super::browser::{Browser, Visit};
+use super::connect::{Page, read_visit, state_refused};
 use super::error::PipesError;
 use super::models::{AuthorizeRequest, ConnectedAccount};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
@@ -63,61 +64,26 @@ pub async fn follow(
 /// Reads the end of a browser visit through a custom provider; `None`
 /// means the flow succeeded.
 pub fn diagnose_visit(slug: &str, visit: &Visit, return_to: Option<&str>) -> Option<Diagnosis> {
-    let query: Vec<(String, String)> = url::Url::parse(&visit.final_url)
-        .map(|u| {
-            u.query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.as_str());
-    if let Some(error) = get("error") {
-        let mut d = error_diagnosis(slug, error, get("error_description"));
-        if visit.left_stack {
-            d.detail = format!(
-                "{} The browser was sent to {} instead of the WorkOS callback, so WorkOS never saw the answer.",
-                d.detail,
-                visit.final_url.split('?').next().unwrap_or_default()
-            );
-        }
-        return Some(d);
-    }
-    if visit.left_stack {
-        return Some(Diagnosis::new(
-            DiagnosisKind::RedirectUriMismatch,
-            format!(
-                "The browser was sent to {}, outside WorkOS and the app.",
-                visit.final_url
-            ),
-        ));
-    }
-    let resp = visit.response.as_ref()?;
-    let on_return_page = return_to.is_some_and(|r| visit.final_url.starts_with(r));
-    if (200..300).contains(&resp.status) && (on_return_page || return_to.is_none()) {
-        return None;
-    }
-    let body = resp.text();
-    if body.contains("state parameter") {
-        return Some(Diagnosis::new(
-            DiagnosisKind::CsrfStateMismatch,
-            format!(
-                "WorkOS refused the callback (HTTP {}): the state returned by {slug} matches no authorization in progress.",
-                resp.status
-            ),
-        ));
-    }
-    if resp.status >= 400
-        && let Some(d) = error_page(slug, resp.status, &body)
-    {
-        return Some(d);
-    }
-    Some(Diagnosis::new(
-        DiagnosisKind::ProviderUnavailable,
-        format!(
-            "The connect flow stopped at {} with HTTP {}.",
-            visit.final_url, resp.status
-        ),
-    ))
+    read_visit(
+        visit,
+        return_to,
+        |error, description| error_diagnosis(slug, error, description),
+        |resp, body, on_return_page| {
+            if (200..300).contains(&resp.status) && (on_return_page || return_to.is_none()) {
+                return Page::Done;
+            }
+            if let Some(d) = state_refused(resp.status, body, slug) {
+                return Page::Diagnosed(d);
+            }
+            match (resp.status >= 400)
+                .then(|| error_page(slug, resp.status, body))
+                .flatten()
+            {
+                Some(d) => Page::Diagnosed(d),
+                None => Page::Unread,
+            }
+        },
+    )
 }
 
 /// A page the provider showed instead of redirecting (an unknown client, a
