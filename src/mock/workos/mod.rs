@@ -443,6 +443,35 @@ pub fn ok(body: Value) -> Response {
     axum::Json(body).into_response()
 }
 
+/// 200 with `body` serialized straight into the response, for the shapes
+/// of [`json`] that need no `Value` tree (the same bytes as [`ok`] of their
+/// `Value`).
+pub fn ok_json<T: serde::Serialize + ?Sized>(body: &T) -> Response {
+    ok_bytes(json_bytes(body))
+}
+
+/// `body` as compact JSON, as [`ok`] writes it; to serialize under the state
+/// lock and answer with [`ok_bytes`] once it is released.
+pub fn json_bytes<T: serde::Serialize + ?Sized>(body: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    // A shape of `json` is strings, numbers and string-keyed maps: it
+    // always serializes.
+    let _ = serde_json::to_writer(&mut out, body);
+    out
+}
+
+/// 200 with a body of JSON bytes (`application/json`, as [`ok`] answers).
+pub fn ok_bytes(body: Vec<u8>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
 /// 201 with a JSON body.
 pub fn created(body: Value) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
