@@ -397,13 +397,10 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             patch(webhooks::update).delete(webhooks::delete),
         )
         .route("/events", get(events::list))
+        // Authentication, then idempotency (one layer for both).
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&ctx),
-            middleware::idempotency,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&ctx),
-            middleware::authenticate,
+            middleware::api,
         ));
     let public = Router::new()
         .route(
@@ -416,10 +413,10 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
         .merge(extra)
         .fallback(middleware::unknown_route)
         .method_not_allowed_fallback(middleware::method_not_allowed)
-        .layer(axum::middleware::from_fn(middleware::json_errors))
+        // JSON errors, then `X-Request-ID` (one layer for both).
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&ctx),
-            middleware::request_id,
+            middleware::outer,
         ))
         .with_state(ctx)
 }
