@@ -68,9 +68,14 @@ impl IdGen {
 
     /// A 26-character ULID for the current virtual time.
     pub fn ulid(&self) -> String {
+        self.new_ulid().to_string()
+    }
+
+    /// The ULID [`IdGen::ulid`] writes, to write elsewhere (the same draw).
+    pub fn new_ulid(&self) -> ulid::Ulid {
         let time = u64::try_from(self.clock.now_ms()).unwrap_or(0) & ((1 << 48) - 1);
         let random: u128 = self.rng(Purpose::Ids).random::<u128>();
-        ulid::Ulid::from_parts(time, random).to_string()
+        ulid::Ulid::from_parts(time, random)
     }
 
     /// `<prefix>_<ULID>`, as WorkOS ids look (`user_01J...`).

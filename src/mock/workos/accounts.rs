@@ -30,7 +30,7 @@ use super::resolve::{self, Selector};
 use super::state::{
     AccountState, ConnectedAccount, ConnectionRole, Integration, Owner, Ownership, WorkosState,
 };
-use super::{Ctx, Env, created, no_content, ok};
+use super::{Ctx, Env, created, json_bytes, no_content, ok, ok_bytes};
 
 /// Whose connection a route addresses.
 enum Route {
@@ -55,16 +55,27 @@ fn locate(
     slug: &str,
     q: &QueryParams,
 ) -> Result<(Integration, Owner), ApiError> {
+    locate_ref(st, env, route, slug, q).map(|(i, owner)| (i.clone(), owner))
+}
+
+/// [`locate`], borrowing the integration from the state.
+fn locate_ref<'a>(
+    st: &'a WorkosState,
+    env: &str,
+    route: &Route,
+    slug: &str,
+    q: &QueryParams,
+) -> Result<(&'a Integration, Owner), ApiError> {
     // The owner in the path is checked first: an unknown user is a 404
     // whatever the slug.
     match route {
         Route::User { user_id } => {
-            resolve::user(st, env, user_id)?;
+            resolve::user_ref(st, env, user_id)?;
             let org = q.get("organization_id");
             if let Some(o) = org {
                 resolve::organization(st, env, o)?;
             }
-            let i = resolve::integration(st, env, slug, Some(Ownership::User))?;
+            let i = resolve::integration_ref(st, env, slug, Some(Ownership::User))?;
             Ok((
                 i,
                 Owner::User {
@@ -75,7 +86,7 @@ fn locate(
         }
         Route::Organization { organization_id } => {
             resolve::organization(st, env, organization_id)?;
-            let i = resolve::integration(st, env, slug, Some(route.ownership()))?;
+            let i = resolve::integration_ref(st, env, slug, Some(route.ownership()))?;
             Ok((
                 i,
                 Owner::Organization {
@@ -106,9 +117,12 @@ async fn get_account(
 ) -> Result<Response, ApiError> {
     let sel = selector(q)?;
     let st = ctx.state();
-    let (i, owner) = locate(&st, env, &route, slug, q)?;
-    let account = resolve::select(&st, &i.id, &owner, &sel)?.ok_or_else(not_found)?;
-    Ok(ok(shapes::connected_account(&account)))
+    let (i, owner) = locate_ref(&st, env, &route, slug, q)?;
+    let account = resolve::select_ref(&st, &i.id, &owner, &sel)?.ok_or_else(not_found)?;
+    // Written under the lock (nothing is cloned), answered after it.
+    let body = json_bytes(&shapes::ConnectedAccountJson::new(account));
+    drop(st);
+    Ok(ok_bytes(body))
 }
 
 async fn delete_account(

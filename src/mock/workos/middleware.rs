@@ -12,24 +12,45 @@ use axum::response::{IntoResponse, Response};
 use super::errors::ApiError;
 use super::{Ctx, Env};
 
-/// Every response carries `X-Request-ID`: the caller's, or a new seeded one.
-pub async fn request_id(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+/// What every request goes through, outermost: the answer is made JSON
+/// when it is an error that is not ([`fix_json_errors`]), then carries
+/// `X-Request-ID`, the caller's or a new seeded one. One layer for both,
+/// since each layer costs a boxed service and future per request.
+pub async fn outer(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
     let incoming = req.headers().get("x-request-id").cloned();
-    let mut resp = next.run(req).await;
+    let resp = fix_json_errors(next.run(req).await);
+    with_request_id(&ctx, incoming, resp)
+}
+
+fn with_request_id(ctx: &Ctx, incoming: Option<HeaderValue>, mut resp: Response) -> Response {
     let id = incoming.unwrap_or_else(|| {
-        HeaderValue::from_str(&ctx.ids.id("req")).unwrap_or(HeaderValue::from_static("req_unknown"))
+        // `req_` and the ULID, written in place rather than through `format!`.
+        let mut buf = [0u8; 30];
+        buf[..4].copy_from_slice(b"req_");
+        let mut ulid = [0u8; ulid::ULID_LEN];
+        ctx.ids.new_ulid().array_to_str(&mut ulid);
+        buf[4..].copy_from_slice(&ulid);
+        HeaderValue::from_bytes(&buf).unwrap_or(HeaderValue::from_static("req_unknown"))
     });
     resp.headers_mut().insert("x-request-id", id);
     resp
 }
 
+/// What every API request goes through: API-key authentication with the
+/// rate limit ([`authenticated_env`]), then [`idempotent`], in one layer.
+pub async fn api(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Response {
+    match authenticated_env(&ctx, &req) {
+        Ok(env) => {
+            req.extensions_mut().insert(Env(env));
+            idempotent(&ctx, req, next).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `Authorization: Bearer sk_...` naming a key of a known environment, then
-/// the per-key rate limit when one is set.
-pub async fn authenticate(
-    State(ctx): State<Arc<Ctx>>,
-    mut req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
+/// the per-key rate limit when one is set: the environment of the key.
+fn authenticated_env(ctx: &Ctx, req: &Request) -> Result<String, ApiError> {
     if !ctx.is_ready() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -43,33 +64,29 @@ pub async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, key)| key.trim().to_string())
+        .map(|(_, key)| key.trim())
         .filter(|key| key.starts_with("sk_"))
         .ok_or_else(ApiError::unauthorized)?;
     let now = ctx.clock.now_ms();
-    let env = {
-        let mut st = ctx.state();
-        let env = st
-            .environment_for_key(&key)
-            .map(|e| e.id.clone())
-            .ok_or_else(ApiError::unauthorized)?;
-        if let Some(limit) = st.rate_limit {
-            let window = limit.window_ms.max(1);
-            let counter = st.rate_counters.entry(key).or_insert((now, 0));
-            if now.saturating_sub(counter.0) >= window {
-                *counter = (now, 0);
-            }
-            if counter.1 >= limit.limit {
-                let wait_ms = counter.0.saturating_add(window).saturating_sub(now).max(1);
-                let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
-                return Err(ApiError::rate_limited(secs));
-            }
-            counter.1 = counter.1.saturating_add(1);
+    let mut st = ctx.state();
+    let env = st
+        .environment_for_key(key)
+        .map(|e| e.id.clone())
+        .ok_or_else(ApiError::unauthorized)?;
+    if let Some(limit) = st.rate_limit {
+        let window = limit.window_ms.max(1);
+        let counter = st.rate_counters.entry(key.to_string()).or_insert((now, 0));
+        if now.saturating_sub(counter.0) >= window {
+            *counter = (now, 0);
         }
-        env
-    };
-    req.extensions_mut().insert(Env(env));
-    Ok(next.run(req).await)
+        if counter.1 >= limit.limit {
+            let wait_ms = counter.0.saturating_add(window).saturating_sub(now).max(1);
+            let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
+            return Err(ApiError::rate_limited(secs));
+        }
+        counter.1 = counter.1.saturating_add(1);
+    }
+    Ok(env)
 }
 
 /// How long an `Idempotency-Key` is remembered: 24 hours of virtual time.
@@ -79,13 +96,16 @@ pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 /// the first answer again instead of running twice (so an SDK retrying an
 /// import after a timeout does not meet a 409). 429 and 5xx answers are not
 /// kept: retrying those must run the request. Keys are per environment.
-pub async fn idempotency(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+async fn idempotent(ctx: &Ctx, req: Request, next: Next) -> Response {
+    if req.method() != axum::http::Method::POST {
+        return next.run(req).await;
+    }
     let key = req
         .headers()
         .get("idempotency-key")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let env = req.extensions().get::<Env>().map(|e| e.0.clone());
-    let (Some(key), Some(env), true) = (key, env, req.method() == axum::http::Method::POST) else {
+    let (Some(key), Some(env)) = (key, env) else {
         return next.run(req).await;
     };
     let slot = format!("{env} {key}");
@@ -158,8 +178,7 @@ pub async fn method_not_allowed(req: Request) -> ApiError {
 /// framework rejection, an empty 405) becomes `{message, code}`, because the
 /// Node SDK cannot read anything else. The browser-facing HTML pages of the
 /// connect flow are left alone.
-pub async fn json_errors(req: Request, next: Next) -> Response {
-    let resp = next.run(req).await;
+fn fix_json_errors(resp: Response) -> Response {
     let status = resp.status();
     if status.as_u16() < 400 {
         return resp;

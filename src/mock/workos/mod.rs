@@ -402,13 +402,10 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
             patch(webhooks::update).delete(webhooks::delete),
         )
         .route("/events", get(events::list))
+        // Authentication, then idempotency (one layer for both).
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&ctx),
-            middleware::idempotency,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&ctx),
-            middleware::authenticate,
+            middleware::api,
         ));
     let public = Router::new()
         .route(
@@ -421,10 +418,10 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
         .merge(extra)
         .fallback(middleware::unknown_route)
         .method_not_allowed_fallback(middleware::method_not_allowed)
-        .layer(axum::middleware::from_fn(middleware::json_errors))
+        // JSON errors, then `X-Request-ID` (one layer for both).
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&ctx),
-            middleware::request_id,
+            middleware::outer,
         ))
         .with_state(ctx)
 }
@@ -446,6 +443,35 @@ async fn health(axum::extract::State(ctx): axum::extract::State<Arc<Ctx>>) -> Re
 /// 200 with a JSON body.
 pub fn ok(body: Value) -> Response {
     axum::Json(body).into_response()
+}
+
+/// 200 with `body` serialized straight into the response, for the shapes
+/// of [`json`] that need no `Value` tree (the same bytes as [`ok`] of their
+/// `Value`).
+pub fn ok_json<T: serde::Serialize + ?Sized>(body: &T) -> Response {
+    ok_bytes(json_bytes(body))
+}
+
+/// `body` as compact JSON, as [`ok`] writes it; to serialize under the state
+/// lock and answer with [`ok_bytes`] once it is released.
+pub fn json_bytes<T: serde::Serialize + ?Sized>(body: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    // A shape of `json` is strings, numbers and string-keyed maps: it
+    // always serializes.
+    let _ = serde_json::to_writer(&mut out, body);
+    out
+}
+
+/// 200 with a body of JSON bytes (`application/json`, as [`ok`] answers).
+pub fn ok_bytes(body: Vec<u8>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// 201 with a JSON body.

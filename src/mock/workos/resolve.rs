@@ -22,6 +22,16 @@ pub fn integration(
     slug: &str,
     ownership: Option<Ownership>,
 ) -> Result<Integration, ApiError> {
+    integration_ref(st, env, slug, ownership).cloned()
+}
+
+/// [`integration`], borrowed from the state.
+pub fn integration_ref<'a>(
+    st: &'a WorkosState,
+    env: &str,
+    slug: &str,
+    ownership: Option<Ownership>,
+) -> Result<&'a Integration, ApiError> {
     if !valid_slug(slug) {
         return Err(ApiError::integration_not_found(slug));
     }
@@ -29,7 +39,6 @@ pub fn integration(
         Some(o) => st.integration(env, slug, o),
         None => st.any_integration(env, slug),
     }
-    .cloned()
     .ok_or_else(|| ApiError::integration_not_found(slug))
 }
 
@@ -83,11 +92,15 @@ pub fn usable(
 
 /// The user `id` of `env`, or 404.
 pub fn user(st: &WorkosState, env: &str, id: &str) -> Result<User, ApiError> {
+    user_ref(st, env, id).cloned()
+}
+
+/// The user `id` of `env`, or 404, borrowed from the state.
+pub fn user_ref<'a>(st: &'a WorkosState, env: &str, id: &str) -> Result<&'a User, ApiError> {
     if !valid_id(id, "user") {
         return Err(ApiError::not_found(format!("User not found: '{id}'")));
     }
     st.user_in(env, id)
-        .cloned()
         .ok_or_else(|| ApiError::not_found(format!("User not found: '{id}'")))
 }
 
@@ -177,12 +190,21 @@ pub fn select(
     owner: &Owner,
     sel: &Selector,
 ) -> Result<Option<ConnectedAccount>, ApiError> {
+    select_ref(st, integration_id, owner, sel).map(|a| a.cloned())
+}
+
+/// [`select`], borrowing the connection from the state.
+pub fn select_ref<'a>(
+    st: &'a WorkosState,
+    integration_id: &str,
+    owner: &Owner,
+    sel: &Selector,
+) -> Result<Option<&'a ConnectedAccount>, ApiError> {
     let accounts = st.owner_accounts(integration_id, owner);
     if let Some(id) = &sel.connected_account_id {
         return accounts
             .into_iter()
             .find(|a| a.id == *id)
-            .cloned()
             .map(Some)
             .ok_or_else(|| ApiError::not_found(format!("Connected account not found: '{id}'")));
     }
@@ -196,12 +218,11 @@ pub fn select(
         ));
     }
     if sel.multiple {
-        return Ok(accounts.first().map(|a| (*a).clone()));
+        return Ok(accounts.first().copied());
     }
     Ok(accounts
         .into_iter()
-        .find(|a| a.connection_role == ConnectionRole::Compatibility)
-        .cloned())
+        .find(|a| a.connection_role == ConnectionRole::Compatibility))
 }
 
 /// The role a connection added with `connection_intent: add` gets: the

@@ -29,7 +29,7 @@ use super::extract::{Fields, JsonBody, PathParams};
 use super::json as shapes;
 use super::resolve::{self, Selector};
 use super::state::{AccountState, AuthMethod, ConnectedAccount, Integration};
-use super::{Ctx, Env, ok};
+use super::{Ctx, Env, ok, ok_json};
 use crate::provider::ProviderKind;
 
 /// Tokens expiring sooner than this are refreshed before being handed out.
@@ -111,9 +111,8 @@ pub async fn token(
         }
         Err(Stale::Unavailable(e)) => return Err(e),
     };
-    let token = account.access_token.clone().unwrap_or_default();
-    Ok(ok(shapes::access_token(
-        &token,
+    Ok(ok_json(&shapes::AccessTokenJson::new(
+        account.access_token.as_deref().unwrap_or_default(),
         account.expires_ms,
         &account.scopes,
         &missing(&requested, &account.scopes),

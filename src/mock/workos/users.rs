@@ -40,7 +40,7 @@ use super::state::{
     ConnectedAccount, Membership, MembershipStatus, Organization, Ownership, User, WorkosState,
 };
 use super::tokens::needs_reauthorization;
-use super::{Ctx, Env, created, empty_ok, ok};
+use super::{Ctx, Env, created, empty_ok, json_bytes, ok, ok_bytes};
 
 /// Roles the mock's environments define.
 const ROLES: &[&str] = &["member", "admin"];
@@ -124,9 +124,13 @@ pub async fn list_users(
         let admitted = u.env == env
             && email.as_ref().is_none_or(|e| u.email == *e)
             && members.as_ref().is_none_or(|m| m.contains(u.id.as_str()));
-        admitted.then(|| (u.seq, shapes::user(u)))
+        admitted.then(|| (u.seq, shapes::UserJson::new(u)))
     })?;
-    Ok(ok(shapes::page(page.items, page.before, page.after)))
+    // Written under the lock (the page borrows the users), answered after it.
+    let body = json_bytes(&shapes::PageJson::new(page.items, page.before, page.after));
+    drop(members);
+    drop(st);
+    Ok(ok_bytes(body))
 }
 
 /// `GET /user_management/users/{user_id}`.
@@ -136,7 +140,9 @@ pub async fn get_user(
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     let st = ctx.state();
-    Ok(ok(shapes::user(&resolve::user(&st, &env, &id)?)))
+    let body = json_bytes(&shapes::UserJson::new(resolve::user_ref(&st, &env, &id)?));
+    drop(st);
+    Ok(ok_bytes(body))
 }
 
 /// `DELETE /user_management/users/{user_id}` → 200, no body.
