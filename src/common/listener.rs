@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
@@ -16,7 +15,7 @@ use hyper_util::service::TowerToHyperService;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until the task running it is dropped or aborted.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) {
+pub async fn serve(listener: tokio::net::TcpListener, app: crate::mock::workos::middleware::App) {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()

@@ -2,24 +2,86 @@
 //! with WorkOS's own rate limit, and the JSON answers for unknown routes,
 //! unknown methods and anything else that would not be JSON.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::future::RouteFuture;
+use tower_service::Service;
 
 use super::errors::ApiError;
 use super::{Ctx, Env};
 
-/// What every request goes through, outermost: the answer is made JSON
-/// when it is an error that is not ([`fix_json_errors`]), then carries
-/// `X-Request-ID`, the caller's or a new seeded one. One layer for both,
-/// since each layer costs a boxed service and future per request.
-pub async fn outer(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
-    let incoming = req.headers().get("x-request-id").cloned();
-    let resp = fix_json_errors(next.run(req).await);
-    with_request_id(&ctx, incoming, resp)
+/// The WorkOS mock as one service: its router, then, around every answer,
+/// JSON for an error that is not JSON ([`fix_json_errors`]) and
+/// `X-Request-ID`, the caller's or a new seeded one. A plain service
+/// around the whole router rather than a router layer: a layer wraps every
+/// route in one more boxed service, and a `from_fn` middleware boxes a
+/// clone of it and a future per request, for work that needs neither.
+#[derive(Debug, Clone)]
+pub struct App {
+    router: Router,
+    ctx: Arc<Ctx>,
+}
+
+impl App {
+    /// `router` with JSON errors and request ids around it.
+    pub fn new(router: Router, ctx: Arc<Ctx>) -> Self {
+        App { router, ctx }
+    }
+}
+
+impl<B> Service<axum::http::Request<B>> for App
+where
+    Router: Service<
+            axum::http::Request<B>,
+            Response = Response,
+            Error = Infallible,
+            Future = RouteFuture<Infallible>,
+        >,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = AppFuture;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: axum::http::Request<B>) -> AppFuture {
+        let incoming = req.headers().get("x-request-id").cloned();
+        AppFuture {
+            inner: self.router.call(req),
+            incoming,
+            ctx: Arc::clone(&self.ctx),
+        }
+    }
+}
+
+/// The answer of [`App`]: the router's, finished once it is ready (the
+/// request id is drawn after the handler ran, as the seeded ids expect).
+pub struct AppFuture {
+    inner: RouteFuture<Infallible>,
+    incoming: Option<HeaderValue>,
+    ctx: Arc<Ctx>,
+}
+
+impl Future for AppFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let Ok(resp) = ready!(Pin::new(&mut this.inner).poll(cx));
+        let resp = fix_json_errors(resp);
+        Poll::Ready(Ok(with_request_id(&this.ctx, this.incoming.take(), resp)))
+    }
 }
 
 fn with_request_id(ctx: &Ctx, incoming: Option<HeaderValue>, mut resp: Response) -> Response {

@@ -246,7 +246,7 @@ impl WorkosMock {
             delivering: tokio::sync::Mutex::new(()),
         });
         let _ = ctx.base_url.set(base_url.clone());
-        let app = router(Arc::clone(&ctx), extra);
+        let app = app(Arc::clone(&ctx), extra);
         let task = tokio::spawn(async move {
             crate::common::listener::serve(listener, app).await;
         });
@@ -290,8 +290,9 @@ impl WorkosMock {
     }
 }
 
-/// The full router: public browser-facing routes, `extra`, and the authenticated API.
-pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
+/// The whole mock: public browser-facing routes, `extra`, and the
+/// authenticated API, answering JSON errors with `X-Request-ID`.
+pub fn app(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> middleware::App {
     use axum::routing::patch;
     let api = Router::new()
         // Data integrations (reference B, 1-15).
@@ -414,16 +415,13 @@ pub fn router(ctx: Arc<Ctx>, extra: Router<Arc<Ctx>>) -> Router {
         )
         .route("/sso/callback/{slug}", get(connect::callback))
         .route("/health", get(health));
-    api.merge(public)
+    let router = api
+        .merge(public)
         .merge(extra)
         .fallback(middleware::unknown_route)
         .method_not_allowed_fallback(middleware::method_not_allowed)
-        // JSON errors, then `X-Request-ID` (one layer for both).
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&ctx),
-            middleware::outer,
-        ))
-        .with_state(ctx)
+        .with_state(Arc::clone(&ctx));
+    middleware::App::new(router, ctx)
 }
 
 /// `GET /health`: 200 once the world (a seed, for `serve`) is installed,
