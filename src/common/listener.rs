@@ -1,5 +1,5 @@
-//! The HTTP server loop of the WorkOS mock: axum's router behind hyper with
-//! the limits a server left running for hours needs. A client has
+//! The HTTP server loop of the mocks: an axum router (or a service around
+//! one) behind hyper with the limits a server left running for hours needs. A client has
 //! [`HEADER_READ_TIMEOUT`] to send a request's header (a client trickling a
 //! byte every few seconds is dropped), bodies are bounded by the router
 //! (1 MiB, answered with 413), a badly framed body is answered with 400 by
@@ -15,7 +15,17 @@ use hyper_util::service::TowerToHyperService;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until the task running it is dropped or aborted.
-pub async fn serve(listener: tokio::net::TcpListener, app: crate::mock::workos::middleware::App) {
+pub async fn serve<S>(listener: tokio::net::TcpListener, app: S)
+where
+    S: tower_service::Service<
+            axum::extract::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
