@@ -92,14 +92,8 @@ pub fn diagnose_visit(
             if on_return_page && (200..300).contains(&resp.status) {
                 return Page::Done;
             }
-            if body.contains("redirect_uri is not associated") {
-                return Page::Diagnosed(Diagnosis::new(
-                    DiagnosisKind::RedirectUriMismatch,
-                    format!(
-                        "{} showed its warning page \"The redirect_uri is not associated with this application.\" and the flow stopped there.",
-                        provider.display_name()
-                    ),
-                ));
+            if let Some(d) = warning_page(provider, resp.status, body) {
+                return Page::Diagnosed(d);
             }
             if let Some(d) = state_refused(resp.status, body, "the provider") {
                 return Page::Diagnosed(d);
@@ -191,6 +185,29 @@ pub(crate) fn state_refused(status: u16, body: &str, provider: &str) -> Option<D
     })
 }
 
+/// A page the provider answered with success that is a warning, not a
+/// form (GitHub's "The redirect_uri is not associated with this
+/// application." for an unregistered callback): the flow stops there.
+fn warning_page(provider: ProviderKind, status: u16, html: &str) -> Option<Diagnosis> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let text = page_text(html);
+    let (phrase, kind) = classify::page_phrase(provider, &text.to_ascii_lowercase())?;
+    // Quote the sentence that says it.
+    let sentence = text
+        .split_inclusive(['.', '!', '?', '\n'])
+        .find(|s| s.to_ascii_lowercase().contains(phrase))
+        .map_or(text.as_str(), str::trim);
+    Some(Diagnosis::new(
+        kind,
+        format!(
+            "{} showed its warning page \"{sentence}\" and the flow stopped there.",
+            provider.display_name()
+        ),
+    ))
+}
+
 /// An error page the provider showed instead of redirecting back: Google's
 /// "Error 400: redirect_uri_mismatch", Slack's "redirect_uri did not match
 /// any configured URIs", Salesforce's `error=redirect_uri_mismatch` text.
@@ -204,8 +221,9 @@ fn provider_stop_page(provider: ProviderKind, status: u16, html: &str) -> Option
         .iter()
         .find(|code| text.contains(*code))
         .copied();
-    // Slack's page names no code, only the rule it enforces.
-    if code.is_none() && !text.contains("redirect_uri did not match") {
+    // Some pages name no code, only the rule they enforce.
+    let phrase = classify::page_phrase(provider, &text.to_ascii_lowercase());
+    if code.is_none() && phrase.is_none() {
         return None;
     }
     // What the page says after the code is the part worth quoting.
@@ -215,6 +233,9 @@ fn provider_stop_page(provider: ProviderKind, status: u16, html: &str) -> Option
         .filter(|rest| !rest.is_empty())
         .unwrap_or(&text);
     let mut d = classify::classify_authorize_error(provider, code.unwrap_or(""), Some(said));
+    if let (None, Some((_, kind))) = (code, phrase) {
+        d.kind = kind;
+    }
     d.detail = format!(
         "{} The flow stopped on {}'s own error page (HTTP {status}), so WorkOS never heard back.",
         d.detail,

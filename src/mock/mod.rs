@@ -118,6 +118,11 @@ impl Stack {
         };
         let workos_base = format!("http://{}", workos_listener.local_addr()?);
         recorder.host(&workos_base, "workos.test");
+        recorder.keep_response_headers(
+            ProviderKind::ALL
+                .iter()
+                .flat_map(|kind| crate::providers::spec(*kind).kept_headers.iter().copied()),
+        );
 
         let mut providers = BTreeMap::new();
         let mut links = BTreeMap::new();

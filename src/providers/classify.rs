@@ -270,8 +270,7 @@ pub fn classify_authorize_error(
         "redirect_uri_mismatch" => K::RedirectUriMismatch,
         "invalid_scope" | "unapproved_scope" | "scope_not_allowed_on_enterprise" => K::InvalidScope,
         "application_suspended" => K::InvalidClient,
-        // Error pages that never redirect (GitHub's "not associated with this
-        // application" warning, Google's "Error 400: redirect_uri_mismatch")
+        // Error pages that never redirect (a provider's own warning page)
         // may only say it in prose.
         _ if mentions_redirect_uri(&code) || description.is_some_and(mentions_redirect_uri) => {
             K::RedirectUriMismatch
@@ -321,16 +320,23 @@ pub fn classify_error_page(provider: ProviderKind, status: u16, body: &[u8]) -> 
         Some("invalid_client" | "invalid_client_id") => K::InvalidClient,
         Some("access_denied" | "access-denied") => K::AccessDenied,
         Some("invalid_request" | "unsupported_response_type") => K::InvalidRequest,
-        _ if lower.contains("redirect_uri is not associated")
-            || lower.contains("redirect_uri did not match") =>
-        {
-            K::RedirectUriMismatch
-        }
-        _ if lower.contains("invalid client_id") => K::InvalidClient,
-        _ => return None,
+        _ => match page_phrase(provider, &lower) {
+            Some((_, kind)) => kind,
+            None => return None,
+        },
     };
     let excerpt = crate::common::text::visible_text(&text);
     Some(Diagnosis::new(kind, said(&excerpt)))
+}
+
+/// The first of `provider`'s error-page phrases that `lower` (a page's text,
+/// lower-cased) says, with what it means.
+pub fn page_phrase(provider: ProviderKind, lower: &str) -> Option<(&'static str, DiagnosisKind)> {
+    super::spec(provider)
+        .error_page_phrases
+        .iter()
+        .find(|(phrase, _)| lower.contains(phrase))
+        .copied()
 }
 
 pub(crate) fn mentions_redirect_uri(text: &str) -> bool {

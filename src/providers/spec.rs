@@ -13,7 +13,7 @@ use wiremock::{Request, ResponseTemplate};
 use super::classify::{ApiOutcome, Grant, ResponseView};
 use super::engine::{RouteClass, RouteEntry, Shared};
 use crate::common::ids::IdGen;
-use crate::diagnosis::Diagnosis;
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::provider::ProviderKind;
 
 /// Where a provider's OAuth endpoints live (paths on its mock).
@@ -138,6 +138,13 @@ pub struct ProviderSpec {
     /// The error code an error page of the provider names, read from the
     /// page's lower-cased text; `None` when it only says it in prose.
     pub error_page_code: fn(&str) -> Option<String>,
+    /// What the provider's error pages say in place of an error code, in
+    /// lower case, with what each phrase means (GitHub's "redirect_uri is
+    /// not associated" warning page).
+    pub error_page_phrases: &'static [(&'static str, DiagnosisKind)],
+    /// Response headers of the provider worth keeping in a transcript
+    /// beyond the common ones (a rate-limit header of its own), lower case.
+    pub kept_headers: &'static [&'static str],
     /// How the provider answers when a fault is mounted.
     pub faults: FaultAnswers,
     /// Its answers as the real provider sends them, which both the mock's

@@ -19,7 +19,8 @@ const REQUEST_HEADERS: &[&str] = &[
     "idempotency-key",
 ];
 
-/// Response headers kept in transcripts.
+/// Response headers kept in transcripts (a provider adds its own with
+/// [`Recorder::keep_response_headers`](super::Recorder::keep_response_headers)).
 const RESPONSE_HEADERS: &[&str] = &[
     "content-type",
     "location",
@@ -32,7 +33,6 @@ const RESPONSE_HEADERS: &[&str] = &[
     "x-oauth-scopes",
     "x-accepted-oauth-scopes",
     "www-authenticate",
-    "sforce-limit-info",
     "x-request-id",
 ];
 
@@ -223,10 +223,13 @@ impl HttpClient {
         match &result {
             Ok(resp) => {
                 exchange.status = Some(resp.status);
+                let extra = self.recorder.kept_headers();
                 exchange.response_headers = resp
                     .headers
                     .iter()
-                    .filter(|(k, _)| RESPONSE_HEADERS.contains(&k.as_str()))
+                    .filter(|(k, _)| {
+                        RESPONSE_HEADERS.contains(&k.as_str()) || extra.contains(&k.as_str())
+                    })
                     .cloned()
                     .collect();
                 if !resp.body.is_empty() {

@@ -89,6 +89,8 @@ struct Inner {
     /// `Some(0)`: keep nothing (a long-running server with no transcript);
     /// `Some(n)`: keep the last `n` entries; `None`: keep everything.
     capacity: Option<usize>,
+    /// Response headers kept in exchanges besides the common ones.
+    kept_headers: Vec<&'static str>,
 }
 
 impl Inner {
@@ -153,6 +155,23 @@ impl Recorder {
                 text: text.into(),
             },
         );
+    }
+
+    /// Keeps these response headers (lower case) in the exchanges recorded
+    /// from now on, besides the common ones (content type, location, rate
+    /// limits, scopes, request id): a provider's own headers worth reading.
+    pub fn keep_response_headers(&self, names: impl IntoIterator<Item = &'static str>) {
+        let mut inner = self.lock();
+        for name in names {
+            if !inner.kept_headers.contains(&name) {
+                inner.kept_headers.push(name);
+            }
+        }
+    }
+
+    /// The response headers kept besides the common ones.
+    pub(crate) fn kept_headers(&self) -> Vec<&'static str> {
+        self.lock().kept_headers.clone()
     }
 
     /// A recorder that keeps nothing: no entries, no secrets (there is no

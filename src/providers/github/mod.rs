@@ -72,6 +72,12 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     corpus: corpus::SAMPLES,
     error_page_code: |_| None,
+    // Its warning page for an unregistered callback is a 200 with prose.
+    error_page_phrases: &[(
+        "redirect_uri is not associated",
+        DiagnosisKind::RedirectUriMismatch,
+    )],
+    kept_headers: &[],
 };
 
 /// GitHub's token endpoint: form-encoded unless asked for JSON, errors of its own.

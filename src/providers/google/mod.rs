@@ -73,6 +73,8 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     corpus: corpus::SAMPLES,
     error_page_code: classify::error_page_code,
+    error_page_phrases: &[],
+    kept_headers: &[],
 };
 
 /// Google's token endpoint speaks only JSON and only the RFC's codes.

@@ -8,6 +8,7 @@ pub mod routes;
 use serde_json::json;
 
 use crate::common::ids::IdGen;
+use crate::diagnosis::DiagnosisKind;
 use crate::provider::ProviderKind;
 use crate::providers::{
     Endpoints, FaultAnswers, ProviderSpec, Revocation, Rotation, SignIn, TokenFlavour,
@@ -66,6 +67,15 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
     corpus: corpus::SAMPLES,
     error_page_code: |_| None,
+    // "Oops, something went wrong" pages name no code, only the rule.
+    error_page_phrases: &[
+        (
+            "redirect_uri did not match",
+            DiagnosisKind::RedirectUriMismatch,
+        ),
+        ("invalid client_id", DiagnosisKind::InvalidClient),
+    ],
+    kept_headers: &[],
 };
 
 /// `xoxb-<team>-<user>-<secret>` (`xoxp` for a user token); token rotation
