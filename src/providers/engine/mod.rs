@@ -365,44 +365,46 @@ impl ProviderMock {
         mock
     }
 
+    /// Replaces every mounted mock with the defaults (the request log, the
+    /// stubs, the provider's routes, its not-found answer) in one step, so
+    /// a request arriving meanwhile never finds the server empty.
     async fn mount_defaults(&self) {
         self.shared
             .routes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
-        // First in line at the highest priority: it sees every request and
-        // never answers one.
-        Mock::given(request_log::Tap {
-            log: Arc::clone(&self.shared.requests),
-            clock: self.shared.clock.clone(),
-        })
-        .respond_with(ResponseTemplate::new(500))
-        .with_priority(1)
-        .mount(&self.server)
-        .await;
         self.shared
             .stubs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
-        Mock::given(Stubs(Arc::clone(&self.shared)))
-            .respond_with(Stubs(Arc::clone(&self.shared)))
-            .with_priority(STUB_PRIORITY)
-            .named("stubs")
-            .mount(&self.server)
-            .await;
+        // First in line at the highest priority: it sees every request and
+        // never answers one.
+        let mut mocks = vec![
+            Mock::given(request_log::Tap {
+                log: Arc::clone(&self.shared.requests),
+                clock: self.shared.clock.clone(),
+            })
+            .respond_with(ResponseTemplate::new(500))
+            .with_priority(1),
+            Mock::given(Stubs(Arc::clone(&self.shared)))
+                .respond_with(Stubs(Arc::clone(&self.shared)))
+                .with_priority(STUB_PRIORITY)
+                .named("stubs"),
+        ];
         for route in crate::providers::spec(self.kind).routes {
-            mount(self, *route).await;
+            mocks.push(route_mock(self, *route));
         }
         // Last of all: a path the mock does not serve gets the provider's
         // own not-found answer, never wiremock's empty 404.
-        Mock::given(wiremock::matchers::any())
-            .respond_with(NotServed(Arc::clone(&self.shared)))
-            .with_priority(u8::MAX)
-            .named("not served")
-            .mount(&self.server)
-            .await;
+        mocks.push(
+            Mock::given(wiremock::matchers::any())
+                .respond_with(NotServed(Arc::clone(&self.shared)))
+                .with_priority(u8::MAX)
+                .named("not served"),
+        );
+        self.server.reset_to(mocks).await;
     }
 
     /// Answers `method path` with `status`, `headers` and `body` until the
@@ -463,11 +465,11 @@ impl ProviderMock {
         Ok(())
     }
 
-    /// Removes every fault: mounted fault mocks go (wiremock can only drop
-    /// everything, so the defaults are mounted again) and the engine's
+    /// Removes every fault: mounted fault mocks go (the server's mocks are
+    /// replaced by the defaults in one step, so traffic meanwhile sees
+    /// either the faults or the defaults, never a 404) and the engine's
     /// fault switches are turned off. Tokens, codes and apps stay.
     pub async fn clear_faults(&self) {
-        self.server.reset().await;
         self.mount_defaults().await;
         let mut engine = self.engine();
         engine.user_denies = false;
@@ -547,7 +549,8 @@ pub fn endpoints(kind: ProviderKind) -> Endpoints {
 
 /// Mounts `handler` for requests matching `method` and the path pattern,
 /// and records it in the route table.
-async fn mount(mock: &ProviderMock, route: RouteEntry) {
+/// The mock answering `route`, which is listed among the mounted routes.
+fn route_mock(mock: &ProviderMock, route: RouteEntry) -> Mock {
     let RouteEntry {
         method,
         path: pattern,
@@ -566,8 +569,6 @@ async fn mount(mock: &ProviderMock, route: RouteEntry) {
             handler,
         })
         .with_priority(DEFAULT_PRIORITY)
-        .mount(&mock.server)
-        .await;
 }
 
 #[cfg(test)]
@@ -739,5 +740,59 @@ mod tests {
         assert!(!p.matches("/services/data/v62.0/query/extra"));
         assert!(PathPattern("/user").matches("/user"));
         assert!(!PathPattern("/user").matches("/user/repos"));
+    }
+}
+
+#[cfg(test)]
+mod clear_faults_tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Traffic while faults are cleared (a `serve` reset under load) sees
+    /// the provider's own answers throughout, never a route gone missing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_during_a_fault_clear_never_find_the_routes_gone() {
+        let mock = Arc::new(testing::start(ProviderKind::Github, false).await);
+        let url = format!("{}/user", mock.uri());
+        let done = Arc::new(AtomicBool::new(false));
+        let answered = Arc::new(AtomicUsize::new(0));
+        let mut clients = Vec::new();
+        for _ in 0..4 {
+            let (url, done, answered) = (url.clone(), Arc::clone(&done), Arc::clone(&answered));
+            clients.push(tokio::spawn(async move {
+                let http = testing::http();
+                let mut statuses = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    let resp = http
+                        .get(&url)
+                        .header("user-agent", "pipes-harness-test")
+                        .send()
+                        .await
+                        .expect("the mock answers");
+                    statuses.push(resp.status().as_u16());
+                    answered.fetch_add(1, Ordering::Relaxed);
+                }
+                statuses
+            }));
+        }
+        // Clear over and over while 2,000 requests are answered.
+        while answered.load(Ordering::Relaxed) < 2000 {
+            mock.clear_faults().await;
+            tokio::task::yield_now().await;
+        }
+        done.store(true, Ordering::Relaxed);
+        let mut seen = std::collections::BTreeMap::new();
+        for client in clients {
+            for status in client.await.expect("the client task ends") {
+                *seen.entry(status).or_insert(0) += 1;
+            }
+        }
+        // No token: GitHub's 401, every time.
+        assert_eq!(
+            seen.keys().copied().collect::<Vec<_>>(),
+            vec![401],
+            "{seen:?}"
+        );
     }
 }

@@ -136,6 +136,18 @@ impl BareMockServer {
         }
     }
 
+    /// [`reset`](Self::reset), then `mocks` registered, under one lock.
+    pub(crate) async fn reset_to(&self, mocks: Vec<Mock>) {
+        let mut state = self.state.write().await;
+        state.mock_set.reset();
+        if let Some(received_requests) = &mut state.received_requests {
+            received_requests.clear();
+        }
+        for mock in mocks {
+            state.mock_set.register(mock);
+        }
+    }
+
     /// Verify that all mounted `Mock`s on this instance of `BareMockServer` have satisfied
     /// their expectations on their number of invocations.
     pub(crate) async fn verify(&self) -> VerificationOutcome {

@@ -329,6 +329,13 @@ impl MockServer {
         self.0.reset().await;
     }
 
+    /// Drops every mounted [`Mock`] (and the recorded requests, as
+    /// [`reset`](Self::reset) does) and mounts `mocks` in their place, in
+    /// one step: no request is matched against an empty server in between.
+    pub async fn reset_to(&self, mocks: Vec<Mock>) {
+        self.0.reset_to(mocks).await;
+    }
+
     /// Verify that all mounted [`Mock`]s on this instance of `MockServer` have satisfied
     /// their expectations on their number of invocations. Panics otherwise.
     pub async fn verify(&self) {
