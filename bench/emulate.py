@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Side by side: `pipes-harness serve` and workos/emulate (WorkOS's own
 emulator), one wrk run each per endpoint, the same machine, the same wrk
-settings, one after the other. Prints requests/s, p99 latency and the
-ratio; also time to ready and resident size. Where emulate is not
-available it says so and prints ours. Asserts nothing.
+settings, one after the other. Each endpoint is measured --runs times,
+the two servers taking turns, and the median run of each is printed with
+its p99 latency and the ratio of the medians; the ratios of the pairs
+show how much the machine moved the figures. Also time to ready and
+resident size. Where emulate is not available it says so and prints
+ours. Asserts nothing.
 
 Usage: python3 bench/emulate.py [--binary target/release/pipes-harness]
-                                [--emulate DIR] [--duration 5]
+                                [--emulate DIR] [--duration 5] [--runs 3]
   --emulate DIR: a checkout of workos/emulate with its dependencies
   installed; it is started with `node_modules/.bin/tsx src/cli.ts` (or
   `node dist/cli.js` when built). Without it, `workos-emulate` on PATH is
@@ -119,7 +122,9 @@ def main():
     ap.add_argument("--binary", default="target/release/pipes-harness")
     ap.add_argument("--emulate", default=os.environ.get("EMULATE_DIR"))
     ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
+    runs = max(1, args.runs)
     work = tempfile.mkdtemp(prefix="pipes-vs-emulate-")
 
     ours_seed = os.path.join(work, "ours.yaml")
@@ -179,21 +184,36 @@ def main():
          # code (400) is the cheapest answer it gives there.
          "/data-integrations/github/token", lua("POST", json_h, '{"code":"bench"}')),
     ]
-    print(f"wrk -t2 -c16 -d{args.duration}s, one run per server and endpoint")
+    print(f"wrk -t2 -c16 -d{args.duration}s, {runs} run(s) per server and endpoint, taking turns; "
+          "the median run of each")
     print(f"{'':<56} {'ours req/s':>11} {'p99 ms':>7} {'emulate req/s':>14} {'p99 ms':>7} {'ratio':>7}")
+
+    def median(results):
+        return sorted(results, key=lambda r: r[0])[len(results) // 2]
+
     for name, our_path, our_lua, em_path, em_lua in cases:
-        o_rps, o_p99, o_bad = wrk(urls["workos"] + our_path, our_lua, args.duration, work)
+        ours_runs, em_runs = [], []
+        for _ in range(runs):
+            ours_runs.append(wrk(urls["workos"] + our_path, our_lua, args.duration, work))
+            if emulate:
+                em_runs.append(wrk(emulate_url + em_path, em_lua, args.duration, work))
+        o_rps, o_p99, _ = median(ours_runs)
+        o_bad = sum(r[2] for r in ours_runs)
         if emulate:
-            e_rps, e_p99, e_bad = wrk(emulate_url + em_path, em_lua, args.duration, work)
+            e_rps, e_p99, _ = median(em_runs)
             note = " (emulate: refused code, 400)" if "token" in name else ""
             print(f"{name:<56} {o_rps:>11.0f} {o_p99:>7.2f} {e_rps:>14.0f} {e_p99:>7.2f} {o_rps / e_rps:>6.1f}x{note}")
+            if runs > 1:
+                pairs = ", ".join(f"{o[0] / e[0]:.1f}x" for o, e in zip(ours_runs, em_runs))
+                print(f"  each pair: {pairs}")
         else:
             print(f"{name:<56} {o_rps:>11.0f} {o_p99:>7.2f} {'-':>14} {'-':>7} {'-':>7}")
         if o_bad:
             print(f"  ours answered {o_bad} non-2xx")
     gh = {"Authorization": f"Bearer {GITHUB_TOKEN}", "User-Agent": "pipes-bench"}
     for name, path in [("GitHub mock read: GET /user", "/user"), ("GitHub mock read: GET /user/repos", "/user/repos")]:
-        o_rps, o_p99, o_bad = wrk(urls["github"] + path, lua("GET", gh, None), args.duration, work)
+        o_rps, o_p99, _ = median([wrk(urls["github"] + path, lua("GET", gh, None), args.duration, work)
+                                  for _ in range(runs)])
         print(f"{name:<56} {o_rps:>11.0f} {o_p99:>7.2f} {'(none)':>14} {'-':>7} {'-':>7}")
     print("emulate mocks no OAuth provider: the provider rows have ours only")
     print(f"ready: ours {ours_ready * 1000:.0f} ms" + (f", emulate {emulate_ready * 1000:.0f} ms" if emulate else ""))

@@ -45,22 +45,25 @@ connected_accounts:
 """
 
 # One wrk Lua script per target: a cycle of requests, each thread stopping
-# after its share. Bodies that must differ (new users) use the counter.
+# after its share. Bodies that must differ (new users) use the thread's
+# number and its counter.
 LUA = r"""
-n, bad, fivexx = 0, 0, 0
+n, bad, fivexx, tid = 0, 0, 0, 0
 local reqs = __REQS__
 request = function()
   n = n + 1
   local r = reqs[(n % #reqs) + 1]
   local body = r[3]
-  if body ~= nil then body = string.gsub(body, "#N#", tostring(n) .. "_" .. tostring(math.random(1, 1000000000))) end
+  if body ~= nil then body = string.gsub(body, "#N#", tostring(tid) .. "_" .. tostring(n)) end
   return wrk.format(r[1], r[2], r[4], body)
 end
 response = function(status, headers, body)
   if status >= 500 then fivexx = fivexx + 1 elseif status >= 400 then bad = bad + 1 end
 end
 local threads = {}
-setup = function(thread) table.insert(threads, thread) end
+-- Each thread numbers its own requests: the thread's number keeps two
+-- threads from creating the same user (a 409).
+setup = function(thread) table.insert(threads, thread); thread:set("tid", #threads) end
 done = function(summary, latency, requests)
   local b, f = 0, 0
   for _, t in ipairs(threads) do b = b + t:get("bad"); f = f + t:get("fivexx") end
