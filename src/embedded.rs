@@ -6,15 +6,14 @@
 //! while `include_str!` only recompiles this binary. A test keeps the list
 //! in step with the directory.
 
-use pipes_harness::runner::FeatureText;
-
 macro_rules! library {
     ($($path:literal),* $(,)?) => {
         &[$(($path, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $path)))),*]
     };
 }
 
-const LIBRARY: &[(&str, &str)] = library![
+/// The built-in features, as (path, text).
+pub const LIBRARY: &[(&str, &str)] = library![
     "features/app/connect.feature",
     "features/app/provider_errors.feature",
     "features/app/revocation.feature",
@@ -61,28 +60,6 @@ const LIBRARY: &[(&str, &str)] = library![
     "features/recovery/token_revoked.feature",
     "features/recovery/webhook_signature_invalid.feature",
 ];
-
-/// The built-in features.
-pub fn library() -> Vec<FeatureText> {
-    LIBRARY
-        .iter()
-        .map(|(path, text)| FeatureText {
-            path: (*path).to_string(),
-            text: (*text).to_string(),
-        })
-        .collect()
-}
-
-/// The built-in features at `path` (a file) or under it (a folder), by the
-/// path they are listed with (`features/connect/github.feature`).
-pub fn under(path: &str) -> Vec<FeatureText> {
-    let path = path.trim_start_matches("./").trim_end_matches('/');
-    let folder = format!("{path}/");
-    library()
-        .into_iter()
-        .filter(|f| f.path == path || f.path.starts_with(&folder))
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

@@ -143,8 +143,9 @@ impl Harness {
         self.sleeper.delays()
     }
 
-    /// Every part of the stack, for what the handles do not cover.
-    pub fn stack(&self) -> &Stack {
+    /// Every part of the stack, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn stack(&self) -> &Stack {
         &self.stack
     }
 

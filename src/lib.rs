@@ -72,35 +72,36 @@
 //!
 //! The front door ([`Harness`] and its handles), the Pipes client
 //! ([`client`]), the provider list ([`ProviderKind`]), the World and runner
-//! for custom steps ([`steps`], [`runner`]) and the clock ([`Clock`]).
-//! The remaining modules are the engine behind the command-line tool: they
-//! are public for the tool and the project's own tests, hidden from these
-//! docs, and may change in any release.
+//! for custom steps ([`steps`], [`runner`]), the clock ([`Clock`]), and
+//! [`serve`]'s server for a Rust test that wants the stack on fixed ports,
+//! as `pipes-harness serve` runs it. Everything else (the mocks, the
+//! provider folders, the transcript recorder, `doctor`) is private to the
+//! crate; the binary's command line is the one hidden entry point
+//! (`cli::main`).
 
+pub(crate) mod apps;
 #[doc(hidden)]
-pub mod apps;
+pub mod cli;
 pub mod client;
-#[doc(hidden)]
-pub mod common;
-#[doc(hidden)]
-pub mod diagnosis;
-#[doc(hidden)]
-pub mod doctor;
+pub(crate) mod common;
+pub(crate) mod diagnosis;
+pub(crate) mod doctor;
 mod harness;
-#[doc(hidden)]
-pub mod mock;
+pub(crate) mod mock;
 pub mod provider;
-#[doc(hidden)]
-pub mod providers;
+pub(crate) mod providers;
 pub mod runner;
-#[doc(hidden)]
 pub mod serve;
 pub mod steps;
-#[doc(hidden)]
-pub mod transcript;
+pub(crate) mod transcript;
+
+#[cfg(test)]
+mod tests;
 
 pub use client::{Diagnosis, DiagnosisKind, PipesClient, PipesError};
 pub use common::clock::Clock;
 pub use harness::{FaultGuard, Harness, HarnessError, ProviderHandle, WorkosHandle};
 pub use provider::ProviderKind;
+/// Every fault name, as [`Fault`] and `serve`'s control API spell them.
+pub use providers::engine::faults::NAMES as FAULT_NAMES;
 pub use providers::engine::faults::{Fault, FaultError};

@@ -102,6 +102,43 @@ const RULES: &[(&str, &[&str])] = &[
             "steps",
         ],
     ),
+    (
+        "cli",
+        &[
+            "common",
+            "provider",
+            "transcript",
+            "diagnosis",
+            "providers",
+            "client",
+            "mock",
+            "harness",
+            "apps",
+            "serve",
+            "doctor",
+            "steps",
+            "runner",
+        ],
+    ),
+    (
+        "tests",
+        &[
+            "common",
+            "provider",
+            "transcript",
+            "diagnosis",
+            "providers",
+            "client",
+            "mock",
+            "harness",
+            "apps",
+            "serve",
+            "doctor",
+            "steps",
+            "runner",
+            "cli",
+        ],
+    ),
 ];
 
 /// One import against the rules.

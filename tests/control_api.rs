@@ -625,7 +625,7 @@ fn the_fault_and_provider_lists_match_the_catalogue() {
         .into_iter()
         .map(|(n, c)| (n, Value::from(c)))
         .collect();
-    let faults: Vec<&str> = pipes_harness::providers::engine::faults::NAMES.to_vec();
+    let faults: Vec<&str> = pipes_harness::FAULT_NAMES.to_vec();
     assert_eq!(named["FaultName"], Value::from(faults), "FaultName enum");
     let slugs: Vec<&str> = pipes_harness::ProviderKind::ALL
         .iter()

@@ -30,7 +30,7 @@ async fn inject(server: &Server, slug: &str, body: Value) -> (u16, String) {
         .expect("a client")
         .post(format!(
             "{}/_harness/providers/{slug}/faults",
-            server.stack().workos.uri()
+            server.workos_url()
         ))
         .json(&body)
         .send()

@@ -58,7 +58,7 @@ async fn start_sdk_world() -> Server {
 }
 
 fn base(server: &Server) -> String {
-    server.stack().workos.uri().to_string()
+    server.workos_url()
 }
 
 async fn control(
@@ -263,7 +263,7 @@ async fn the_seeded_world_answers_through_the_api() {
     assert_eq!(alice, json!({"active": false, "error": "not_installed"}));
 
     // The provider mock knows the seeded token: the app can call GitHub with it.
-    let github = server.stack().provider(ProviderKind::Github).uri();
+    let github = server.provider_url(ProviderKind::Github);
     let user = http(false)
         .get(format!("{github}/user"))
         .bearer_auth(BOB_TOKEN)
@@ -276,7 +276,7 @@ async fn the_seeded_world_answers_through_the_api() {
 #[tokio::test]
 async fn the_authorize_page_approves_by_default_so_following_redirects_connects() {
     let server = start_sdk_world().await;
-    let return_to = server.stack().app.return_url();
+    let return_to = server.return_url();
     let authorize: Value = http(false)
         .post(format!(
             "{}/data-integrations/github/authorize",
@@ -381,7 +381,7 @@ async fn an_expired_seeded_token_is_refreshed_after_the_clock_moves() {
 #[tokio::test]
 async fn revoking_a_user_at_the_provider_kills_the_token_and_reset_brings_it_back() {
     let server = start_sdk_world().await;
-    let github = server.stack().provider(ProviderKind::Github).uri();
+    let github = server.provider_url(ProviderKind::Github);
     let (status, body) = control(
         &server,
         reqwest::Method::POST,
@@ -545,7 +545,7 @@ async fn seed_api_keys_and_the_cli_key_both_authenticate() {
 }
 
 async fn connect_alice(server: &Server) -> reqwest::Response {
-    let return_to = server.stack().app.return_url();
+    let return_to = server.return_url();
     let authorize: Value = http(false)
         .post(format!(
             "{}/data-integrations/github/authorize",
@@ -651,7 +651,7 @@ async fn a_rate_limit_fault_for_two_calls_then_recovers() {
     )
     .await;
     assert_eq!(status, 201);
-    let github = server.stack().provider(ProviderKind::Github).uri();
+    let github = server.provider_url(ProviderKind::Github);
     let mut statuses = Vec::new();
     for _ in 0..3 {
         let resp = http(false)
@@ -688,7 +688,7 @@ data_integrations:
     })
     .await
     .expect("serve starts");
-    let return_to = server.stack().app.return_url();
+    let return_to = server.return_url();
     for kind in ProviderKind::ALL {
         let slug = kind.slug();
         let authorize: Value = http(false)
@@ -830,12 +830,8 @@ async fn a_client_that_never_finishes_its_header_is_dropped_by_every_listener() 
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let server = start_sdk_world().await;
     let mut urls = vec![base(&server)];
-    urls.extend(
-        ProviderKind::ALL
-            .iter()
-            .map(|k| server.stack().provider(*k).uri().to_string()),
-    );
-    urls.push(server.stack().custom.uri().to_string());
+    urls.extend(ProviderKind::ALL.iter().map(|k| server.provider_url(*k)));
+    urls.push(server.custom_url());
     let checks = urls.into_iter().map(|url| async move {
         let addr = url.trim_start_matches("http://").to_string();
         let mut stream = tokio::net::TcpStream::connect(&addr)
@@ -866,11 +862,7 @@ async fn a_client_that_never_finishes_its_header_is_dropped_by_every_listener() 
 #[tokio::test]
 async fn a_stubbed_provider_endpoint_answers_until_the_faults_are_cleared() {
     let server = start_sdk_world().await;
-    let github = server
-        .stack()
-        .provider(ProviderKind::Github)
-        .uri()
-        .to_string();
+    let github = server.provider_url(ProviderKind::Github);
     let (status, body) = control(
         &server,
         reqwest::Method::POST,

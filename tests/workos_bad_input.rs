@@ -3,7 +3,7 @@
 //! (so nothing normalizes paths or fixes bodies on the way) and must come
 //! back as the documented 4xx with a JSON body carrying a `message`.
 
-use pipes_harness::mock::Stack;
+use pipes_harness::{Harness, ProviderKind};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -465,27 +465,18 @@ fn cases(user: &str) -> Vec<Case> {
 
 #[tokio::test]
 async fn bad_input_gets_a_workos_shaped_4xx_and_never_a_5xx() {
-    let stack = Stack::start(11).await.expect("stack starts");
-    {
-        let ctx = stack.workos.ctx();
-        let mut st = ctx.state();
-        st.add_integration(pipes_harness::mock::workos::state::Integration::builtin(
-            "data_integration_01GITHUB",
-            &stack.sandbox,
-            pipes_harness::ProviderKind::Github,
-            0,
-        ));
-        st.add_user(pipes_harness::mock::workos::state::User {
-            id: "user_01ADA".into(),
-            env: stack.sandbox.clone(),
-            email: "ada@example.com".into(),
-            ..Default::default()
-        });
-    }
-    let addr = stack.workos.uri().trim_start_matches("http://").to_string();
+    let harness = Harness::with_seed(11).await.expect("the stack starts");
+    harness.workos().configure(ProviderKind::Github);
+    let ada = harness.user("ada");
+    let api_key = harness.workos().api_key().to_string();
+    let addr = harness
+        .workos()
+        .uri()
+        .trim_start_matches("http://")
+        .to_string();
     let mut failures = Vec::new();
-    for c in cases("user_01ADA") {
-        let a = send(&addr, &stack.api_key, &c).await;
+    for c in cases(&ada) {
+        let a = send(&addr, &api_key, &c).await;
         let body: Option<Value> = serde_json::from_slice(&a.body).ok();
         let message = body
             .as_ref()
@@ -530,7 +521,7 @@ async fn bad_input_gets_a_workos_shaped_4xx_and_never_a_5xx() {
     // After all that, the mock still answers normally.
     let ok = send(
         &addr,
-        &stack.api_key,
+        &api_key,
         &case(
             "a good request",
             "GET",
@@ -545,20 +536,25 @@ async fn bad_input_gets_a_workos_shaped_4xx_and_never_a_5xx() {
 
 #[tokio::test]
 async fn a_client_that_drops_mid_body_leaves_the_mock_serving() {
-    let stack = Stack::start(12).await.expect("stack starts");
-    let addr = stack.workos.uri().trim_start_matches("http://").to_string();
+    let harness = Harness::with_seed(12).await.expect("the stack starts");
+    let api_key = harness.workos().api_key().to_string();
+    let addr = harness
+        .workos()
+        .uri()
+        .trim_start_matches("http://")
+        .to_string();
     let mut stream = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("connect");
     let head = format!(
         "POST /data-integrations/github/token HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"user_",
-        stack.api_key
+        api_key
     );
     stream.write_all(head.as_bytes()).await.expect("write");
     drop(stream);
     let ok = send(
         &addr,
-        &stack.api_key,
+        &api_key,
         &case(
             "after a dropped client",
             "GET",

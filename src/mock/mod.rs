@@ -236,23 +236,6 @@ impl Stack {
     }
 }
 
-// A fault request names its provider; the stack knows where that mock is.
-impl crate::providers::engine::faults::FaultRequest {
-    /// Applies the request to the provider it names, out of `stack`'s.
-    pub async fn apply(
-        &self,
-        stack: &Stack,
-    ) -> Result<(), crate::providers::engine::faults::FaultError> {
-        let kind: ProviderKind =
-            self.provider
-                .parse()
-                .map_err(|e: crate::provider::UnknownProvider| {
-                    crate::providers::engine::faults::FaultError::UnknownProvider(e.to_string())
-                })?;
-        self.fault.apply(stack.provider(kind), self.times).await
-    }
-}
-
 /// Wires the custom providers into a stack's WorkOS mock, as the built-in
 /// ones are: their authorize page asks WorkOS whom a flow is for (so each
 /// WorkOS user signs in as their own account), and WorkOS knows them (to

@@ -296,39 +296,6 @@ pub fn classify_authorize_error(
     Diagnosis::new(kind, detail)
 }
 
-/// A provider page that ends the connect flow without redirecting: GitHub's
-/// redirect warning, Google's "Error 400: redirect_uri_mismatch" page,
-/// Salesforce's `error=redirect_uri_mismatch&error_description=…` page,
-/// Slack's "Oops, something went wrong" page. `None` when the page is not
-/// one of them (a sign-in form, an ordinary page).
-pub fn classify_error_page(provider: ProviderKind, status: u16, body: &[u8]) -> Option<Diagnosis> {
-    use DiagnosisKind as K;
-    let text = String::from_utf8_lossy(body);
-    let lower = text.to_ascii_lowercase();
-    let said = |what: &str| {
-        format!(
-            "{} stopped the flow on its own page (HTTP {status}): {}",
-            provider.display_name(),
-            quote(what)
-        )
-    };
-    // Some providers name the error code on the page; the others only in prose.
-    let code = (super::spec(provider).error_page_code)(&lower);
-    let kind = match code.as_deref() {
-        Some("redirect_uri_mismatch") => K::RedirectUriMismatch,
-        Some("invalid_scope") => K::InvalidScope,
-        Some("invalid_client" | "invalid_client_id") => K::InvalidClient,
-        Some("access_denied" | "access-denied") => K::AccessDenied,
-        Some("invalid_request" | "unsupported_response_type") => K::InvalidRequest,
-        _ => match page_phrase(provider, &lower) {
-            Some((_, kind)) => kind,
-            None => return None,
-        },
-    };
-    let excerpt = crate::common::text::visible_text(&text);
-    Some(Diagnosis::new(kind, said(&excerpt)))
-}
-
 /// The first of `provider`'s error-page phrases that `lower` (a page's text,
 /// lower-cased) says, with what it means.
 pub fn page_phrase(provider: ProviderKind, lower: &str) -> Option<(&'static str, DiagnosisKind)> {
@@ -637,18 +604,6 @@ pub(crate) mod tests {
     }
 
     // -- Salesforce --------------------------------
-
-    // -- Provider error pages ------------------------------------------------------
-
-    #[test]
-    fn an_ordinary_page_is_not_an_error_page() {
-        for provider in ProviderKind::ALL {
-            assert_eq!(
-                classify_error_page(provider, 200, b"<html><body>Sign in</body></html>"),
-                None
-            );
-        }
-    }
 
     // -- Every provider --------------------------------------------------------
 

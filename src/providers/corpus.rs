@@ -41,8 +41,10 @@ pub enum Reading {
     RefreshRefused(DiagnosisKind),
 }
 
-/// One answer as the provider sends it.
+/// One answer as the provider sends it. The corpus is test data: the
+/// mock's and the classifier's tests read it.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct Sample {
     /// What it is, for test messages.
     pub name: &'static str,

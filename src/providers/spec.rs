@@ -11,7 +11,7 @@
 use wiremock::{Request, ResponseTemplate};
 
 use super::classify::{ApiOutcome, Grant, ResponseView};
-use super::engine::{RouteClass, RouteEntry, Shared};
+use super::engine::{RouteEntry, Shared};
 use crate::common::ids::IdGen;
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::provider::ProviderKind;
@@ -71,7 +71,8 @@ pub struct TokenFlavour {
 /// One provider, complete.
 #[derive(Debug)]
 pub struct ProviderSpec {
-    /// Which provider.
+    /// Which provider (the tests check each spec is filed under its own).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub kind: ProviderKind,
     /// The OAuth endpoints.
     pub endpoints: Endpoints,
@@ -135,9 +136,6 @@ pub struct ProviderSpec {
     /// The answer the token endpoint gave, rebuilt from the `error` and
     /// `error_description` WorkOS relays on `return_to`: (status, body).
     pub relayed_token_error: fn(&str, Option<&str>) -> (u16, serde_json::Value),
-    /// The error code an error page of the provider names, read from the
-    /// page's lower-cased text; `None` when it only says it in prose.
-    pub error_page_code: fn(&str) -> Option<String>,
     /// What the provider's error pages say in place of an error code, in
     /// lower case, with what each phrase means (GitHub's "redirect_uri is
     /// not associated" warning page).
@@ -149,6 +147,7 @@ pub struct ProviderSpec {
     pub faults: FaultAnswers,
     /// Its answers as the real provider sends them, which both the mock's
     /// tests and the classifier's read (see `providers::corpus`).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub corpus: &'static [super::corpus::Sample],
 }
 
@@ -179,13 +178,6 @@ pub struct FaultAnswers {
     /// An unregistered redirect URI can be sent back to the registered
     /// callback with an error, rather than stopping on an error page.
     pub mismatch_can_redirect: bool,
-}
-
-impl ProviderSpec {
-    /// Which routes of a class the mock serves.
-    pub fn routes_of(&self, class: RouteClass) -> impl Iterator<Item = &'static RouteEntry> {
-        self.routes.iter().filter(move |r| r.class == class)
-    }
 }
 
 /// An email address for a made-up account: the login when it is one, else

@@ -28,12 +28,12 @@
 //! provider accounts; installing it again is what `POST /_harness/reset`
 //! does, so an app that kept an id from before a reset still finds it.
 
-pub mod control;
-pub mod control_providers;
-pub mod env_file;
-pub mod guard;
+pub(crate) mod control;
+pub(crate) mod control_providers;
+pub(crate) mod env_file;
+pub(crate) mod guard;
 pub mod seed;
-pub mod yaml_limits;
+pub(crate) mod yaml_limits;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
@@ -282,9 +282,32 @@ impl Server {
         }
     }
 
-    /// The running stack.
-    pub fn stack(&self) -> &Stack {
+    /// The running stack, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn stack(&self) -> &Stack {
         &self.stack
+    }
+
+    /// The WorkOS mock's base URL (`http://127.0.0.1:4100`): the SDKs'
+    /// `api_hostname` and port.
+    pub fn workos_url(&self) -> String {
+        self.stack.workos.uri().to_string()
+    }
+
+    /// A provider mock's base URL.
+    pub fn provider_url(&self, kind: ProviderKind) -> String {
+        self.stack.provider(kind).uri()
+    }
+
+    /// The custom providers' base URL (every custom slug is served there).
+    pub fn custom_url(&self) -> String {
+        self.stack.custom.uri().to_string()
+    }
+
+    /// The stand-in app's return page (a `return_to` that is always
+    /// registered), for connect flows driven without an app.
+    pub fn return_url(&self) -> String {
+        self.stack.app.return_url()
     }
 
     /// Puts the world back to the seed (what `POST /_harness/reset` does).
@@ -825,11 +848,6 @@ impl World {
             .find(|k| k.as_str() != fallback_key)
             .cloned();
         (key, self.webhooks.first().map(|w| w.secret.clone()))
-    }
-
-    /// The environment's id.
-    pub fn env(&self) -> &str {
-        &self.env
     }
 }
 

@@ -41,7 +41,7 @@ use crate::provider::ProviderKind;
 use crate::providers::engine::endpoints;
 use crate::providers::engine::request_log::{LoggedRequest, fingerprint};
 use crate::transcript::HttpResponse;
-pub use under_test::{APP_HOST_NAME, AppUnderTest, Backend};
+pub use under_test::{AppUnderTest, Backend};
 use under_test::{app_mut, app_user, unique_suffix};
 
 /// More token requests than this for one page view is a retry loop.

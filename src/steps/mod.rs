@@ -4,22 +4,22 @@
 //! gets a fresh [`Harness`]; steps return `Result<(), String>` so a failure is
 //! a message the reader can act on, never a panic.
 
-pub mod app;
-pub mod connect;
-pub mod connections;
-pub mod custom_providers;
-pub mod organizations;
-pub mod params;
-pub mod provider_calls;
-pub mod providers;
-pub mod setup;
-pub mod state;
-pub mod time;
-pub mod tokens;
+pub(crate) mod app;
+pub(crate) mod connect;
+pub(crate) mod connections;
+pub(crate) mod custom_providers;
+pub(crate) mod organizations;
+pub(crate) mod params;
+pub(crate) mod provider_calls;
+pub(crate) mod providers;
+pub(crate) mod setup;
+pub(crate) mod state;
+pub(crate) mod time;
+pub(crate) mod tokens;
 pub mod transcript;
-pub mod vocabulary;
-pub mod webhooks;
-pub mod workos;
+pub(crate) mod vocabulary;
+pub(crate) mod webhooks;
+pub(crate) mod workos;
 
 use std::ops::{Deref, DerefMut};
 

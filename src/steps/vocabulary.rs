@@ -196,7 +196,10 @@ mod tests {
         }
         let mut missing = Vec::new();
         let mut check = |loc: cucumber::step::Location, re: String| {
-            if !documented.contains(&(loc.path.to_string(), loc.line)) {
+            // Steps the crate's own tests register (`src/tests/`) are no
+            // part of the vocabulary.
+            let test_only = loc.path.replace('\\', "/").starts_with("src/tests/");
+            if !test_only && !documented.contains(&(loc.path.to_string(), loc.line)) {
                 missing.push(format!("{}:{} {re}", loc.path, loc.line));
             }
         };

@@ -123,11 +123,6 @@ impl ApiError {
             )
         }
     }
-
-    /// The `code` of the body.
-    pub fn code(&self) -> Option<&str> {
-        self.body.get("code").and_then(Value::as_str)
-    }
 }
 
 fn describe(code: &str) -> &str {

@@ -457,6 +457,7 @@ pub fn connection_failed_data(
 }
 
 /// The active variant of the access-token response.
+#[cfg(test)]
 pub fn access_token(
     token: &str,
     expires_ms: Option<i64>,

@@ -487,24 +487,6 @@ pub fn empty_ok() -> Response {
     StatusCode::OK.into_response()
 }
 
-/// Parses a JSON object body, answering WorkOS's 400 when it is not one
-/// (for routes that take raw bytes, such as `serve`'s control API).
-pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(serde_json::Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::bad_json("the body must be a JSON object")),
-        Err(e) => Err(ApiError::bad_json(&e.to_string())),
-    }
-}
-
-/// Records an event and queues its webhook deliveries.
-pub fn emit(ctx: &Ctx, env: &str, name: &str, data: Value) {
-    ctx.emit(env, name, data);
-}
-
 /// The scopes a provider grants when an integration does not choose.
 pub fn default_scopes(kind: ProviderKind) -> Vec<String> {
     crate::providers::spec(kind)

@@ -38,7 +38,7 @@ pub mod spec;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use spec::{BodyType, ClientAuth, CustomProviderSpec, Pkce, RefreshTokens, SpecError};
+pub use spec::{BodyType, ClientAuth, CustomProviderSpec, Pkce};
 
 use crate::common::clock::Clock;
 use crate::common::ids::IdGen;

@@ -587,18 +587,4 @@ mod tests {
         assert_eq!(d.kind, K::MalformedResponse);
         assert!(d.detail.contains("expected a JSON object"));
     }
-
-    #[test]
-    fn github_redirect_warning_page_is_redirect_uri_mismatch() {
-        let page = b"<!DOCTYPE html><html><body><h1>Be careful!</h1><p>The redirect_uri is not associated with this application. The application might be misconfigured or could be trying to redirect you to a website you weren't expecting.</p></body></html>";
-        let d = classify_error_page(Github, 200, page).expect("a known page");
-        assert_eq!(d.kind, K::RedirectUriMismatch);
-        assert!(
-            d.detail.starts_with(
-                "GitHub stopped the flow on its own page (HTTP 200): \"Be careful! The redirect_uri"
-            ),
-            "{}",
-            d.detail
-        );
-    }
 }

@@ -71,7 +71,6 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         mismatch_can_redirect: true,
     },
     corpus: corpus::SAMPLES,
-    error_page_code: |_| None,
     // Its warning page for an unregistered callback is a 200 with prose.
     error_page_phrases: &[(
         "redirect_uri is not associated",

@@ -140,18 +140,6 @@ pub(crate) fn google_error(body: &[u8]) -> Option<GoogleError> {
     }
 }
 
-/// Google names the error on its page as `Error 400: <code>`.
-pub(crate) fn error_page_code(lower: &str) -> Option<String> {
-    lower
-        .find("error 4")
-        .and_then(|i| lower[i..].split_once(": "))
-        .map(|(_, rest)| {
-            rest.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect::<String>()
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,22 +437,5 @@ mod tests {
         assert_eq!(d.kind, K::MalformedResponse);
         let d = failed(api(Google, 401, &[], r#"[{"message":"x"}]"#));
         assert_eq!(d.kind, K::MalformedResponse);
-    }
-
-    #[test]
-    fn google_error_400_pages_name_their_code() {
-        let cases = [
-            ("Error 400: redirect_uri_mismatch", K::RedirectUriMismatch),
-            ("Error 400: invalid_scope", K::InvalidScope),
-            ("Error 401: invalid_client", K::InvalidClient),
-            ("Error 400: invalid_request", K::InvalidRequest),
-        ];
-        for (line, kind) in cases {
-            let page = format!(
-                "<html><body><h1>Access blocked: Authorization Error</h1><p>{line} — details</p></body></html>"
-            );
-            let d = classify_error_page(Google, 400, page.as_bytes()).expect("a known page");
-            assert_eq!(d.kind, kind, "{line}");
-        }
     }
 }

@@ -89,16 +89,6 @@ pub(crate) fn salesforce_errors(body: &[u8]) -> Option<SalesforceError> {
     })
 }
 
-/// Salesforce names the error on its page as a query string (`error=...`).
-pub(crate) fn error_page_code(lower: &str) -> Option<String> {
-    lower.find("error=").map(|i| {
-        lower[i + 6..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect::<String>()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,25 +316,6 @@ mod tests {
                 body
             ),
             ApiOutcome::Ok
-        );
-    }
-
-    #[test]
-    fn salesforce_error_pages_carry_a_query_string() {
-        let page = b"<html><body><p>error=redirect_uri_mismatch&amp;error_description=redirect_uri%20must%20match%20configuration</p></body></html>";
-        let d = classify_error_page(Salesforce, 400, page).expect("a known page");
-        assert_eq!(d.kind, K::RedirectUriMismatch);
-        assert!(
-            d.detail
-                .contains("error=redirect_uri_mismatch&error_description"),
-            "{}",
-            d.detail
-        );
-        let page =
-            b"<p>error=invalid_client_id&amp;error_description=client%20identifier%20invalid</p>";
-        assert_eq!(
-            classify_error_page(Salesforce, 400, page).map(|d| d.kind),
-            Some(K::InvalidClient)
         );
     }
 }

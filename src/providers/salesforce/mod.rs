@@ -72,7 +72,6 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         mismatch_can_redirect: false,
     },
     corpus: corpus::SAMPLES,
-    error_page_code: classify::error_page_code,
     error_page_phrases: &[],
     // Its API usage against the org's daily limit: `api-usage=25/15000`.
     kept_headers: &["sforce-limit-info"],

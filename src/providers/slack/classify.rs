@@ -408,18 +408,4 @@ mod tests {
         let outcome = api(Slack, 200, &[], r#"{"ok":false,"error":"internal_error"}"#);
         assert!(matches!(outcome, ApiOutcome::Unavailable(d) if d.kind == K::ProviderUnavailable));
     }
-
-    #[test]
-    fn slack_oops_pages_are_recognised_by_their_prose() {
-        let page = b"<h1>Oops, something went wrong</h1><p>redirect_uri did not match any configured URIs. Passed URI: http://workos.test/sso/callback/slack</p>";
-        assert_eq!(
-            classify_error_page(Slack, 400, page).map(|d| d.kind),
-            Some(K::RedirectUriMismatch)
-        );
-        let page = b"<h1>Oops, something went wrong</h1><p>Invalid client_id parameter</p>";
-        assert_eq!(
-            classify_error_page(Slack, 400, page).map(|d| d.kind),
-            Some(K::InvalidClient)
-        );
-    }
 }

@@ -66,7 +66,6 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         mismatch_can_redirect: false,
     },
     corpus: corpus::SAMPLES,
-    error_page_code: |_| None,
     // "Oops, something went wrong" pages name no code, only the rule.
     error_page_phrases: &[
         (

@@ -23,14 +23,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-pub use schema::{
-    MAX_EXPIRES_IN, Seed, SeedAccount, SeedAccountState, SeedCredentials, SeedEnvironment,
-    SeedIntegration, SeedMembership, SeedOrganization, SeedOwner, SeedUser, SeedWebhook,
-};
-pub use values::{
-    ApiKey, Email, EventName, IntegrationRef, OrgId, OrgName, OrgRef, PIPES_EVENTS, Slug, UserId,
-    UserRef, WebhookId, WebhookUrl,
-};
+pub use schema::{Seed, SeedAccountState, SeedCredentials, SeedEnvironment, SeedOwner};
+pub use values::PIPES_EVENTS;
 
 /// A seed file could not be read or is not a valid seed.
 #[derive(Debug, thiserror::Error)]

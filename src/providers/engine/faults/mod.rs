@@ -25,11 +25,8 @@
 mod apply;
 mod vocabulary;
 
-pub use apply::{FAULT_PRIORITY, ScopedFault};
-pub use vocabulary::{
-    Fault, FaultError, FaultRequest, MAX_REAL_LATENCY_MS, MAX_RETRY_AFTER_SECS,
-    MAX_VIRTUAL_DELAY_MS, NAMES, Target, parameters,
-};
+pub use apply::ScopedFault;
+pub use vocabulary::{Fault, FaultError, MAX_RETRY_AFTER_SECS, NAMES, Target};
 
 /// The test helpers the providers' own fault tests import
 /// (`crate::providers::engine::faults::tests::call`).

@@ -13,11 +13,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::runner::transcripts::{self, Format};
+use crate::runner::{self, Progress, RunOptions};
+use crate::steps::PipesWorld;
+use crate::transcript::HttpClient;
 use cucumber::{given, then, when};
-use pipes_harness::runner::transcripts::{self, Format};
-use pipes_harness::runner::{self, Progress, RunOptions};
-use pipes_harness::steps::PipesWorld;
-use pipes_harness::transcript::HttpClient;
 use proptest::prelude::*;
 
 /// What the current case asks the scenario to do.

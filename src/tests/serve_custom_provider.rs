@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use pipes_harness::serve::{ServeOptions, Server};
+use crate::serve::{ServeOptions, Server};
 use serde_json::{Value, json};
 
 const KEY: &str = "sk_test_custom_provider";
@@ -27,10 +27,7 @@ fn http(follow_redirects: bool) -> reqwest::Client {
 
 async fn api(server: &Server, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
     let mut req = http(false)
-        .request(
-            method.clone(),
-            format!("{}{path}", server.stack().workos.uri()),
-        )
+        .request(method.clone(), format!("{}{path}", server.workos_url()))
         .bearer_auth(KEY);
     if method != reqwest::Method::GET {
         req = req.json(&body);
@@ -105,7 +102,7 @@ async fn a_custom_integration_defined_through_the_api_connects_and_refreshes_in_
     );
 
     let token = |server: &Server| {
-        let server_url = server.stack().workos.uri().to_string();
+        let server_url = server.workos_url();
         let user_id = user_id.clone();
         async move {
             http(false)
@@ -133,10 +130,7 @@ async fn a_custom_integration_defined_through_the_api_connects_and_refreshes_in_
     assert_eq!(account["account_identifier"], json!("carol@example.com"));
 
     let advanced = http(false)
-        .post(format!(
-            "{}/_harness/clock/advance",
-            server.stack().workos.uri()
-        ))
+        .post(format!("{}/_harness/clock/advance", server.workos_url()))
         .json(&json!({"seconds": 7200}))
         .send()
         .await
@@ -176,8 +170,8 @@ async fn a_provider_made_stricter_through_the_control_api_refuses_a_definition_i
     })
     .await
     .expect("serve starts");
-    let base = server.stack().workos.uri().to_string();
-    let custom = server.stack().custom.uri().to_string();
+    let base = server.workos_url();
+    let custom = server.custom_url();
     let control = |method: reqwest::Method, path: &str, body: Value| {
         http(false)
             .request(method, format!("{base}{path}"))

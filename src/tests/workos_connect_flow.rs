@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use pipes_harness::ProviderKind;
-use pipes_harness::client::{Browser, PipesClient};
-use pipes_harness::mock::Stack;
-use pipes_harness::mock::workos::state::{Integration, Ownership};
-use pipes_harness::transcript::Entry;
+use crate::client::{Browser, PipesClient};
+use crate::mock::Stack;
+use crate::mock::workos::state::{Integration, Ownership};
+use crate::provider::ProviderKind;
+use crate::transcript::Entry;
 use serde_json::{Value, json};
 
 struct Flow {
@@ -129,7 +129,7 @@ async fn connecting_in_a_browser_creates_the_account_and_delivers_a_signed_event
     );
     let deliveries = flow.stack.app.deliveries();
     assert_eq!(deliveries.len(), 1);
-    pipes_harness::client::webhooks::verify(
+    crate::client::webhooks::verify(
         deliveries[0].signature.as_deref(),
         &deliveries[0].body,
         &secret,

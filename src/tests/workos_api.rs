@@ -4,15 +4,15 @@
 
 use std::time::Duration;
 
-use pipes_harness::client::models::{ApiKeyTenant, IntegrationCredentials};
-use pipes_harness::client::{
+use crate::client::models::{ApiKeyTenant, IntegrationCredentials};
+use crate::client::{
     AccountOwner, AccountSelector, AuthorizeParams, ConfigureDataIntegration,
     CreateDataIntegration, CreateMembership, CreateOrganization, CreateUser, CredentialsRequest,
     CredentialsResponse, DiagnosisKind, EventFilter, ImportConnectedAccount, InstallRequest,
     ListParams, MembershipFilter, PipesClient, UpdateDataIntegration, WebhookEndpointRequest,
 };
-use pipes_harness::mock::Stack;
-use pipes_harness::mock::workos::state::{Environment, EnvironmentKind, RateLimit};
+use crate::mock::Stack;
+use crate::mock::workos::state::{Environment, EnvironmentKind, RateLimit};
 use serde_json::{Value, json};
 
 struct Api {
@@ -705,9 +705,7 @@ async fn a_refused_refresh_needs_reauthorization_and_says_so_in_an_event() {
         .recorder
         .entries()
         .into_iter()
-        .filter(
-            |e| matches!(e, pipes_harness::transcript::Entry::Exchange(x) if x.from == "workos"),
-        )
+        .filter(|e| matches!(e, crate::transcript::Entry::Exchange(x) if x.from == "workos"))
         .count();
     assert_eq!(
         refreshes, 1,
@@ -1068,14 +1066,14 @@ async fn production_refuses_shared_credentials_everywhere() {
             EnvironmentKind::Production,
             vec![prod_key.to_string()],
         ));
-        let integration = pipes_harness::mock::workos::state::Integration::builtin(
+        let integration = crate::mock::workos::state::Integration::builtin(
             "data_integration_prod",
             &prod,
-            pipes_harness::ProviderKind::Github,
+            crate::provider::ProviderKind::Github,
             0,
         );
         st.add_integration(integration);
-        st.add_user(pipes_harness::mock::workos::state::User {
+        st.add_user(crate::mock::workos::state::User {
             id: "user_prod".into(),
             env: prod.clone(),
             email: "p@example.com".into(),
@@ -1230,7 +1228,7 @@ async fn webhook_endpoints_are_managed_and_receive_signed_events() {
         header.starts_with("t=") && header.contains(", v1="),
         "{header}"
     );
-    pipes_harness::client::webhooks::verify(
+    crate::client::webhooks::verify(
         Some(&header),
         &d.body,
         &endpoint.secret,
@@ -1306,7 +1304,7 @@ async fn a_failing_webhook_endpoint_is_retried_with_backoff_on_the_virtual_clock
             .front()
             .map(|d| (d.attempts, d.status))
     };
-    use pipes_harness::mock::workos::state::DeliveryStatus;
+    use crate::mock::workos::state::DeliveryStatus;
     assert_eq!(attempts(), Some((1, DeliveryStatus::Pending)));
     assert_eq!(api.stack.workos.deliver_pending().await, 0, "not due yet");
     api.stack.clock.advance(Duration::from_secs(30));
@@ -1425,7 +1423,7 @@ async fn errors_map_to_the_diagnoses_a_user_can_act_on() {
         .raw(reqwest::Method::GET, "/pipes/connections", None)
         .await
         .expect("answer");
-    let err = pipes_harness::client::workos_error("/pipes/connections", &resp);
+    let err = crate::client::workos_error("/pipes/connections", &resp);
     assert_eq!(err.kind(), DiagnosisKind::SdkVersionMismatch);
     let err = api
         .client
