@@ -234,15 +234,11 @@ impl std::fmt::Debug for Hint {
     }
 }
 
-/// Whether `slug` can name a custom provider: lowercase letters, digits,
-/// `-` and `_`, and none of the built-in slugs.
+/// Whether `slug` can name a custom provider: the shape of WorkOS's
+/// integration slugs ([`crate::provider::SLUG_RULE`]), and none of the
+/// built-in slugs.
 pub fn valid_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 64
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        && slug.parse::<ProviderKind>().is_err()
+    crate::provider::is_slug(slug) && slug.parse::<ProviderKind>().is_err()
 }
 
 impl Registry {
@@ -374,5 +370,7 @@ mod tests {
         assert!(!valid_slug("Acme"));
         assert!(!valid_slug("a/b"));
         assert!(!valid_slug(""));
+        assert!(!valid_slug("-acme"));
+        assert!(!valid_slug(&"a".repeat(65)));
     }
 }
