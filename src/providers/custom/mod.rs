@@ -373,4 +373,21 @@ mod tests {
         assert!(!valid_slug("-acme"));
         assert!(!valid_slug(&"a".repeat(65)));
     }
+
+    #[tokio::test]
+    async fn a_slug_that_starts_another_shows_as_its_own_host() {
+        let clock = Clock::scenario();
+        let ids = IdGen::new(clock.clone(), 7);
+        let recorder = Recorder::new();
+        let server = CustomProviders::start(None, clock, ids, recorder.clone())
+            .await
+            .expect("the server starts");
+        let acme = server.provider("acme").expect("a valid slug");
+        let crm = server.provider("acme-crm").expect("a valid slug");
+        let text = format!("{} {}", crm.url("token"), acme.url("token"));
+        assert_eq!(
+            recorder.redact(&text),
+            "http://acme-crm.test/token http://acme.test/token"
+        );
+    }
 }
