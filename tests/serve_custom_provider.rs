@@ -280,3 +280,76 @@ async fn a_provider_made_stricter_through_the_control_api_refuses_a_definition_i
         "the provider's invalid_client is relayed: {failed}"
     );
 }
+
+async fn serve() -> Server {
+    Server::start(&ServeOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        api_key: KEY.into(),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("serve starts")
+}
+
+/// A control request; its status and body text.
+async fn control(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, String) {
+    let resp = http(false)
+        .request(method, format!("{}{path}", server.stack().workos.uri()))
+        .json(&body)
+        .send()
+        .await
+        .expect("the control API answers");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_provider_slugs_are_shaped_like_integration_slugs_and_bounded_until_reset() {
+    let server = serve().await;
+    let put = |slug: String| {
+        let server = &server;
+        async move {
+            control(
+                server,
+                reqwest::Method::PUT,
+                &format!("/_harness/custom_providers/{slug}"),
+                json!({}),
+            )
+            .await
+        }
+    };
+    for slug in ["-acme".to_string(), "Acme".to_string(), "a".repeat(65)] {
+        let (status, text) = put(slug.clone()).await;
+        assert_eq!(status, 422, "{slug}: {text}");
+        assert!(
+            text.contains("lowercase letters, digits, '-' and '_', starting with a letter or a digit, at most 64 characters"),
+            "{slug}: {text}"
+        );
+    }
+    for i in 0..64 {
+        let (status, text) = put(format!("acme-{i}")).await;
+        assert_eq!(status, 200, "slug {i}: {text}");
+    }
+    let (status, text) = put("one-more".into()).await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("at most 64 custom provider slugs"), "{text}");
+    assert!(text.contains("POST /_harness/reset"), "{text}");
+    let (status, text) = put("acme-0".into()).await;
+    assert_eq!(status, 200, "a slug already set takes no new slot: {text}");
+
+    let (status, text) =
+        control(&server, reqwest::Method::POST, "/_harness/reset", json!({})).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        server.stack().custom.slugs().is_empty(),
+        "reset frees every slot"
+    );
+    let (status, text) = put("one-more".into()).await;
+    assert_eq!(status, 200, "{text}");
+}

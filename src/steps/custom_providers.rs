@@ -91,10 +91,12 @@ fn provider(w: &PipesWorld, slug: &str) -> Result<std::sync::Arc<CustomProvider>
     if let Some(problem) = slug_problem(slug) {
         return Err(problem);
     }
-    w.stack
-        .custom
-        .provider(slug)
-        .ok_or_else(|| format!("\"{slug}\" cannot be a provider slug"))
+    w.stack.custom.try_provider(slug).map_err(|_| {
+        format!(
+            "\"{slug}\" would be one custom provider too many: a scenario holds at most {} of them",
+            crate::providers::custom::MAX_PROVIDERS
+        )
+    })
 }
 
 /// The user-owned custom integration of `slug` in the app's environment.

@@ -158,7 +158,7 @@ async fn authorize(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(p) = reg.get_or_create(&slug) else {
+    let Some(p) = reg.answering(&slug) else {
         return not_found().await;
     };
     let all = pairs(raw.as_deref());
@@ -613,7 +613,7 @@ fn token_endpoint(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let Some(p) = reg.get_or_create(slug) else {
+    let Some(p) = reg.answering(slug) else {
         return oauth_error(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -769,7 +769,7 @@ async fn userinfo(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(p) = reg.get_or_create(&slug) else {
+    let Some(p) = reg.answering(&slug) else {
         return not_found().await;
     };
     if !p.spec().userinfo {
@@ -802,7 +802,7 @@ async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(p) = reg.get_or_create(&slug) else {
+    let Some(p) = reg.answering(&slug) else {
         return not_found().await;
     };
     let spec = p.spec();
