@@ -28,17 +28,19 @@
 //! both directions).
 //!
 //! The HTTP side (the router, the five handlers and how each answers) is in
-//! `routes`; this file
+//! `routes`, the provider faults a custom slug takes in `faults`; this file
 //! holds what they act on: the registry of providers by slug (at most
 //! [`MAX_PROVIDERS`] of them), each provider's spec, OAuth state and request
 //! log, and the handle the rest of the crate starts and drives it through.
 
+mod faults;
 mod routes;
 pub mod spec;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+pub use faults::FAULTS;
 pub use spec::{BodyType, ClientAuth, CustomProviderSpec, Pkce, RefreshTokens, SpecError};
 
 use crate::common::clock::Clock;
@@ -124,6 +126,8 @@ pub struct CustomProvider {
     spec: Mutex<CustomProviderSpec>,
     engine: Mutex<OAuthEngine>,
     seen: Mutex<Seen>,
+    /// The wire faults set on it, in the order they apply.
+    faults: Mutex<Vec<faults::Armed>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -142,6 +146,7 @@ impl CustomProvider {
             spec: Mutex::new(spec),
             engine: Mutex::new(engine),
             seen: Mutex::new(Seen::default()),
+            faults: Mutex::new(Vec::new()),
         }
     }
 
@@ -370,6 +375,18 @@ impl CustomProviders {
         let rest = url.strip_prefix(&format!("{}/", self.uri()))?;
         let slug = rest.split(['/', '?']).next()?;
         self.provider(slug)
+    }
+
+    /// Sets a provider fault on `p`, one of [`FAULTS`], for the next `times`
+    /// requests or authorizations (or until cleared), or says why a custom
+    /// provider cannot take it.
+    pub fn apply_fault(
+        &self,
+        p: &CustomProvider,
+        fault: &crate::providers::engine::faults::Fault,
+        times: Option<u64>,
+    ) -> Result<(), String> {
+        self.registry.apply_fault(p, fault, times)
     }
 
     /// Lets the authorize page ask whom a flow is for (the stack wires it to

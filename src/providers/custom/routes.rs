@@ -39,6 +39,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use super::faults::Hits;
 use super::{
     AuthorizeSeen, BodyType, ClientAuth, CustomProvider, CustomProviderSpec, Pkce, Registry,
     TokenSeen, VerifierSeen,
@@ -588,12 +589,22 @@ fn issued(reg: &Registry, i: &Issued) -> Response {
         .into_response()
 }
 
+/// The answer of a wire fault set on the provider of `slug` for requests
+/// that `hits`, if one is (see `faults`).
+async fn wire_fault(reg: &Registry, slug: &str, hits: Hits) -> Option<Response> {
+    let p = reg.get(slug)?;
+    reg.fault_answer(&p, hits).await
+}
+
 async fn token(
     State(reg): State<Arc<Registry>>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(answer) = wire_fault(&reg, &slug, Hits::Token).await {
+        return answer;
+    }
     token_endpoint(&reg, &slug, "token", &headers, &body)
 }
 
@@ -603,6 +614,9 @@ async fn refresh(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(answer) = wire_fault(&reg, &slug, Hits::Token).await {
+        return answer;
+    }
     token_endpoint(&reg, &slug, "refresh", &headers, &body)
 }
 
@@ -710,6 +724,9 @@ fn exchange(
             let Some(rt) = param("refresh_token") else {
                 return missing("refresh_token");
             };
+            if p.refuses_refresh() {
+                return grant_error(slug, req.client_auth, GrantError::BadRefreshToken);
+            }
             p.engine().refresh(
                 &reg.ids,
                 now,
@@ -774,6 +791,9 @@ async fn userinfo(
     };
     if !p.spec().userinfo {
         return not_found().await;
+    }
+    if let Some(answer) = wire_fault(&reg, &slug, Hits::Api).await {
+        return answer;
     }
     let Some(token) = bearer(&headers) else {
         return unauthorized(&slug, None);
