@@ -347,3 +347,80 @@ async fn rotation_spends_the_refresh_token_and_the_refresh_url_takes_only_refres
     .await;
     assert_eq!(reused["error"], "invalid_grant");
 }
+
+#[tokio::test]
+async fn wire_faults_answer_in_order_then_the_provider_answers_again() {
+    use crate::providers::engine::faults::{Fault, Target};
+    let (s, p) = start().await;
+    let on = |fault: Fault, times: Option<u64>| {
+        s.apply_fault(&p, &fault, times)
+            .expect("a custom provider takes it");
+    };
+    on(
+        Fault::RateLimit {
+            retry_after: Some(7),
+            status: None,
+            on: Target::Api,
+        },
+        Some(1),
+    );
+    on(
+        Fault::ServerError {
+            status: None,
+            on: Target::Api,
+        },
+        Some(1),
+    );
+    on(Fault::MalformedBody { on: Target::Token }, Some(1));
+    let userinfo = || http().get(p.url("userinfo")).send();
+
+    let limited = userinfo().await.expect("answers");
+    assert_eq!(limited.status(), 429);
+    assert_eq!(
+        limited
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("7")
+    );
+    assert_eq!(json(limited).await["error"], "too_many_requests");
+    let down = userinfo().await.expect("answers");
+    assert_eq!(down.status(), 503);
+    assert_eq!(json(down).await["error"], "temporarily_unavailable");
+    // Both spent: the provider's own answer, a token is missing.
+    assert_eq!(userinfo().await.expect("answers").status(), 401);
+
+    let cut = http()
+        .post(p.url("token"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(cut.status(), 200);
+    let text = cut.text().await.expect("a body");
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+
+    // Late on the virtual clock, then the real answer.
+    let before = s.registry.clock.now_ms();
+    on(
+        Fault::Latency {
+            ms: 90_000,
+            real: false,
+            on: Target::Api,
+        },
+        Some(1),
+    );
+    assert_eq!(userinfo().await.expect("answers").status(), 401);
+    assert_eq!(s.registry.clock.now_ms() - before, 90_000);
+
+    // Cleared, nothing is left.
+    on(
+        Fault::ServerError {
+            status: Some(500),
+            on: Target::Api,
+        },
+        None,
+    );
+    p.clear_faults();
+    assert_eq!(userinfo().await.expect("answers").status(), 401);
+}
