@@ -109,7 +109,7 @@ export class ControlClient extends ControlTransport {
   clock(): Promise<Record<string, any>>;
   /** Moves the clock forward by `seconds` (0 to ten years; it never goes back). Expired tokens are refreshed on the next token request; webhook retries that fell due go out at once. Answers the new time. `POST /_harness/clock/advance` */
   advanceClock(seconds: number): Promise<Record<string, any>>;
-  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. A custom provider's slug takes rate_limit, server_error, latency, malformed_body, invalid_grant_on_refresh, revoke_tokens, revoke_refresh_tokens, expire_tokens, deny_consent, redirect_mismatch, invalid_scope, code_reused and invalid_client (a 422 lists them for any other). `POST /_harness/providers/{slug}/faults` */
+  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. A custom provider's slug in use (an integration points at its mock provider, or `PUT /_harness/custom_providers/{slug}` set it) takes rate_limit, server_error, latency, malformed_body, invalid_grant_on_refresh, revoke_tokens, revoke_refresh_tokens, expire_tokens, deny_consent, redirect_mismatch, invalid_scope, code_reused and invalid_client (a 422 lists them for any other). `POST /_harness/providers/{slug}/faults` */
   injectFault(slug: string, fault: FaultName, options?: InjectFaultOptions): Promise<Record<string, any>>;
   /** Removes every fault of the provider. `DELETE /_harness/providers/{slug}/faults` */
   clearFaults(slug: string): Promise<Record<string, any>>;

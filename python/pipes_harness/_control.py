@@ -87,11 +87,12 @@ class ControlClient(ControlTransport):
         """
         Injects a provider fault, for the next `times` calls or until cleared. Answers
         201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what
-        is expected. A custom provider's slug takes rate_limit, server_error, latency,
-        malformed_body, invalid_grant_on_refresh, revoke_tokens, revoke_refresh_tokens,
-        expire_tokens, deny_consent, redirect_mismatch, invalid_scope, code_reused and
-        invalid_client (a 422 lists them for any other). `POST
-        /_harness/providers/{slug}/faults`.
+        is expected. A custom provider's slug in use (an integration points at its mock
+        provider, or `PUT /_harness/custom_providers/{slug}` set it) takes rate_limit,
+        server_error, latency, malformed_body, invalid_grant_on_refresh, revoke_tokens,
+        revoke_refresh_tokens, expire_tokens, deny_consent, redirect_mismatch,
+        invalid_scope, code_reused and invalid_client (a 422 lists them for any other).
+        `POST /_harness/providers/{slug}/faults`.
         `times`: For the next N calls; left out: until cleared. Not for faults that
         change state once.
         `retry_after`: rate_limit, secondary_rate_limit: seconds until the limit lifts,

@@ -262,16 +262,28 @@ enum Faulted {
     Custom(Arc<CustomProvider>),
 }
 
-/// The provider of `slug` for the fault routes; a custom slug's is made on
-/// first use (a 422 past the limit), and a slug that can be neither is a 404.
+/// The provider of `slug` for the fault routes: a built-in one, or a custom
+/// slug in use (an integration points at its mock provider, or `PUT
+/// /_harness/custom_providers/{slug}` set it). Anything else is a 404 with
+/// the likely intended slug, so a misspelt built-in slug is never taken for
+/// a new custom one.
 fn faulted(stack: &Stack, slug: &str) -> Result<Faulted, ApiError> {
-    match provider(slug) {
-        Ok(kind) => Ok(Faulted::BuiltIn(kind)),
-        Err(_) if crate::providers::custom::valid_slug(slug) => {
-            super::control_providers::custom_provider(stack, slug).map(Faulted::Custom)
-        }
-        Err(e) => Err(e),
+    if let Ok(kind) = provider(slug) {
+        return Ok(Faulted::BuiltIn(kind));
     }
+    if let Some(p) = stack.custom.get(slug) {
+        return Ok(Faulted::Custom(p));
+    }
+    let known: Vec<String> = ProviderKind::ALL
+        .iter()
+        .map(|k| k.slug().to_string())
+        .chain(stack.custom.slugs())
+        .collect();
+    Err(ApiError::not_found(format!(
+        "unknown provider `{slug}`{}: expected a built-in provider ({}) or a custom provider in use (one an integration points at, or set with PUT /_harness/custom_providers/{{slug}})",
+        crate::common::suggest::did_you_mean(slug, known.iter().map(String::as_str)),
+        ProviderKind::slugs(", ")
+    )))
 }
 
 async fn inject_fault(
@@ -315,19 +327,15 @@ async fn inject_fault(
 
 async fn clear_faults(State(control): Ctl, Path(slug): Path<String>) -> Result<Response, ApiError> {
     let stack = control.stack()?;
-    let slug = match provider(&slug) {
-        Ok(kind) => {
+    let slug = match faulted(&stack, &slug)? {
+        Faulted::BuiltIn(kind) => {
             stack.provider(kind).clear_faults().await;
             kind.slug().to_string()
         }
-        // A custom slug never used has no fault to clear.
-        Err(_) if crate::providers::custom::valid_slug(&slug) => {
-            if let Some(p) = stack.custom.get(&slug) {
-                p.clear_faults();
-            }
-            slug
+        Faulted::Custom(p) => {
+            p.clear_faults();
+            p.slug.clone()
         }
-        Err(e) => return Err(e),
     };
     Ok(axum::Json(json!({ "provider": slug, "faults": [] })).into_response())
 }
