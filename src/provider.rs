@@ -85,3 +85,20 @@ impl FromStr for ProviderKind {
             .ok_or_else(|| UnknownProvider(s.to_string()))
     }
 }
+
+/// What a data integration's slug may be, in words.
+pub const SLUG_RULE: &str = "lowercase letters, digits, '-' and '_', starting with a letter or a digit, at most 64 characters";
+
+/// Whether `slug` has the shape of a data integration's slug ([`SLUG_RULE`]):
+/// the rule of WorkOS's integrations and of the custom providers alike.
+pub fn is_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 64
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && slug
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+}

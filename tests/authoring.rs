@@ -1,6 +1,6 @@
 //! What someone writing their own scenarios runs into: a step under the
 //! wrong keyword, a misspelt step, provider, diagnosis or fault parameter,
-//! broken Gherkin. Each is one exit-2 message naming `file:line` and the
+//! a custom provider's table with a value it does not take, broken Gherkin. Each is one exit-2 message naming `file:line` and the
 //! likely intended word, before anything runs. `file:LINE` selects a
 //! Scenario Outline by any line of it, and `--fail-fast` stops at the
 //! first failing scenario.
@@ -73,6 +73,23 @@ fn misspelt_words_are_exit_2_with_the_likely_intended_word() {
         assert!(out.contains(wanted), "missing {wanted:?} in:\n{out}");
     }
     assert!(!out.contains("can not be parsed"), "{out}");
+}
+
+#[test]
+fn a_bad_custom_provider_table_is_exit_2_naming_the_accepted_values() {
+    let path = feature(
+        "custom_tables",
+        "Feature: F\n  Scenario: S\n    Given the custom provider \"acme\" behaves as:\n      | token_request_body | XML |\n    And the custom provider \"acme\" behaves as:\n      | access_token_lifetime | ten minutes |\n    And the custom provider \"acme\" is defined with:\n      | authenticate_via | mtls |\n    When alice connects the custom provider \"acme\"\n",
+    );
+    let (code, out) = run(&[path.to_str().expect("utf-8 path")]);
+    assert_eq!(code, 2, "{out}");
+    for wanted in [
+        "custom_tables.feature:3: Given the custom provider \"acme\" behaves as:\n      `XML` is not a value of the provider's token_request_body: expected form, JSON, or form or JSON",
+        "custom_tables.feature:5: And the custom provider \"acme\" behaves as:\n      `ten minutes` is not a value of the provider's access_token_lifetime: expected a duration such as 1 hour",
+        "custom_tables.feature:7: And the custom provider \"acme\" is defined with:\n      `mtls` is not a value of authenticate_via: expected request_body or basic_auth_header",
+    ] {
+        assert!(out.contains(wanted), "missing {wanted:?} in:\n{out}");
+    }
 }
 
 #[test]

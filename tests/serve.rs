@@ -621,14 +621,18 @@ async fn bad_fault_requests_are_422s_that_say_what_is_expected() {
     .await;
     assert_eq!(status, 422, "{body}");
 
-    let (status, _) = control(
+    // Neither a built-in provider nor a custom one in use: a 404 naming
+    // the likely intended slug, never a new custom provider.
+    let (status, body) = control(
         &server,
         reqwest::Method::POST,
-        "providers/gitlab/faults",
+        "providers/githb/faults",
         Some(json!({"fault": "deny_consent"})),
     )
     .await;
     assert_eq!(status, 404);
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("did you mean `github`?"), "{message}");
 
     let resp = http(false)
         .post(format!("{}/_harness/clock/advance", base(&server)))

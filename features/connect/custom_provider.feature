@@ -201,3 +201,15 @@ Feature: Connect a custom OAuth provider through Pipes
     When alice connects the custom provider "acme"
     Then the connection fails with diagnosis provider_not_configured
     And the diagnosis mentions "scopes_required is true"
+
+  Scenario: Two providers whose slugs start alike, each under its own host
+    Given the custom provider "acme" is defined
+    And the custom provider "acme-crm" is defined with:
+      | refresh_token_url | http://acme-crm.test/refresh |
+    And alice has connected the custom provider "acme"
+    And alice has connected the custom provider "acme-crm"
+    When 2 hours pass
+    And the app asks WorkOS for alice's token of the custom provider "acme-crm"
+    Then the app gets a token of the custom provider "acme-crm"
+    And WorkOS refreshed the token of the custom provider "acme-crm" at "http://acme-crm.test/refresh"
+    And alice's connection to the custom provider "acme" is connected

@@ -103,16 +103,16 @@ export interface StubProviderOptions {
 export class ControlClient extends ControlTransport {
   /** The list of the control routes. `GET /_harness` */
   listRoutes(): Promise<Record<string, any>>;
-  /** Puts the world back to the seed: WorkOS state, provider codes and tokens, faults and the WorkOS rate limit. The clock does not go back. `POST /_harness/reset` */
+  /** Puts the world back to the seed: WorkOS state, provider codes and tokens, faults and the WorkOS rate limit; every custom provider is removed. The clock does not go back. `POST /_harness/reset` */
   reset(): Promise<Record<string, any>>;
   /** The mock's current time: `{"now", "now_ms"}`. `GET /_harness/clock` */
   clock(): Promise<Record<string, any>>;
   /** Moves the clock forward by `seconds` (0 to ten years; it never goes back). Expired tokens are refreshed on the next token request; webhook retries that fell due go out at once. Answers the new time. `POST /_harness/clock/advance` */
   advanceClock(seconds: number): Promise<Record<string, any>>;
-  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. `POST /_harness/providers/{slug}/faults` */
-  injectFault(slug: Provider, fault: FaultName, options?: InjectFaultOptions): Promise<Record<string, any>>;
+  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. A custom provider's slug in use (an integration points at its mock provider, or `PUT /_harness/custom_providers/{slug}` set it) takes rate_limit, server_error, latency, malformed_body, invalid_grant_on_refresh, revoke_tokens, revoke_refresh_tokens, expire_tokens, deny_consent, redirect_mismatch, invalid_scope, code_reused and invalid_client (a 422 lists them for any other). `POST /_harness/providers/{slug}/faults` */
+  injectFault(slug: string, fault: FaultName, options?: InjectFaultOptions): Promise<Record<string, any>>;
   /** Removes every fault of the provider. `DELETE /_harness/providers/{slug}/faults` */
-  clearFaults(slug: Provider): Promise<Record<string, any>>;
+  clearFaults(slug: string): Promise<Record<string, any>>;
   /** The user removes the app at the provider: every access and refresh token of the account is revoked, so the next refresh fails and the account moves to needs_reauthorization. Give `user_id` (a WorkOS user with a connected account) or `login` (the provider account). Answers `{"provider", "login", "revoked"}`. `POST /_harness/providers/{slug}/revoke` */
   revoke(slug: Provider, options?: RevokeOptions): Promise<Record<string, any>>;
   /** The last requests the provider mock received (a bounded log), oldest first, each bearer token as a SHA-256 fingerprint: `{"object": "list", "provider", "last_seq", "data"}`. Pass `since` (a `last_seq` from an earlier answer) to get only newer ones. `GET /_harness/providers/{slug}/requests` */
@@ -121,7 +121,7 @@ export class ControlClient extends ControlTransport {
   providerApps(slug: Provider): Promise<Record<string, any>>;
   /** Changes the provider-side OAuth app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope. `POST /_harness/providers/{slug}/apps` */
   changeProviderApp(slug: Provider, options?: ChangeProviderAppOptions): Promise<Record<string, any>>;
-  /** Sets what the mock provider of a custom slug accepts, over its current behaviour: the fields and words of the scenario step `the custom provider "acme" behaves as:` (client_authentication, pkce, scope_separator, token_request_body, access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A custom integration then meets a provider that may disagree with its definition. `PUT /_harness/custom_providers/{slug}` */
+  /** Sets what the mock provider of a custom slug accepts, over its current behaviour: the fields and words of the scenario step `the custom provider "acme" behaves as:` (client_authentication, pkce, scope_separator, token_request_body, access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A custom integration then meets a provider that may disagree with its definition. A built-in slug is a 404; a slug that is not lowercase letters, digits, - and _ (starting with a letter or a digit, at most 64 characters) is a 422; serve holds at most 64 custom providers at once, and a new slug past that is a 422 (reset removes them all). `PUT /_harness/custom_providers/{slug}` */
   setCustomProvider(slug: string, options?: SetCustomProviderOptions): Promise<Record<string, any>>;
   /** Answers one method and path of the provider with the given response, above its own routes: for endpoints the mock does not model. `body` is the response text; JSON text is sent as application/json. `DELETE /_harness/providers/{slug}/faults` and reset remove stubs. `POST /_harness/providers/{slug}/stubs` */
   stubProvider(slug: Provider, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS', path: string, status: number, options?: StubProviderOptions): Promise<Record<string, any>>;

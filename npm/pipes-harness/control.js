@@ -10,7 +10,7 @@ class ControlClient extends ControlTransport {
     return this.request('GET', '/_harness', undefined);
   }
 
-  /** Puts the world back to the seed: WorkOS state, provider codes and tokens, faults and the WorkOS rate limit. The clock does not go back. `POST /_harness/reset` */
+  /** Puts the world back to the seed: WorkOS state, provider codes and tokens, faults and the WorkOS rate limit; every custom provider is removed. The clock does not go back. `POST /_harness/reset` */
   reset() {
     return this.request('POST', '/_harness/reset', {});
   }
@@ -25,7 +25,7 @@ class ControlClient extends ControlTransport {
     return this.request('POST', '/_harness/clock/advance', { seconds });
   }
 
-  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. `POST /_harness/providers/{slug}/faults` */
+  /** Injects a provider fault, for the next `times` calls or until cleared. Answers 201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what is expected. A custom provider's slug in use (an integration points at its mock provider, or `PUT /_harness/custom_providers/{slug}` set it) takes rate_limit, server_error, latency, malformed_body, invalid_grant_on_refresh, revoke_tokens, revoke_refresh_tokens, expire_tokens, deny_consent, redirect_mismatch, invalid_scope, code_reused and invalid_client (a 422 lists them for any other). `POST /_harness/providers/{slug}/faults` */
   injectFault(slug, fault, options = {}) {
     return this.request('POST', `/_harness/providers/${segment(slug)}/faults`, { fault, ...pick('injectFault', options, { times: 'times', retryAfter: 'retry_after', status: 'status', on: 'on', ms: 'ms', real: 'real', needed: 'needed', user: 'user', callback: 'callback', scope: 'scope', delayMs: 'delay_ms' }) });
   }
@@ -55,7 +55,7 @@ class ControlClient extends ControlTransport {
     return this.request('POST', `/_harness/providers/${segment(slug)}/apps`, { ...pick('changeProviderApp', options, { clientId: 'client_id', redirectUris: 'redirect_uris', allowedScopes: 'allowed_scopes' }) });
   }
 
-  /** Sets what the mock provider of a custom slug accepts, over its current behaviour: the fields and words of the scenario step `the custom provider "acme" behaves as:` (client_authentication, pkce, scope_separator, token_request_body, access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A custom integration then meets a provider that may disagree with its definition. `PUT /_harness/custom_providers/{slug}` */
+  /** Sets what the mock provider of a custom slug accepts, over its current behaviour: the fields and words of the scenario step `the custom provider "acme" behaves as:` (client_authentication, pkce, scope_separator, token_request_body, access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A custom integration then meets a provider that may disagree with its definition. A built-in slug is a 404; a slug that is not lowercase letters, digits, - and _ (starting with a letter or a digit, at most 64 characters) is a 422; serve holds at most 64 custom providers at once, and a new slug past that is a 422 (reset removes them all). `PUT /_harness/custom_providers/{slug}` */
   setCustomProvider(slug, options = {}) {
     return this.request('PUT', `/_harness/custom_providers/${segment(slug)}`, { ...pick('setCustomProvider', options, { clientAuthentication: 'client_authentication', pkce: 'pkce', scopeSeparator: 'scope_separator', tokenRequestBody: 'token_request_body', accessTokenLifetime: 'access_token_lifetime', refreshTokens: 'refresh_tokens', scopes: 'scopes', refusedScopes: 'refused_scopes', userinfo: 'userinfo' }) });
   }

@@ -47,7 +47,8 @@ class ControlClient(ControlTransport):
     def reset(self) -> Dict[str, Any]:
         """
         Puts the world back to the seed: WorkOS state, provider codes and tokens, faults
-        and the WorkOS rate limit. The clock does not go back. `POST /_harness/reset`.
+        and the WorkOS rate limit; every custom provider is removed. The clock does not
+        go back. `POST /_harness/reset`.
         """
         return self._request("POST", "/_harness/reset", {})
 
@@ -68,7 +69,7 @@ class ControlClient(ControlTransport):
 
     def inject_fault(
         self,
-        slug: Provider,
+        slug: str,
         fault: FaultName,
         *,
         times: Optional[int] = None,
@@ -86,7 +87,12 @@ class ControlClient(ControlTransport):
         """
         Injects a provider fault, for the next `times` calls or until cleared. Answers
         201 echoing the fault; an unknown fault or a bad parameter is a 422 saying what
-        is expected. `POST /_harness/providers/{slug}/faults`.
+        is expected. A custom provider's slug in use (an integration points at its mock
+        provider, or `PUT /_harness/custom_providers/{slug}` set it) takes rate_limit,
+        server_error, latency, malformed_body, invalid_grant_on_refresh, revoke_tokens,
+        revoke_refresh_tokens, expire_tokens, deny_consent, redirect_mismatch,
+        invalid_scope, code_reused and invalid_client (a 422 lists them for any other).
+        `POST /_harness/providers/{slug}/faults`.
         `times`: For the next N calls; left out: until cleared. Not for faults that
         change state once.
         `retry_after`: rate_limit, secondary_rate_limit: seconds until the limit lifts,
@@ -122,7 +128,7 @@ class ControlClient(ControlTransport):
             },
         )
 
-    def clear_faults(self, slug: Provider) -> Dict[str, Any]:
+    def clear_faults(self, slug: str) -> Dict[str, Any]:
         """
         Removes every fault of the provider. `DELETE /_harness/providers/{slug}/faults`.
         """
@@ -227,7 +233,10 @@ class ControlClient(ControlTransport):
         behaves as:` (client_authentication, pkce, scope_separator, token_request_body,
         access_token_lifetime, refresh_tokens, scopes, refused_scopes, userinfo). A
         custom integration then meets a provider that may disagree with its definition.
-        `PUT /_harness/custom_providers/{slug}`.
+        A built-in slug is a 404; a slug that is not lowercase letters, digits, - and _
+        (starting with a letter or a digit, at most 64 characters) is a 422; serve holds
+        at most 64 custom providers at once, and a new slug past that is a 422 (reset
+        removes them all). `PUT /_harness/custom_providers/{slug}`.
         `client_authentication`: client_secret_basic, client_secret_post, both (the
         default) or none (a public client).
         `pkce`: required, optional (the default) or not supported.

@@ -7,7 +7,9 @@
 //! word" or "any quoted text". That finds the step the author meant even
 //! when a value is wrong, so the message can say what is wrong with the
 //! value: an unknown provider, diagnosis, connection state, rejection
-//! reason, event, HTTP method, duration or fault parameter. A step written
+//! reason, event, HTTP method, duration or fault parameter, and the
+//! custom-provider slug and table (each field and value of a definition or
+//! a behaviour, read as running the step reads them). A step written
 //! under the wrong keyword (a `Given` step after a `When`, where `And`
 //! reads as `When`) is named as such. Anything else gets the closest
 //! documented step as a suggestion.
@@ -187,6 +189,9 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
             "{string}" if nth_before.ends_with("suffers the fault") => {
                 unquoted.parse::<Fault>().err().map(|e| e.to_string())
             }
+            "{string}" if nth_before.ends_with("the custom provider") => {
+                crate::steps::custom_providers::slug_problem(unquoted)
+            }
             _ => None,
         };
         if problem.is_some() {
@@ -197,6 +202,14 @@ fn bad_value(loose: &Loose, text: &str) -> Option<String> {
     provider.and_then(|kind| crate::steps::providers::fault_problem(expr, kind, &values))
 }
 
+/// What is wrong with `step`, read as the documented step `loose`: the
+/// values in its text, then the table under it (a custom provider's fields,
+/// read as running the step reads them).
+fn problem_of(loose: &Loose, step: &gherkin::Step) -> Option<String> {
+    bad_value(loose, &step.value)
+        .or_else(|| crate::steps::custom_providers::table_problem(loose.doc.expression, step))
+}
+
 /// The problem with `step`, or `None` when it can run. `defined` says
 /// whether a step definition matched it under its keyword.
 pub(crate) fn step_problem(step: &gherkin::Step, defined: bool) -> Option<String> {
@@ -205,15 +218,15 @@ pub(crate) fn step_problem(step: &gherkin::Step, defined: bool) -> Option<String
     let matching: Vec<&Loose> = LOOSE.iter().filter(|l| l.regex.is_match(text)).collect();
     let same_keyword = matching.iter().find(|l| l.doc.keyword == here);
     if defined {
-        return same_keyword.and_then(|l| bad_value(l, text));
+        return same_keyword.and_then(|l| problem_of(l, step));
     }
     if let Some(l) = same_keyword
-        && let Some(problem) = bad_value(l, text)
+        && let Some(problem) = problem_of(l, step)
     {
         return Some(problem);
     }
     if let Some(l) = matching.first() {
-        if let Some(problem) = bad_value(l, text) {
+        if let Some(problem) = problem_of(l, step) {
             return Some(problem);
         }
         let written = step.keyword.trim();
@@ -420,6 +433,79 @@ mod tests {
         ),
     ];
 
+    fn table(rows: &[[&str; 2]]) -> gherkin::Table {
+        gherkin::Table {
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| (*c).to_string()).collect())
+                .collect(),
+            span: gherkin::Span { start: 0, end: 0 },
+            position: gherkin::LineCol { line: 2, col: 1 },
+        }
+    }
+
+    #[test]
+    fn a_custom_provider_table_is_read_before_anything_runs() {
+        let with = |text: &str, rows: &[[&str; 2]]| {
+            let mut s = step(StepType::Given, "Given", text);
+            s.table = Some(table(rows));
+            step_problem(&s, true)
+        };
+        let defined = "the custom provider \"acme\" is defined with:";
+        let behaves = "the custom provider \"acme\" behaves as:";
+        let cases: [(&str, &[[&str; 2]], &str); 6] = [
+            (
+                behaves,
+                &[["token_request_body", "XML"]],
+                "expected form, JSON, or form or JSON",
+            ),
+            (
+                behaves,
+                &[["client_authentication", "mtls"]],
+                "client_secret_basic, client_secret_post",
+            ),
+            (
+                behaves,
+                &[["access_token_lifetime", "soon"]],
+                "a duration such as 1 hour",
+            ),
+            (behaves, &[["pcke", "required"]], "did you mean `pkce`?"),
+            (
+                defined,
+                &[["authenticate_via", "mtls"]],
+                "expected request_body or basic_auth_header",
+            ),
+            (
+                defined,
+                &[["token_ur", "http://acme.test/token"]],
+                "did you mean `token_url`?",
+            ),
+        ];
+        for (text, rows, wanted) in cases {
+            let p = with(text, rows).unwrap_or_else(|| panic!("{rows:?}: no problem found"));
+            assert!(p.contains(wanted), "{rows:?}: {p}");
+        }
+        let good: &[[&str; 2]] = &[["pkce", "required"], ["token_request_body", "JSON"]];
+        assert_eq!(with(behaves, good), None);
+        let good: &[[&str; 2]] = &[
+            ["token_url", "http://acme.test/token"],
+            ["pkce_enabled", "true"],
+        ];
+        assert_eq!(with(defined, good), None);
+        let p = step_problem(&step(StepType::Given, "Given", defined), true).expect("a problem");
+        assert!(p.contains("needs a table"), "{p}");
+        let p = step_problem(
+            &step(
+                StepType::Given,
+                "Given",
+                "the custom provider \"github\" is defined",
+            ),
+            true,
+        )
+        .expect("a problem");
+        assert!(p.contains("is a built-in provider"), "{p}");
+    }
+
     #[test]
     fn a_misspelt_step_gets_the_closest_documented_one() {
         let p = step_problem(
@@ -445,8 +531,13 @@ mod tests {
                 "When" => StepType::When,
                 _ => StepType::Then,
             };
+            let mut example = step(ty, d.keyword, d.example);
+            if d.expression.ends_with(':') {
+                // A step written with a table gets one, as in a feature.
+                example.table = Some(table(&[]));
+            }
             assert_eq!(
-                step_problem(&step(ty, d.keyword, d.example), true),
+                step_problem(&example, true),
                 None,
                 "{} {}",
                 d.keyword,

@@ -8,7 +8,7 @@
 //! | `POST /_harness/reset` | back to the seed: state, tokens, faults, rate limit |
 //! | `GET /_harness/clock` | the mock's time |
 //! | `POST /_harness/clock/advance` `{"seconds": N}` | moves the clock forward, runs due webhook retries |
-//! | `POST /_harness/providers/{slug}/faults` `{"fault": ..., "times": N}` | injects a provider fault |
+//! | `POST /_harness/providers/{slug}/faults` `{"fault": ..., "times": N}` | injects a provider fault (a custom slug takes the faults a generic OAuth 2.0 provider can answer) |
 //! | `DELETE /_harness/providers/{slug}/faults` | removes every fault of that provider |
 //! | `POST /_harness/providers/{slug}/revoke` `{"user_id"}` or `{"login"}` | revokes a user's tokens at the provider |
 //! | `GET /_harness/events` | the event log, oldest first |
@@ -38,6 +38,7 @@ use crate::mock::Stack;
 use crate::mock::workos::state::{DeliveryStatus, RateLimit};
 use crate::mock::workos::{ApiError, Ctx, json as shapes};
 use crate::provider::ProviderKind;
+use crate::providers::custom::CustomProvider;
 use crate::providers::engine::faults::Fault;
 
 /// What the control routes act on, attached once the stack has started.
@@ -254,13 +255,44 @@ async fn advance(State(control): Ctl, body: Bytes) -> Result<Response, ApiError>
     Ok(axum::Json(now_body(&stack)).into_response())
 }
 
+/// The provider a fault route names: a built-in one, or the mock provider
+/// of a custom slug.
+enum Faulted {
+    BuiltIn(ProviderKind),
+    Custom(Arc<CustomProvider>),
+}
+
+/// The provider of `slug` for the fault routes: a built-in one, or a custom
+/// slug in use (an integration points at its mock provider, or `PUT
+/// /_harness/custom_providers/{slug}` set it). Anything else is a 404 with
+/// the likely intended slug, so a misspelt built-in slug is never taken for
+/// a new custom one.
+fn faulted(stack: &Stack, slug: &str) -> Result<Faulted, ApiError> {
+    if let Ok(kind) = provider(slug) {
+        return Ok(Faulted::BuiltIn(kind));
+    }
+    if let Some(p) = stack.custom.get(slug) {
+        return Ok(Faulted::Custom(p));
+    }
+    let known: Vec<String> = ProviderKind::ALL
+        .iter()
+        .map(|k| k.slug().to_string())
+        .chain(stack.custom.slugs())
+        .collect();
+    Err(ApiError::not_found(format!(
+        "unknown provider `{slug}`{}: expected a built-in provider ({}) or a custom provider in use (one an integration points at, or set with PUT /_harness/custom_providers/{{slug}})",
+        crate::common::suggest::did_you_mean(slug, known.iter().map(String::as_str)),
+        ProviderKind::slugs(", ")
+    )))
+}
+
 async fn inject_fault(
     State(control): Ctl,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let stack = control.stack()?;
-    let kind = provider(&slug)?;
+    let target = faulted(&stack, &slug)?;
     let mut body = object(&body)?;
     let times = match body.remove("times") {
         None | Some(Value::Null) => None,
@@ -272,18 +304,40 @@ async fn inject_fault(
             ));
         }
     };
-    apply_fault(&stack, kind, &body, times).await?;
+    let slug = match target {
+        Faulted::BuiltIn(kind) => {
+            apply_fault(&stack, kind, &body, times).await?;
+            kind.slug().to_string()
+        }
+        Faulted::Custom(p) => {
+            let fault = Fault::from_json(&Value::Object(body.clone()))
+                .map_err(|e| invalid("fault", e.to_string()))?;
+            stack
+                .custom
+                .apply_fault(&p, &fault, times)
+                .map_err(|e| invalid("fault", e))?;
+            p.slug.clone()
+        }
+    };
     let mut echo = body;
-    echo.insert("provider".into(), Value::String(kind.slug().into()));
+    echo.insert("provider".into(), Value::String(slug));
     echo.insert("times".into(), times.map_or(Value::Null, Value::from));
     Ok((StatusCode::CREATED, axum::Json(Value::Object(echo))).into_response())
 }
 
 async fn clear_faults(State(control): Ctl, Path(slug): Path<String>) -> Result<Response, ApiError> {
     let stack = control.stack()?;
-    let kind = provider(&slug)?;
-    stack.provider(kind).clear_faults().await;
-    Ok(axum::Json(json!({ "provider": kind.slug(), "faults": [] })).into_response())
+    let slug = match faulted(&stack, &slug)? {
+        Faulted::BuiltIn(kind) => {
+            stack.provider(kind).clear_faults().await;
+            kind.slug().to_string()
+        }
+        Faulted::Custom(p) => {
+            p.clear_faults();
+            p.slug.clone()
+        }
+    };
+    Ok(axum::Json(json!({ "provider": slug, "faults": [] })).into_response())
 }
 
 async fn revoke(

@@ -7,10 +7,10 @@
 //! | `GET /_harness/providers/{slug}/apps` | the OAuth apps registered at the provider (no secrets) |
 //! | `POST /_harness/providers/{slug}/apps` `{"client_id"?, "redirect_uris"?, "allowed_scopes"?}` | changes the provider-side app (every app of the provider when `client_id` is left out): a wrong callback stages a redirect mismatch, a short scope list an invalid scope |
 //! | `POST /_harness/providers/{slug}/stubs` `{"method", "path", "status", "headers"?, "body"?}` | answers that method and path with that response, above the provider's own routes (for endpoints the mock does not model); `DELETE .../faults` and reset remove stubs |
-//! | `PUT /_harness/custom_providers/{slug}` `{"client_authentication"?, "pkce"?, ...}` | what the mock provider of a custom slug accepts (the same fields and words as the scenario step `the custom provider "acme" behaves as:`), so a custom integration can be tested against a provider that disagrees with its definition |
+//! | `PUT /_harness/custom_providers/{slug}` `{"client_authentication"?, "pkce"?, ...}` | what the mock provider of a custom slug accepts (the same fields and words as the scenario step `the custom provider "acme" behaves as:`), so a custom integration can be tested against a provider that disagrees with its definition; at most [`MAX_PROVIDERS`] slugs at once |
 //!
 //! `POST /_harness/reset` puts the apps back as the seed left them,
-//! removes the stubs and empties the request logs.
+//! removes the stubs and the custom providers, and empties the request logs.
 
 use std::sync::Arc;
 
@@ -23,8 +23,10 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::control::Control;
+use crate::mock::Stack;
 use crate::mock::workos::{ApiError, Ctx};
 use crate::provider::ProviderKind;
+use crate::providers::custom::{CustomProvider, MAX_PROVIDERS, SlugError};
 use crate::providers::engine::OAuthApp;
 
 /// The routes, ready to merge next to [`super::control::router`].
@@ -319,6 +321,31 @@ async fn add_stub(
     .into_response())
 }
 
+/// The custom provider of `slug`, made on first use; a built-in slug is a
+/// 404, a slug of the wrong shape or one past the limit a 422 saying what
+/// is accepted.
+pub(super) fn custom_provider(stack: &Stack, slug: &str) -> Result<Arc<CustomProvider>, ApiError> {
+    stack.custom.try_provider(slug).map_err(|e| match e {
+        SlugError::BuiltIn => ApiError::not_found(format!(
+            "`{slug}` is a built-in provider, not a custom one: a custom provider needs a slug of its own, such as acme (the built-in slugs are {})",
+            ProviderKind::slugs(", ")
+        )),
+        SlugError::Invalid => invalid(
+            "slug",
+            format!(
+                "`{slug}` cannot be a custom provider's slug: use {}, as for any integration slug, such as acme",
+                crate::provider::SLUG_RULE
+            ),
+        ),
+        SlugError::Full => invalid(
+            "slug",
+            format!(
+                "serve holds at most {MAX_PROVIDERS} custom provider slugs at once and `{slug}` would be one more: use a slug already set (GET /data-integrations lists the integrations), or POST /_harness/reset, which removes every custom provider"
+            ),
+        ),
+    })
+}
+
 /// `PUT /_harness/custom_providers/{slug}`: sets what the mock provider of a
 /// custom slug accepts, field by field over its current behaviour. Values
 /// are the words the scenario step takes (`"client_secret_basic"`,
@@ -334,12 +361,7 @@ async fn set_custom_behaviour(
         Ok(_) => return Err(ApiError::bad_json("the body must be a JSON object")),
         Err(e) => return Err(ApiError::bad_json(&e.to_string())),
     };
-    let provider = stack.custom.provider(&slug).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "`{slug}` cannot be a custom provider's slug: use lowercase letters, digits, - and _, and none of {}",
-            ProviderKind::slugs(", ")
-        ))
-    })?;
+    let provider = custom_provider(&stack, &slug)?;
     let mut spec = provider.spec();
     for (field, value) in &fields {
         let words = match value {

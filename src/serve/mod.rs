@@ -769,7 +769,9 @@ impl World {
             state.add_integration(i);
         }
 
-        stack.custom.reset();
+        // The seed defines no custom integration: every custom provider
+        // goes, with its behaviour, apps and tokens, and its slot is free.
+        stack.custom.clear();
         // Each provider forgets every code and token; its apps and accounts
         // go back to what the seed left. Settings and fault switches are
         // the caller's business (`clear_faults`).

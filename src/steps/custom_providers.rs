@@ -70,22 +70,33 @@ pub const DEFINITION_FIELDS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The provider of `slug`, or why a slug cannot be a custom one.
-fn provider(w: &PipesWorld, slug: &str) -> Result<std::sync::Arc<CustomProvider>, String> {
+/// Why `slug` cannot name a custom provider, if it cannot: the pre-run
+/// check and the steps say the same.
+pub(crate) fn slug_problem(slug: &str) -> Option<String> {
     if slug.parse::<crate::provider::ProviderKind>().is_ok() {
-        return Err(format!(
+        return Some(format!(
             "\"{slug}\" is a built-in provider: a custom provider needs a slug of its own, such as \"acme\""
         ));
     }
-    if !valid_slug(slug) {
-        return Err(format!(
-            "\"{slug}\" cannot be a provider slug: use lowercase letters, digits, '-' and '_', such as \"acme\""
-        ));
+    (!valid_slug(slug)).then(|| {
+        format!(
+            "\"{slug}\" cannot be a provider slug: use {}, such as \"acme\"",
+            crate::provider::SLUG_RULE
+        )
+    })
+}
+
+/// The provider of `slug`, or why a slug cannot be a custom one.
+fn provider(w: &PipesWorld, slug: &str) -> Result<std::sync::Arc<CustomProvider>, String> {
+    if let Some(problem) = slug_problem(slug) {
+        return Err(problem);
     }
-    w.stack
-        .custom
-        .provider(slug)
-        .ok_or_else(|| format!("\"{slug}\" cannot be a provider slug"))
+    w.stack.custom.try_provider(slug).map_err(|_| {
+        format!(
+            "\"{slug}\" would be one custom provider too many: a scenario holds at most {} of them",
+            crate::providers::custom::MAX_PROVIDERS
+        )
+    })
 }
 
 /// The user-owned custom integration of `slug` in the app's environment.
@@ -118,6 +129,49 @@ fn defined(w: &PipesWorld, slug: &str) -> Result<std::sync::Arc<CustomProvider>,
         ));
     }
     provider(w, slug)
+}
+
+/// What the table of `... is defined with:` holds.
+const DEFINITION_TABLE: &str = "custom_provider fields";
+/// What the table of `... behaves as:` holds.
+const BEHAVIOUR_TABLE: &str = "the provider's behaviour";
+
+/// Sets each row of a behaviour table on `spec`.
+fn set_behaviour(
+    spec: &mut crate::providers::custom::CustomProviderSpec,
+    table: &[(String, String)],
+) -> Result<(), String> {
+    for (field, value) in table {
+        spec.set(field, value).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// What is wrong with the table under a custom-provider step whose
+/// documented expression is `expression`, read as running the step reads
+/// it (every field and value), for the pre-run check; `None` for a good
+/// table or another step.
+pub(crate) fn table_problem(expression: &str, step: &Step) -> Option<String> {
+    let read = match expression {
+        "the custom provider {string} is defined with:" => {
+            rows(step, DEFINITION_TABLE).and_then(|table| {
+                let base = definition_at("http://acme.test", "acme");
+                let check_url =
+                    |field: &str, value: &str| parse_url(field, value).map(|_| value.to_string());
+                read_definition(base, Vec::new(), &table, &check_url).map(|_| ())
+            })
+        }
+        "the custom provider {string} behaves as:" => {
+            rows(step, BEHAVIOUR_TABLE).and_then(|table| {
+                set_behaviour(
+                    &mut crate::providers::custom::CustomProviderSpec::default(),
+                    &table,
+                )
+            })
+        }
+        _ => return None,
+    };
+    read.err()
 }
 
 /// The rows of a `field | value` table; a header row `field | value` is skipped.
@@ -160,13 +214,18 @@ fn list(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// `value` read as an absolute URL, or why it is not one.
+fn parse_url(field: &str, value: &str) -> Result<url::Url, String> {
+    url::Url::parse(value).map_err(|_| {
+        format!("`{value}` is not a URL for {field}: write it in full, e.g. http://acme.test/token")
+    })
+}
+
 /// A URL as a scenario writes it: `http://acme.test/token` is the mock
 /// provider's, the stack's other names as transcripts show them, anything
 /// else literally.
 fn url(w: &PipesWorld, field: &str, value: &str) -> Result<String, String> {
-    let parsed = url::Url::parse(value).map_err(|_| {
-        format!("`{value}` is not a URL for {field}: write it in full, e.g. http://acme.test/token")
-    })?;
+    let parsed = parse_url(field, value)?;
     if let Some(slug) = parsed
         .host_str()
         .and_then(|h| h.strip_suffix(".test"))
@@ -184,7 +243,11 @@ fn url(w: &PipesWorld, field: &str, value: &str) -> Result<String, String> {
 /// The definition WorkOS creates when `custom_provider` leaves a field out,
 /// pointed at the mock provider.
 fn default_definition(w: &PipesWorld, slug: &str) -> Definition {
-    let base = format!("{}/{slug}", w.stack.custom.uri());
+    definition_at(&format!("{}/{slug}", w.stack.custom.uri()), slug)
+}
+
+/// WorkOS's default definition for a provider at `base`.
+fn definition_at(base: &str, slug: &str) -> Definition {
     Definition {
         name: slug.to_string(),
         authorization_url: Some(format!("{base}/authorize")),
@@ -208,7 +271,7 @@ fn definition(
     slug: &str,
     table: &[(String, String)],
 ) -> Result<(Definition, Vec<String>), String> {
-    let (mut d, mut scopes) = match base {
+    let (d, scopes) = match base {
         Some(i) => (
             i.custom_provider
                 .clone()
@@ -217,17 +280,29 @@ fn definition(
         ),
         None => (default_definition(w, slug), vec!["read".to_string()]),
     };
+    read_definition(d, scopes, table, &|field, value| url(w, field, value))
+}
+
+/// The rows of `table` over the definition `d` and the scopes `scopes`,
+/// each URL read with `url`: what running the step and the pre-run check
+/// both do with a definition table.
+fn read_definition(
+    mut d: Definition,
+    mut scopes: Vec<String>,
+    table: &[(String, String)],
+    url: &dyn Fn(&str, &str) -> Result<String, String>,
+) -> Result<(Definition, Vec<String>), String> {
     for (field, value) in table {
         let key = field.to_ascii_lowercase().replace([' ', '-'], "_");
         let lower = value.to_ascii_lowercase();
         match key.as_str() {
             "name" => d.name = value.clone(),
-            "authorization_url" => d.authorization_url = Some(url(w, &key, value)?),
-            "token_url" => d.token_url = Some(url(w, &key, value)?),
+            "authorization_url" => d.authorization_url = Some(url(&key, value)?),
+            "token_url" => d.token_url = Some(url(&key, value)?),
             "refresh_token_url" => {
                 d.refresh_token_url = match lower.as_str() {
                     "none" | "" => None,
-                    _ => Some(url(w, &key, value)?),
+                    _ => Some(url(&key, value)?),
                 }
             }
             "pkce_enabled" => d.pkce_enabled = boolean(&key, value)?,
@@ -355,18 +430,16 @@ async fn defined_plain(w: &mut PipesWorld, slug: String) -> StepResult {
 
 #[given(expr = "the custom provider {string} is defined with:")]
 async fn defined_with(w: &mut PipesWorld, slug: String, step: &Step) -> StepResult {
-    let table = rows(step, "custom_provider fields")?;
+    let table = rows(step, DEFINITION_TABLE)?;
     define(w, &slug, &table)
 }
 
 #[given(expr = "the custom provider {string} behaves as:")]
 async fn behaves_as(w: &mut PipesWorld, slug: String, step: &Step) -> StepResult {
     let p = provider(w, &slug)?;
-    let table = rows(step, "the provider's behaviour")?;
+    let table = rows(step, BEHAVIOUR_TABLE)?;
     let mut spec = p.spec();
-    for (field, value) in &table {
-        spec.set(field, value).map_err(|e| e.to_string())?;
-    }
+    set_behaviour(&mut spec, &table)?;
     p.set_spec(spec);
     Ok(())
 }

@@ -274,3 +274,213 @@ async fn a_provider_made_stricter_through_the_control_api_refuses_a_definition_i
         "the provider's invalid_client is relayed: {failed}"
     );
 }
+
+async fn serve() -> Server {
+    Server::start(&ServeOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        api_key: KEY.into(),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("serve starts")
+}
+
+/// A control request; its status and body text.
+async fn control(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, String) {
+    let resp = http(false)
+        .request(method, format!("{}{path}", server.stack().workos.uri()))
+        .json(&body)
+        .send()
+        .await
+        .expect("the control API answers");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_provider_slugs_are_shaped_like_integration_slugs_and_bounded_until_reset() {
+    let server = serve().await;
+    let put = |slug: String| {
+        let server = &server;
+        async move {
+            control(
+                server,
+                reqwest::Method::PUT,
+                &format!("/_harness/custom_providers/{slug}"),
+                json!({}),
+            )
+            .await
+        }
+    };
+    for slug in ["-acme".to_string(), "Acme".to_string(), "a".repeat(65)] {
+        let (status, text) = put(slug.clone()).await;
+        assert_eq!(status, 422, "{slug}: {text}");
+        assert!(
+            text.contains("lowercase letters, digits, '-' and '_', starting with a letter or a digit, at most 64 characters"),
+            "{slug}: {text}"
+        );
+    }
+    for i in 0..64 {
+        let (status, text) = put(format!("acme-{i}")).await;
+        assert_eq!(status, 200, "slug {i}: {text}");
+    }
+    let (status, text) = put("one-more".into()).await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("at most 64 custom provider slugs"), "{text}");
+    assert!(text.contains("POST /_harness/reset"), "{text}");
+    let (status, text) = put("acme-0".into()).await;
+    assert_eq!(status, 200, "a slug already set takes no new slot: {text}");
+
+    let (status, text) =
+        control(&server, reqwest::Method::POST, "/_harness/reset", json!({})).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        server.stack().custom.slugs().is_empty(),
+        "reset frees every slot"
+    );
+    let (status, text) = put("one-more".into()).await;
+    assert_eq!(status, 200, "{text}");
+}
+
+/// Creates the custom integration `acme`, pointed at serve's custom
+/// provider, and a user; the user's id.
+async fn acme_and_a_user(server: &Server) -> String {
+    let custom = server.stack().custom.uri().to_string();
+    let (status, user) = api(
+        server,
+        reqwest::Method::POST,
+        "/user_management/users",
+        json!({"email": "erin@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    let (status, integration) = api(
+        server,
+        reqwest::Method::POST,
+        "/data-integrations",
+        json!({
+            "provider": "acme",
+            "enabled": true,
+            "credentials": {"type": "custom", "client_id": "acme-app", "client_secret": "acme-secret-0123456789"},
+            "custom_provider": {
+                "name": "Acme",
+                "authorization_url": format!("{custom}/acme/authorize"),
+                "token_url": format!("{custom}/acme/token")
+            }
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{integration}");
+    user["id"].as_str().expect("a user id").to_string()
+}
+
+/// Runs the connect flow in a browser that follows redirects; whether
+/// WorkOS then holds the user's acme account.
+async fn connects(server: &Server, user_id: &str) -> bool {
+    let (status, authorize) = api(
+        server,
+        reqwest::Method::POST,
+        "/data-integrations/acme/authorize",
+        json!({"user_id": user_id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{authorize}");
+    let url = authorize["url"].as_str().expect("an authorize URL");
+    http(true).get(url).send().await.expect("the flow runs");
+    let (status, account) = api(
+        server,
+        reqwest::Method::GET,
+        &format!("/user_management/users/{user_id}/connected_accounts/acme"),
+        json!({}),
+    )
+    .await;
+    assert!(status == 200 || status == 404, "{status} {account}");
+    status == 200
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_on_a_custom_slug_reaches_workos_until_cleared() {
+    let server = serve().await;
+    let user_id = acme_and_a_user(&server).await;
+    let faults = "/_harness/providers/acme/faults";
+
+    // A fault only some built-in provider has is refused, naming the ones
+    // a custom provider takes.
+    let (status, text) = control(
+        &server,
+        reqwest::Method::POST,
+        faults,
+        json!({"fault": "secondary_rate_limit"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{text}");
+    assert!(
+        text.contains(
+            "rate_limit, server_error, latency, malformed_body, invalid_grant_on_refresh"
+        ),
+        "{text}"
+    );
+
+    // The token endpoint is down: WorkOS's code exchange meets the 503.
+    let (status, text) = control(
+        &server,
+        reqwest::Method::POST,
+        faults,
+        json!({"fault": "server_error", "on": "token"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{text}");
+    let echo: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(echo["provider"], json!("acme"), "{echo}");
+    assert!(
+        !connects(&server, &user_id).await,
+        "no connection while the provider is down"
+    );
+    let (_, events) = control(&server, reqwest::Method::GET, "/_harness/events", json!({})).await;
+    assert!(
+        events.contains("pipes.connected_account.connection_failed"),
+        "{events}"
+    );
+
+    // Cleared, the same flow connects.
+    let (status, text) = control(&server, reqwest::Method::DELETE, faults, json!({})).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        connects(&server, &user_id).await,
+        "connected once the fault is cleared"
+    );
+
+    // A refused refresh: WorkOS's next refresh is refused, and the account
+    // needs the user again.
+    let (status, text) = control(
+        &server,
+        reqwest::Method::POST,
+        faults,
+        json!({"fault": "invalid_grant_on_refresh", "times": 1}),
+    )
+    .await;
+    assert_eq!(status, 201, "{text}");
+    let (status, text) = control(
+        &server,
+        reqwest::Method::POST,
+        "/_harness/clock/advance",
+        json!({"seconds": 7200}),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let (status, token) = api(
+        &server,
+        reqwest::Method::POST,
+        "/data-integrations/acme/token",
+        json!({"user_id": user_id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{token}");
+    assert_eq!(token["active"], json!(false), "{token}");
+}

@@ -232,7 +232,7 @@ impl Recorder {
             .entries
             .iter()
             .filter_map(|e| match e {
-                Entry::Exchange(x) if x.url.starts_with(base) => Some(x.clone()),
+                Entry::Exchange(x) if redact::under(&x.url, base) => Some(x.clone()),
                 _ => None,
             })
             .collect()

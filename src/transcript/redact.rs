@@ -56,6 +56,38 @@ pub struct Redactor {
     hosts: Vec<(String, String)>,
 }
 
+/// Whether `c`, right after a base URL, continues its last part: a port
+/// (`:4000` in `:40001`) or a path segment (`/acme` in `/acme-crm`), so
+/// the text there is another base that merely starts the same way.
+fn continues(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Whether `url` is `base` or below it: `base` followed by nothing, `/`,
+/// `?` or another character that ends its last part, never by one that
+/// continues it (`http://h/acme-crm/token` is not below `http://h/acme`).
+pub fn under(url: &str, base: &str) -> bool {
+    url.strip_prefix(base).is_some_and(|rest| {
+        !(base.chars().next_back().is_some_and(continues)
+            && rest.chars().next().is_some_and(continues))
+    })
+}
+
+/// `text` with every occurrence of `base` that ends where its last part
+/// ends replaced by `name` (see [`under`]).
+fn rename_base(text: &str, base: &str, name: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(base) {
+        let end = at + base.len();
+        out.push_str(&rest[..at]);
+        out.push_str(if under(&rest[at..], base) { name } else { base });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Redactor {
     /// Registers a secret. Empty or very short values are ignored: replacing
     /// them would mangle ordinary text.
@@ -109,7 +141,7 @@ impl Redactor {
     pub fn host_name(&self, url: &str) -> Option<String> {
         self.hosts
             .iter()
-            .find(|(base, _)| url.starts_with(base.as_str()) && base.contains("://"))
+            .find(|(base, _)| base.contains("://") && under(url, base))
             .map(|(_, name)| name.trim_start_matches("http://").to_string())
     }
 
@@ -149,7 +181,7 @@ impl Session<'_> {
         let mut out = text.to_string();
         for (base, name) in &self.rules.hosts {
             if out.contains(base.as_str()) {
-                out = out.replace(base.as_str(), name);
+                out = rename_base(&out, base, name);
             }
         }
         // Find every occurrence, then replace left to right so numbering
@@ -330,6 +362,40 @@ mod tests {
         let mut s = r.session();
         let out = s.redact("http://127.0.0.1:4000/x t=1, v1=0123456789abcdef0123456789abcdef");
         assert_eq!(out, "http://workos.test/x t=1, v1=<signature_1>");
+    }
+
+    #[test]
+    fn a_base_that_starts_another_renames_only_its_own_urls() {
+        let mut r = Redactor::default();
+        // Registered in this order, as the custom providers are made.
+        r.host("http://127.0.0.1:4105/acme", "acme.test");
+        r.host("http://127.0.0.1:4105/acme-crm", "acme-crm.test");
+        r.host("http://127.0.0.1:4000", "workos.test");
+        r.host("http://127.0.0.1:40001", "github.test");
+        let mut s = r.session();
+        assert_eq!(
+            s.redact(
+                "http://127.0.0.1:4105/acme-crm/token http://127.0.0.1:4105/acme/token?x=1 http://127.0.0.1:4105/acme"
+            ),
+            "http://acme-crm.test/token http://acme.test/token?x=1 http://acme.test"
+        );
+        assert_eq!(
+            s.redact("redirect_uri=http%3A%2F%2F127.0.0.1%3A4105%2Facme-crm%2Fcb"),
+            "redirect_uri=http%3A%2F%2Facme-crm.test%2Fcb"
+        );
+        assert_eq!(
+            s.redact("http://127.0.0.1:40001/user http://127.0.0.1:4000/x."),
+            "http://github.test/user http://workos.test/x."
+        );
+        assert_eq!(
+            r.host_name("http://127.0.0.1:4105/acme-crm/token")
+                .as_deref(),
+            Some("acme-crm.test")
+        );
+        assert_eq!(
+            r.host_name("http://127.0.0.1:40001/user").as_deref(),
+            Some("github.test")
+        );
     }
 
     #[test]

@@ -314,15 +314,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
 /// `-` and `_`, at most 64 characters. Anything else (`..`, `/`, `%00`) can
 /// never exist, so callers answer 404 without looking further.
 pub fn valid_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 64
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && slug
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric())
+    crate::provider::is_slug(slug)
 }
 
 /// Whether `id` looks like a WorkOS id (`<prefix>_` and alphanumerics).

@@ -28,10 +28,12 @@
 //! both directions).
 //!
 //! The HTTP side (the router, the five handlers and how each answers) is in
-//! `routes`; this file holds what they act on: the registry of providers by
-//! slug, each provider's spec, OAuth state and request log, and the handle
-//! the rest of the crate starts and drives it through.
+//! `routes`, the provider faults a custom slug takes in `faults`; this file
+//! holds what they act on: the registry of providers by slug (at most
+//! [`MAX_PROVIDERS`] of them), each provider's spec, OAuth state and request
+//! log, and the handle the rest of the crate starts and drives it through.
 
+mod faults;
 mod routes;
 pub mod spec;
 
@@ -50,6 +52,22 @@ use crate::transcript::Recorder;
 /// How many authorize and token requests each provider remembers (what the
 /// steps assert on); a server left running keeps no more.
 const SEEN_LIMIT: usize = 64;
+
+/// How many custom providers one server holds at once: each slug keeps its
+/// behaviour, apps, accounts and tokens until [`CustomProviders::clear`]
+/// (`serve`'s reset), so a server left running stays bounded.
+pub const MAX_PROVIDERS: usize = 64;
+
+/// Why a slug has no custom provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlugError {
+    /// A built-in provider's slug.
+    BuiltIn,
+    /// Not the shape of an integration slug ([`crate::provider::SLUG_RULE`]).
+    Invalid,
+    /// A new slug, and [`MAX_PROVIDERS`] exist already.
+    Full,
+}
 
 /// What the authorize page received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +125,8 @@ pub struct CustomProvider {
     spec: Mutex<CustomProviderSpec>,
     engine: Mutex<OAuthEngine>,
     seen: Mutex<Seen>,
+    /// The wire faults set on it, in the order they apply.
+    faults: Mutex<Vec<faults::Armed>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -125,6 +145,7 @@ impl CustomProvider {
             spec: Mutex::new(spec),
             engine: Mutex::new(engine),
             seen: Mutex::new(Seen::default()),
+            faults: Mutex::new(Vec::new()),
         }
     }
 
@@ -200,17 +221,6 @@ impl CustomProvider {
         }
         s.token.push_back(seen);
     }
-
-    /// Forgets every code, token and request; keeps its spec, apps and accounts.
-    fn forget(&self) {
-        let mut e = self.engine();
-        e.codes.clear();
-        e.tokens.clear();
-        e.refresh_tokens.clear();
-        e.calls.clear();
-        drop(e);
-        *lock(&self.seen) = Seen::default();
-    }
 }
 
 /// What every route shares.
@@ -234,15 +244,11 @@ impl std::fmt::Debug for Hint {
     }
 }
 
-/// Whether `slug` can name a custom provider: lowercase letters, digits,
-/// `-` and `_`, and none of the built-in slugs.
+/// Whether `slug` can name a custom provider: the shape of WorkOS's
+/// integration slugs ([`crate::provider::SLUG_RULE`]), and none of the
+/// built-in slugs.
 pub fn valid_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 64
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        && slug.parse::<ProviderKind>().is_err()
+    crate::provider::is_slug(slug) && slug.parse::<ProviderKind>().is_err()
 }
 
 impl Registry {
@@ -250,19 +256,37 @@ impl Registry {
         lock(&self.providers).get(slug).cloned()
     }
 
-    fn get_or_create(&self, slug: &str) -> Option<Arc<CustomProvider>> {
+    fn get_or_create(&self, slug: &str) -> Result<Arc<CustomProvider>, SlugError> {
+        if slug.parse::<ProviderKind>().is_ok() {
+            return Err(SlugError::BuiltIn);
+        }
         if !valid_slug(slug) {
-            return None;
+            return Err(SlugError::Invalid);
         }
         let mut all = lock(&self.providers);
         if let Some(p) = all.get(slug) {
-            return Some(Arc::clone(p));
+            return Ok(Arc::clone(p));
+        }
+        if all.len() >= MAX_PROVIDERS {
+            return Err(SlugError::Full);
         }
         let p = Arc::new(CustomProvider::new(slug, &self.base_url));
         // Transcripts show `http://acme.test/token`.
         self.recorder.host(p.base_url(), &format!("{slug}.test"));
         all.insert(slug.to_string(), Arc::clone(&p));
-        Some(p)
+        Ok(p)
+    }
+
+    /// The provider a request to `/{slug}/...` meets: the slug's own, made
+    /// on first use; when the server is full, a fresh one that keeps
+    /// nothing (it knows no app, so it answers as a provider that never
+    /// heard of the client). `None` for a slug that cannot be a custom one.
+    fn answering(&self, slug: &str) -> Option<Arc<CustomProvider>> {
+        match self.get_or_create(slug) {
+            Ok(p) => Some(p),
+            Err(SlugError::Full) => Some(Arc::new(CustomProvider::new(slug, &self.base_url))),
+            Err(SlugError::BuiltIn | SlugError::Invalid) => None,
+        }
     }
 
     fn connecting(&self, state: &str) -> Option<crate::providers::engine::oauth::Connecting> {
@@ -322,8 +346,15 @@ impl CustomProviders {
     }
 
     /// The provider of `slug`, made with the default spec on first use;
-    /// `None` for a slug that cannot be a custom one (see [`valid_slug`]).
+    /// `None` for a slug that cannot be a custom one (see [`valid_slug`])
+    /// or a new slug when [`MAX_PROVIDERS`] exist.
     pub fn provider(&self, slug: &str) -> Option<Arc<CustomProvider>> {
+        self.registry.get_or_create(slug).ok()
+    }
+
+    /// The provider of `slug`, made with the default spec on first use, or
+    /// why there is none.
+    pub fn try_provider(&self, slug: &str) -> Result<Arc<CustomProvider>, SlugError> {
         self.registry.get_or_create(slug)
     }
 
@@ -345,20 +376,29 @@ impl CustomProviders {
         self.provider(slug)
     }
 
+    /// Sets a provider fault on `p`, one of [`faults::FAULTS`], for the next `times`
+    /// requests or authorizations (or until cleared), or says why a custom
+    /// provider cannot take it.
+    pub fn apply_fault(
+        &self,
+        p: &CustomProvider,
+        fault: &crate::providers::engine::faults::Fault,
+        times: Option<u64>,
+    ) -> Result<(), String> {
+        self.registry.apply_fault(p, fault, times)
+    }
+
     /// Lets the authorize page ask whom a flow is for (the stack wires it to
     /// the WorkOS mock's authorizations in progress).
     pub fn set_sign_in_hint(&self, hint: SignInHint) {
         *lock(&self.registry.sign_in_hint) = Some(Hint(hint));
     }
 
-    /// Forgets every code, token and request of every provider (`serve`'s
-    /// reset); specs, apps and accounts stay.
-    pub fn reset(&self) {
-        let all: Vec<Arc<CustomProvider>> =
-            lock(&self.registry.providers).values().cloned().collect();
-        for p in all {
-            p.forget();
-        }
+    /// Removes every provider (`serve`'s reset, whose seed defines no
+    /// custom integration): each slug starts again from the default spec,
+    /// with no app, on its next use, and every slot is free.
+    pub fn clear(&self) {
+        lock(&self.registry.providers).clear();
     }
 }
 
@@ -374,5 +414,53 @@ mod tests {
         assert!(!valid_slug("Acme"));
         assert!(!valid_slug("a/b"));
         assert!(!valid_slug(""));
+        assert!(!valid_slug("-acme"));
+        assert!(!valid_slug(&"a".repeat(65)));
+    }
+
+    #[tokio::test]
+    async fn the_server_holds_a_bounded_number_of_slugs_until_cleared() {
+        let clock = Clock::scenario();
+        let ids = IdGen::new(clock.clone(), 7);
+        let server = CustomProviders::start(None, clock, ids, Recorder::new())
+            .await
+            .expect("the server starts");
+        for i in 0..MAX_PROVIDERS {
+            server
+                .try_provider(&format!("p{i}"))
+                .expect("room for this slug");
+        }
+        assert_eq!(server.try_provider("one-more").err(), Some(SlugError::Full));
+        assert!(server.try_provider("p0").is_ok(), "a known slug is found");
+        assert_eq!(
+            server.try_provider("github").err(),
+            Some(SlugError::BuiltIn)
+        );
+        assert_eq!(server.try_provider("-x").err(), Some(SlugError::Invalid));
+        // A request for a new slug is still answered, by a provider that
+        // keeps nothing.
+        let answering = server.registry.answering("one-more").expect("an answer");
+        assert_eq!(answering.slug, "one-more");
+        assert_eq!(server.slugs().len(), MAX_PROVIDERS);
+        server.clear();
+        assert!(server.slugs().is_empty());
+        assert!(server.try_provider("one-more").is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_slug_that_starts_another_shows_as_its_own_host() {
+        let clock = Clock::scenario();
+        let ids = IdGen::new(clock.clone(), 7);
+        let recorder = Recorder::new();
+        let server = CustomProviders::start(None, clock, ids, recorder.clone())
+            .await
+            .expect("the server starts");
+        let acme = server.provider("acme").expect("a valid slug");
+        let crm = server.provider("acme-crm").expect("a valid slug");
+        let text = format!("{} {}", crm.url("token"), acme.url("token"));
+        assert_eq!(
+            recorder.redact(&text),
+            "http://acme-crm.test/token http://acme.test/token"
+        );
     }
 }

@@ -4,7 +4,10 @@
 //!
 //! Separate from `mod.rs`, which holds what these act on (the registry,
 //! each provider's spec, OAuth state and request log) and the handle the
-//! rest of the crate uses; nothing outside this file speaks HTTP.
+//! rest of the crate uses. The token endpoint (and the reading and
+//! authenticating of a client's request, which revocation shares) is in
+//! `token`, the tests over real HTTP in `tests`; the answers of a fault set
+//! on a provider are in `faults`.
 //!
 //! Answers, as the RFCs write them:
 //! - authorize: an unknown `client_id`, or a `redirect_uri` the app did not
@@ -39,14 +42,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::{
-    AuthorizeSeen, BodyType, ClientAuth, CustomProvider, CustomProviderSpec, Pkce, Registry,
-    TokenSeen, VerifierSeen,
-};
-use crate::providers::engine::oauth::{
-    Account, ChallengeMethod, CodeRequest, Exchange, GrantError, Issued, TokenProblem,
-    pkce_challenge,
-};
+use super::faults::Hits;
+use super::{AuthorizeSeen, Pkce, Registry};
+use crate::providers::engine::oauth::{Account, ChallengeMethod, CodeRequest, TokenProblem};
+
+mod token;
 
 /// The largest request body read, as every listener of the stack (413 above).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -54,8 +54,8 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub(super) fn router(registry: Arc<Registry>) -> Router {
     Router::new()
         .route("/{slug}/authorize", get(authorize))
-        .route("/{slug}/token", post(token))
-        .route("/{slug}/refresh", post(refresh))
+        .route("/{slug}/token", post(token::token))
+        .route("/{slug}/refresh", post(token::refresh))
         .route("/{slug}/userinfo", get(userinfo))
         .route("/{slug}/revoke", post(revoke))
         .fallback(not_found)
@@ -158,7 +158,7 @@ async fn authorize(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(p) = reg.get_or_create(&slug) else {
+    let Some(p) = reg.answering(&slug) else {
         return not_found().await;
     };
     let all = pairs(raw.as_deref());
@@ -330,400 +330,11 @@ async fn authorize(
     redirect(&redirect_uri, &params)
 }
 
-// ---------------------------------------------------------------------------
-// Token endpoint
-// ---------------------------------------------------------------------------
-
-/// A token or revocation request as read: its parameters and who sent it.
-struct ClientRequest {
-    params: HashMap<String, String>,
-    content_type: Option<String>,
-    client_auth: Option<ClientAuth>,
-    client_id: String,
-    client_secret: Option<String>,
-}
-
-/// Why a request could not even be read.
-struct Unreadable {
-    client_auth: Option<ClientAuth>,
-    content_type: Option<String>,
-    answer: Response,
-}
-
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    use base64::Engine as _;
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    // RFC 6749 §2.3.1: both are form-encoded before they are joined.
-    let plain = |t: &str| {
-        url::form_urlencoded::parse(format!("x={t}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_else(|| t.to_string())
-    };
-    Some((plain(id), plain(secret)))
-}
-
-/// Reads the body in the encodings the provider accepts and works out how
-/// the client authenticated, or answers why it cannot.
-fn read_client_request(
-    slug: &str,
-    spec: &CustomProviderSpec,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<ClientRequest, Box<Unreadable>> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-    let basic = basic_credentials(headers);
-    let unreadable = |auth: Option<ClientAuth>, answer: Response| {
-        Box::new(Unreadable {
-            client_auth: auth,
-            content_type: content_type.clone(),
-            answer,
-        })
-    };
-    let basic_auth = basic.as_ref().map(|_| ClientAuth::SecretBasic);
-    let body_type = match content_type.as_deref() {
-        None if body.is_empty() => Some(BodyType::Form),
-        None => None,
-        Some(ct) => BodyType::parse(ct),
-    };
-    let Some(body_type) = body_type.filter(|b| spec.token_bodies.contains(b)) else {
-        let got = content_type
-            .clone()
-            .unwrap_or_else(|| "a body without Content-Type".to_string());
-        return Err(unreadable(
-            basic_auth,
-            oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                &format!(
-                    "The {slug} token endpoint reads {} request bodies only; it got {got}.",
-                    spec.accepted_bodies()
-                ),
-            ),
-        ));
-    };
-    let params: HashMap<String, String> = match body_type {
-        BodyType::Form => url::form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-        BodyType::Json => match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(m)) if m.values().all(Value::is_string) => m
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
-                .collect(),
-            _ => {
-                return Err(unreadable(
-                    basic_auth,
-                    oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_request",
-                        "The JSON body must be an object of string parameters.",
-                    ),
-                ));
-            }
-        },
-    };
-    let body_secret = params.get("client_secret").cloned();
-    let (client_auth, client_id, client_secret) = match (basic, body_secret) {
-        (Some(_), Some(_)) => {
-            return Err(unreadable(
-                None,
-                oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "The client authenticated twice (an Authorization header and client_secret in the body); use one method (RFC 6749 §2.3).",
-                ),
-            ));
-        }
-        (Some((id, secret)), None) => (ClientAuth::SecretBasic, id, Some(secret)),
-        (None, Some(secret)) => (
-            ClientAuth::SecretPost,
-            params.get("client_id").cloned().unwrap_or_default(),
-            Some(secret),
-        ),
-        (None, None) => (
-            ClientAuth::None,
-            params.get("client_id").cloned().unwrap_or_default(),
-            None,
-        ),
-    };
-    Ok(ClientRequest {
-        params,
-        content_type,
-        client_auth: Some(client_auth),
-        client_id,
-        client_secret,
-    })
-}
-
-/// 401 `invalid_client`, with `WWW-Authenticate: Basic` when the client
-/// used the Authorization header (§5.2).
-fn invalid_client(slug: &str, used: Option<ClientAuth>, description: &str) -> Response {
-    let mut answer = oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description);
-    if used == Some(ClientAuth::SecretBasic)
-        && let Ok(v) = format!("Basic realm=\"{slug}\"").parse()
-    {
-        answer.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    answer
-}
-
-/// Checks how and who the client authenticated as: the refusal, if any.
-fn authenticate_client(
-    p: &CustomProvider,
-    spec: &CustomProviderSpec,
-    req: &ClientRequest,
-) -> Option<Response> {
-    let slug = p.slug.as_str();
-    let used = req.client_auth.unwrap_or(ClientAuth::None);
-    if !spec.accepts(used) {
-        let description = match used {
-            ClientAuth::None => format!(
-                "Client authentication failed: no client secret was sent, and {slug} authenticates clients with {}.",
-                spec.accepted_auth()
-            ),
-            _ => format!(
-                "Client authentication failed: the client sent {}, and {slug} only accepts {}.",
-                used.spoken(),
-                spec.accepted_auth()
-            ),
-        };
-        return Some(invalid_client(slug, Some(used), &description));
-    }
-    match p
-        .engine()
-        .check_client(&req.client_id, req.client_secret.as_deref())
-    {
-        Ok(_) => None,
-        Err(GrantError::UnknownClient) => Some(invalid_client(
-            slug,
-            Some(used),
-            &format!(
-                "Client authentication failed: '{}' is not a client of {slug}.",
-                req.client_id
-            ),
-        )),
-        Err(_) => Some(invalid_client(
-            slug,
-            Some(used),
-            "Client authentication failed: the client secret is wrong.",
-        )),
-    }
-}
-
-fn grant_error(slug: &str, used: Option<ClientAuth>, e: GrantError) -> Response {
-    let bad = |error: &str, text: &str| oauth_error(StatusCode::BAD_REQUEST, error, text);
-    match e {
-        GrantError::UnknownClient | GrantError::BadSecret => invalid_client(
-            slug,
-            used,
-            "Client authentication failed: unknown client or wrong secret.",
-        ),
-        GrantError::UnknownCode => bad("invalid_grant", "The authorization code is invalid."),
-        GrantError::CodeExpired => bad("invalid_grant", "The authorization code has expired."),
-        GrantError::CodeUsed => bad("invalid_grant", "The authorization code was already used."),
-        GrantError::RedirectMismatch => bad(
-            "invalid_grant",
-            "The redirect_uri does not match the one of the authorization request.",
-        ),
-        GrantError::BadVerifier => bad(
-            "invalid_grant",
-            "The code_verifier does not match the code_challenge of the authorization request.",
-        ),
-        GrantError::MissingVerifier => bad(
-            "invalid_grant",
-            "code_verifier is required: the authorization request carried a code_challenge.",
-        ),
-        GrantError::BadRefreshToken => bad(
-            "invalid_grant",
-            "The refresh token is invalid, expired or revoked.",
-        ),
-        GrantError::UnsupportedGrantType => bad(
-            "unsupported_grant_type",
-            "grant_type must be authorization_code or refresh_token.",
-        ),
-    }
-}
-
-fn issued(reg: &Registry, i: &Issued) -> Response {
-    reg.recorder.secret("access_token", &i.access_token);
-    let mut body = json!({
-        "access_token": i.access_token,
-        "token_type": "Bearer",
-    });
-    if let Some(s) = i.expires_in {
-        body["expires_in"] = json!(s);
-    }
-    if let Some(rt) = &i.refresh_token {
-        reg.recorder.secret("refresh_token", rt);
-        body["refresh_token"] = json!(rt);
-    }
-    body["scope"] = json!(i.scopes.join(" "));
-    (
-        StatusCode::OK,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        axum::Json(body),
-    )
-        .into_response()
-}
-
-async fn token(
-    State(reg): State<Arc<Registry>>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    token_endpoint(&reg, &slug, "token", &headers, &body)
-}
-
-async fn refresh(
-    State(reg): State<Arc<Registry>>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    token_endpoint(&reg, &slug, "refresh", &headers, &body)
-}
-
-fn token_endpoint(
-    reg: &Registry,
-    slug: &str,
-    endpoint: &'static str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let Some(p) = reg.get_or_create(slug) else {
-        return oauth_error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No custom provider has this slug.",
-        );
-    };
-    let spec = p.spec();
-    let mut seen = TokenSeen {
-        endpoint,
-        grant_type: None,
-        content_type: None,
-        client_auth: None,
-        verifier: VerifierSeen::NotSent,
-        status: 0,
-        error: None,
-    };
-    let answer = match read_client_request(slug, &spec, headers, body) {
-        Err(u) => {
-            seen.client_auth = u.client_auth;
-            seen.content_type = u.content_type;
-            u.answer
-        }
-        Ok(req) => {
-            seen.client_auth = req.client_auth;
-            seen.content_type = req.content_type.clone();
-            seen.grant_type = req.params.get("grant_type").cloned();
-            exchange(reg, &p, &spec, endpoint, &req, &mut seen.verifier)
-        }
-    };
-    seen.status = answer.status().as_u16();
-    if !answer.status().is_success() {
-        seen.error = answer.extensions().get::<ErrorCode>().map(|c| c.0.clone());
-    }
-    p.saw_token(seen);
-    answer
-}
-
-fn exchange(
-    reg: &Registry,
-    p: &CustomProvider,
-    spec: &CustomProviderSpec,
-    endpoint: &str,
-    req: &ClientRequest,
-    verifier: &mut VerifierSeen,
-) -> Response {
-    let slug = p.slug.as_str();
-    if let Some(answer) = authenticate_client(p, spec, req) {
-        return answer;
-    }
-    let param = |k: &str| req.params.get(k).map(String::as_str);
-    let missing = |name: &str| {
-        oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            &format!("{name} is required."),
-        )
-    };
-    let now = reg.clock.now_ms();
-    let result = match param("grant_type") {
-        None => return missing("grant_type"),
-        Some("authorization_code") if endpoint == "token" => {
-            let Some(code) = param("code") else {
-                return missing("code");
-            };
-            let sent = param("code_verifier");
-            let challenge = p
-                .engine()
-                .codes
-                .get(code)
-                .map(|g| (g.code_challenge.clone(), g.challenge_method));
-            *verifier = match (sent, challenge) {
-                (None, _) => VerifierSeen::NotSent,
-                (Some(v), Some((Some(c), ChallengeMethod::S256))) if pkce_challenge(v) == c => {
-                    VerifierSeen::Matched
-                }
-                (Some(v), Some((Some(c), ChallengeMethod::Plain))) if v == c => {
-                    VerifierSeen::Matched
-                }
-                (Some(_), _) => VerifierSeen::Unmatched,
-            };
-            p.engine().exchange_code(
-                &reg.ids,
-                now,
-                Exchange {
-                    client_id: &req.client_id,
-                    client_secret: req.client_secret.as_deref(),
-                    code,
-                    redirect_uri: param("redirect_uri"),
-                    code_verifier: sent,
-                },
-            )
-        }
-        Some("refresh_token") => {
-            let Some(rt) = param("refresh_token") else {
-                return missing("refresh_token");
-            };
-            p.engine().refresh(
-                &reg.ids,
-                now,
-                &req.client_id,
-                req.client_secret.as_deref(),
-                rt,
-            )
-        }
-        Some(_) => Err(GrantError::UnsupportedGrantType),
-    };
-    match result {
-        Ok(i) => issued(reg, &i),
-        Err(e) => grant_error(slug, req.client_auth, e),
-    }
+/// The answer of a wire fault set on the provider of `slug` for requests
+/// that `hits`, if one is (see `faults`).
+async fn wire_fault(reg: &Registry, slug: &str, hits: Hits) -> Option<Response> {
+    let p = reg.get(slug)?;
+    reg.fault_answer(&p, hits).await
 }
 
 // ---------------------------------------------------------------------------
@@ -769,11 +380,14 @@ async fn userinfo(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(p) = reg.get_or_create(&slug) else {
+    let Some(p) = reg.answering(&slug) else {
         return not_found().await;
     };
     if !p.spec().userinfo {
         return not_found().await;
+    }
+    if let Some(answer) = wire_fault(&reg, &slug, Hits::Api).await {
+        return answer;
     }
     let Some(token) = bearer(&headers) else {
         return unauthorized(&slug, None);
@@ -802,15 +416,15 @@ async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(p) = reg.get_or_create(&slug) else {
+    let Some(p) = reg.answering(&slug) else {
         return not_found().await;
     };
     let spec = p.spec();
-    let req = match read_client_request(&slug, &spec, &headers, &body) {
+    let req = match token::read_client_request(&slug, &spec, &headers, &body) {
         Ok(r) => r,
         Err(u) => return u.answer,
     };
-    if let Some(answer) = authenticate_client(&p, &spec, &req) {
+    if let Some(answer) = token::authenticate_client(&p, &spec, &req) {
         return answer;
     }
     let Some(token) = req.params.get("token") else {
@@ -826,350 +440,4 @@ async fn revoke(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::common::clock::Clock;
-    use crate::common::ids::IdGen;
-    use crate::providers::custom::CustomProviders;
-    use crate::transcript::Recorder;
-
-    const CALLBACK: &str = "http://127.0.0.1:9/sso/callback/acme";
-
-    async fn start() -> (CustomProviders, Arc<CustomProvider>) {
-        let clock = Clock::scenario();
-        let ids = IdGen::new(clock.clone(), 7);
-        let server = CustomProviders::start(None, clock, ids, Recorder::new())
-            .await
-            .expect("the server starts");
-        let p = server.provider("acme").expect("a valid slug");
-        p.register_app("acme-client", "acme-secret", CALLBACK);
-        (server, p)
-    }
-
-    fn http() -> reqwest::Client {
-        crate::transcript::http::reqwest_client(crate::transcript::http::HANG_GUARD)
-    }
-
-    fn location(resp: &reqwest::Response) -> url::Url {
-        let l = resp
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .expect("a redirect");
-        url::Url::parse(l).expect("an absolute URL")
-    }
-
-    fn param(u: &url::Url, name: &str) -> Option<String> {
-        u.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    }
-
-    async fn authorize(p: &CustomProvider, extra: &[(&str, &str)]) -> reqwest::Response {
-        let mut q = vec![
-            ("client_id", "acme-client"),
-            ("redirect_uri", CALLBACK),
-            ("response_type", "code"),
-            ("scope", "read write"),
-            ("state", "xyz"),
-            ("login_hint", "alice@example.com"),
-        ];
-        for (k, v) in extra {
-            q.retain(|(x, _)| x != k);
-            q.push((k, v));
-        }
-        http()
-            .get(p.url("authorize"))
-            .query(&q)
-            .send()
-            .await
-            .expect("the authorize page answers")
-    }
-
-    async fn code(p: &CustomProvider, extra: &[(&str, &str)]) -> String {
-        let resp = authorize(p, extra).await;
-        param(&location(&resp), "code").expect("a code")
-    }
-
-    async fn json(resp: reqwest::Response) -> Value {
-        resp.json().await.expect("a JSON body")
-    }
-
-    #[tokio::test]
-    async fn a_code_exchanges_with_the_secret_in_the_body_or_as_basic() {
-        let (_s, p) = start().await;
-        let c = code(&p, &[]).await;
-        let resp = http()
-            .post(p.url("token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &c),
-                ("redirect_uri", CALLBACK),
-                ("client_id", "acme-client"),
-                ("client_secret", "acme-secret"),
-            ])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(resp.status(), 200);
-        assert_eq!(
-            resp.headers().get("cache-control").map(|v| v.as_bytes()),
-            Some(&b"no-store"[..])
-        );
-        let body = json(resp).await;
-        assert_eq!(body["token_type"], "Bearer");
-        assert_eq!(body["expires_in"], 3600);
-        assert_eq!(body["scope"], "read write");
-        assert!(body["refresh_token"].is_string());
-
-        let c = code(&p, &[]).await;
-        let resp = http()
-            .post(p.url("token"))
-            .basic_auth("acme-client", Some("acme-secret"))
-            .form(&[("grant_type", "authorization_code"), ("code", &c)])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(resp.status(), 200);
-        let seen = p.token_requests();
-        assert_eq!(seen[0].client_auth, Some(ClientAuth::SecretPost));
-        assert_eq!(seen[1].client_auth, Some(ClientAuth::SecretBasic));
-    }
-
-    #[tokio::test]
-    async fn basic_to_a_body_only_provider_is_a_401_invalid_client_with_a_basic_challenge() {
-        let (_s, p) = start().await;
-        let mut spec = p.spec();
-        spec.set("client_authentication", "client_secret_post")
-            .expect("a value");
-        p.set_spec(spec);
-        let c = code(&p, &[]).await;
-        let resp = http()
-            .post(p.url("token"))
-            .basic_auth("acme-client", Some("acme-secret"))
-            .form(&[("grant_type", "authorization_code"), ("code", &c)])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(resp.status(), 401);
-        assert_eq!(
-            resp.headers()
-                .get("www-authenticate")
-                .and_then(|v| v.to_str().ok()),
-            Some("Basic realm=\"acme\"")
-        );
-        assert_eq!(json(resp).await["error"], "invalid_client");
-        assert_eq!(
-            p.token_requests()[0].error.as_deref(),
-            Some("invalid_client")
-        );
-    }
-
-    #[tokio::test]
-    async fn a_json_body_to_a_form_only_provider_is_invalid_request() {
-        let (_s, p) = start().await;
-        let mut spec = p.spec();
-        spec.set("token_request_body", "form").expect("a value");
-        p.set_spec(spec);
-        let c = code(&p, &[]).await;
-        let resp = http()
-            .post(p.url("token"))
-            .json(&json!({"grant_type": "authorization_code", "code": c,
-                "client_id": "acme-client", "client_secret": "acme-secret"}))
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(resp.status(), 400);
-        let body = json(resp).await;
-        assert_eq!(body["error"], "invalid_request");
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("application/x-www-form-urlencoded"),
-            "{body}"
-        );
-    }
-
-    #[tokio::test]
-    async fn required_pkce_refuses_an_authorize_request_without_a_challenge() {
-        let (_s, p) = start().await;
-        let mut spec = p.spec();
-        spec.set("pkce", "required").expect("a value");
-        p.set_spec(spec);
-        let resp = authorize(&p, &[]).await;
-        let to = location(&resp);
-        assert_eq!(param(&to, "error").as_deref(), Some("invalid_request"));
-        assert_eq!(param(&to, "state").as_deref(), Some("xyz"));
-        let verifier = "v".repeat(43);
-        let challenge = pkce_challenge(&verifier);
-        let c = code(
-            &p,
-            &[
-                ("code_challenge", &challenge),
-                ("code_challenge_method", "S256"),
-            ],
-        )
-        .await;
-        let resp = http()
-            .post(p.url("token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &c),
-                ("client_id", "acme-client"),
-                ("client_secret", "acme-secret"),
-                ("code_verifier", &verifier),
-            ])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(resp.status(), 200);
-        assert_eq!(p.token_requests()[0].verifier, VerifierSeen::Matched);
-    }
-
-    #[tokio::test]
-    async fn scopes_are_split_on_the_providers_own_separator() {
-        let (_s, p) = start().await;
-        let mut spec = p.spec();
-        spec.set("scopes", "read, write").expect("a value");
-        p.set_spec(spec);
-        let resp = authorize(&p, &[("scope", "read,write")]).await;
-        let to = location(&resp);
-        assert_eq!(param(&to, "error").as_deref(), Some("invalid_scope"));
-        let mut spec = p.spec();
-        spec.set("scope_separator", "comma").expect("a value");
-        p.set_spec(spec);
-        let resp = authorize(&p, &[("scope", "read,write")]).await;
-        assert!(param(&location(&resp), "code").is_some());
-    }
-
-    #[tokio::test]
-    async fn an_unregistered_redirect_uri_shows_a_page_and_never_redirects() {
-        let (_s, p) = start().await;
-        let resp = authorize(&p, &[("redirect_uri", "http://127.0.0.1:9/elsewhere")]).await;
-        assert_eq!(resp.status(), 400);
-        assert!(resp.headers().get("location").is_none());
-        let resp = authorize(&p, &[("client_id", "nobody")]).await;
-        assert_eq!(resp.status(), 400);
-        assert!(resp.headers().get("location").is_none());
-    }
-
-    #[tokio::test]
-    async fn userinfo_and_revocation_follow_rfc_6750_and_7009() {
-        let (_s, p) = start().await;
-        let c = code(&p, &[]).await;
-        let body = json(
-            http()
-                .post(p.url("token"))
-                .form(&[
-                    ("grant_type", "authorization_code"),
-                    ("code", &c),
-                    ("client_id", "acme-client"),
-                    ("client_secret", "acme-secret"),
-                ])
-                .send()
-                .await
-                .expect("answers"),
-        )
-        .await;
-        let access = body["access_token"].as_str().expect("a token").to_string();
-        let refresh = body["refresh_token"].as_str().expect("a token").to_string();
-        let me = http()
-            .get(p.url("userinfo"))
-            .bearer_auth(&access)
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(me.status(), 200);
-        assert_eq!(json(me).await["email"], "alice@example.com");
-        let none = http().get(p.url("userinfo")).send().await.expect("answers");
-        assert_eq!(none.status(), 401);
-        let revoked = http()
-            .post(p.url("revoke"))
-            .basic_auth("acme-client", Some("acme-secret"))
-            .form(&[("token", refresh.as_str())])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(revoked.status(), 200);
-        let again = http()
-            .post(p.url("revoke"))
-            .basic_auth("acme-client", Some("acme-secret"))
-            .form(&[("token", "never-issued")])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(again.status(), 200);
-        let dead = http()
-            .get(p.url("userinfo"))
-            .bearer_auth(&access)
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(dead.status(), 401);
-        let challenge = dead
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
-    }
-
-    #[tokio::test]
-    async fn rotation_spends_the_refresh_token_and_the_refresh_url_takes_only_refreshes() {
-        let (_s, p) = start().await;
-        let mut spec = p.spec();
-        spec.set("refresh_tokens", "rotated").expect("a value");
-        p.set_spec(spec);
-        let c = code(&p, &[]).await;
-        let form = |grant: &'static str, key: &'static str, value: String| {
-            vec![
-                ("grant_type", grant.to_string()),
-                (key, value),
-                ("client_id", "acme-client".to_string()),
-                ("client_secret", "acme-secret".to_string()),
-            ]
-        };
-        let wrong = http()
-            .post(p.url("refresh"))
-            .form(&form("authorization_code", "code", c.clone()))
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(json(wrong).await["error"], "unsupported_grant_type");
-        let first = json(
-            http()
-                .post(p.url("token"))
-                .form(&form("authorization_code", "code", c))
-                .send()
-                .await
-                .expect("answers"),
-        )
-        .await;
-        let rt = first["refresh_token"]
-            .as_str()
-            .expect("a token")
-            .to_string();
-        let second = json(
-            http()
-                .post(p.url("refresh"))
-                .form(&form("refresh_token", "refresh_token", rt.clone()))
-                .send()
-                .await
-                .expect("answers"),
-        )
-        .await;
-        assert!(second["refresh_token"].is_string(), "{second}");
-        let reused = json(
-            http()
-                .post(p.url("refresh"))
-                .form(&form("refresh_token", "refresh_token", rt))
-                .send()
-                .await
-                .expect("answers"),
-        )
-        .await;
-        assert_eq!(reused["error"], "invalid_grant");
-    }
-}
+mod tests;

@@ -14,9 +14,11 @@ use std::time::Duration;
 use wiremock::{Match, Mock, Request, Respond, ResponseTemplate};
 
 use super::{Fault, FaultError, Target};
+use crate::common::ids::IdGen;
 use crate::providers::FaultAnswers;
-use crate::providers::engine::oauth::Countdown;
+use crate::providers::engine::oauth::{Countdown, OAuthEngine};
 use crate::providers::engine::{ClassMatcher, ProviderMock, RouteClass, Shared, wire};
+use crate::transcript::Recorder;
 
 /// Priority of fault mocks: above the defaults ([`crate::providers::engine::DEFAULT_PRIORITY`]).
 pub const FAULT_PRIORITY: u8 = 5;
@@ -108,12 +110,23 @@ impl Fault {
 
     fn change_state(&self, shared: &Shared) -> String {
         let now = shared.clock.now_ms();
+        self.change_engine(&mut shared.engine(), now, &shared.ids, &shared.recorder)
+    }
+
+    /// Makes a state fault's change to `engine` (any provider's OAuth state,
+    /// a custom provider's too) and says what it did; nothing for a wire fault.
+    pub fn change_engine(
+        &self,
+        engine: &mut OAuthEngine,
+        now: i64,
+        ids: &IdGen,
+        recorder: &Recorder,
+    ) -> String {
         let who = |user: &Option<String>| {
             user.clone()
                 .map(|u| format!("{u}'s"))
                 .unwrap_or_else(|| "every user's".to_string())
         };
-        let mut engine = shared.engine();
         match self {
             Fault::RevokeTokens { user } => {
                 let n = match user {
@@ -151,10 +164,10 @@ impl Fault {
                 let fresh: Vec<(String, String)> = engine
                     .apps
                     .keys()
-                    .map(|id| (id.clone(), shared.ids.secret("rotated_secret_", 32)))
+                    .map(|id| (id.clone(), ids.secret("rotated_secret_", 32)))
                     .collect();
                 for (id, secret) in &fresh {
-                    shared.recorder.secret("client_secret", secret);
+                    recorder.secret("client_secret", secret);
                     if let Some(app) = engine.apps.get_mut(id) {
                         app.client_secret = secret.clone();
                     }
