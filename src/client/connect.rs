@@ -319,6 +319,34 @@ mod tests {
     }
 
     #[test]
+    fn slacks_unknown_client_page_is_an_invalid_client() {
+        let html = page("Oops, something went wrong", "Invalid client_id parameter");
+        let d = provider_stop_page(ProviderKind::Slack, 400, &html).expect("diagnosed");
+        assert_eq!(d.kind, DiagnosisKind::InvalidClient);
+        assert!(
+            d.detail.contains("Invalid client_id parameter"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn githubs_warning_page_quotes_its_sentence() {
+        let html = page(
+            "Be careful!",
+            "The redirect_uri is not associated with this application. The application might be misconfigured.",
+        );
+        let d = warning_page(ProviderKind::Github, 200, &html).expect("diagnosed");
+        assert_eq!(d.kind, DiagnosisKind::RedirectUriMismatch);
+        assert_eq!(
+            d.detail,
+            "GitHub showed its warning page \"The redirect_uri is not associated with this application.\" and the flow stopped there."
+        );
+        // Another provider's page saying the same is not GitHub's warning.
+        assert!(warning_page(ProviderKind::Google, 200, &html).is_none());
+    }
+
+    #[test]
     fn salesforces_escaped_error_text_is_decoded() {
         let html = page(
             "Remote Access Authorization Error",
