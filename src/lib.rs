@@ -73,8 +73,9 @@
 //! The front door ([`Harness`] and its handles), the Pipes client
 //! ([`client`]), the provider list ([`ProviderKind`]), the World and runner
 //! for custom steps ([`steps`], [`runner`]), the clock ([`Clock`]), and
-//! [`serve`]'s server for a Rust test that wants the stack on fixed ports,
-//! as `pipes-harness serve` runs it. Everything else (the mocks, the
+//! [`serve`]'s server for a Rust test that wants the stack as
+//! `pipes-harness serve` runs it (its seed, ports and control API).
+//! Everything else (the mocks, the
 //! provider folders, the transcript recorder, `doctor`) is private to the
 //! crate; the binary's command line is the one hidden entry point
 //! (`cli::main`).

@@ -56,7 +56,7 @@ impl Clock {
         }
     }
 
-    /// A frozen clock at [`SCENARIO_EPOCH_MS`].
+    /// A frozen clock at `SCENARIO_EPOCH_MS`.
     pub fn scenario() -> Self {
         Self::frozen(SCENARIO_EPOCH_MS)
     }
@@ -87,7 +87,7 @@ impl Clock {
             .unwrap_or(0)
     }
 
-    /// Milliseconds since the Unix epoch, never past [`MAX_MS`].
+    /// Milliseconds since the Unix epoch, never past `MAX_MS`.
     pub fn now_ms(&self) -> i64 {
         let offset = self.inner.offset_ms.load(Ordering::SeqCst);
         self.real_ms().saturating_add(offset).min(MAX_MS)
@@ -117,7 +117,7 @@ impl Clock {
     }
 
     /// Moves the clock forward by `by`, or refuses (moving nothing) when that
-    /// would pass [`MAX_MS`].
+    /// would pass `MAX_MS` (9999-12-31).
     pub fn try_advance(&self, by: Duration) -> Result<(), PastTheEnd> {
         let requested = by.as_millis();
         let room = self.room_ms();
@@ -132,7 +132,7 @@ impl Clock {
         Ok(())
     }
 
-    /// Moves the clock forward; an advance past [`MAX_MS`] stops there.
+    /// Moves the clock forward; an advance past `MAX_MS` stops there.
     pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(MAX_MS);
         let real = self.real_ms();

@@ -10,7 +10,7 @@
 //! scenario passed, 1 a scenario failed, 2 bad usage or bad input.
 //!
 //! Selection (tags, `file:line`, name filters, `--shard I/N`) happens in one
-//! place, [`Selection`], used both for the up-front step check and as
+//! place, `Selection`, used both for the up-front step check and as
 //! cucumber's filter. Reports: cucumber's JSON writer for `--json`, our own
 //! JUnit XML for `--junit` (see [`report`]), GitHub Actions annotations when
 //! asked. Failure messages are redacted before any of them sees the text.
@@ -315,7 +315,7 @@ fn unknown_placeholder(f: &gherkin::Feature) -> Option<(usize, String)> {
 
 /// The name a scenario is reported and filed under. An expanded Scenario
 /// Outline row's name comes from its example values, unique within its
-/// outline and stable when lines move (see [`outline`]).
+/// outline and stable when lines move (see `outline`).
 pub fn scenario_label(s: &gherkin::Scenario) -> String {
     s.name.clone()
 }

@@ -157,7 +157,7 @@ pub fn exit_when_stdout_closes() {
     }
 }
 
-/// [`print`] with a newline.
+/// [`print()`] with a newline.
 pub fn println(text: &str) {
     print(&format!("{text}\n"));
 }

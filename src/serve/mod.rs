@@ -5,7 +5,7 @@
 //! on the ports after it (GitHub, Slack, Google, Salesforce), or all on
 //! ephemeral ports with `--port 0`. The world starts from a seed file
 //! ([`seed`]), the clock is real time (with a test able to jump it forward
-//! through the control API, [`control`]), and the base URLs are printed as
+//! through the control API, `control`), and the base URLs are printed as
 //! soon as every server accepts connections:
 //!
 //! ```text

@@ -255,7 +255,7 @@ impl Fault {
         mock
     }
 
-    /// Applies the fault until the returned [`ScopedFault`] drops. Faults
+    /// Applies the fault until the returned `ScopedFault` drops. Faults
     /// that change the provider's state once (revocations, a changed
     /// callback URL) cannot be undone and are refused.
     pub async fn apply_scoped(&self, provider: &ProviderMock) -> Result<ScopedFault, FaultError> {
