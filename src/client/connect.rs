@@ -52,7 +52,20 @@ pub async fn follow(
     authorize_url: &str,
     return_to: Option<&str>,
 ) -> Result<(), PipesError> {
-    let visit = browser
+    let visit = visit(browser, authorize_url).await?;
+    match diagnose_visit(provider, &visit, return_to) {
+        Some(diagnosis) => Err(PipesError::Connect {
+            provider,
+            diagnosis,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Walks the browser through `authorize_url`; a browser that cannot finish
+/// the walk is a transport error.
+pub(crate) async fn visit(browser: &Browser, authorize_url: &str) -> Result<Visit, PipesError> {
+    browser
         .visit(authorize_url)
         .await
         .map_err(|message| PipesError::Transport {
@@ -62,14 +75,7 @@ pub async fn follow(
                 format!("the browser could not complete the flow: {message}"),
             ),
             message,
-        })?;
-    match diagnose_visit(provider, &visit, return_to) {
-        Some(diagnosis) => Err(PipesError::Connect {
-            provider,
-            diagnosis,
-        }),
-        None => Ok(()),
-    }
+        })
 }
 
 /// Reads the end of a browser visit; `None` means the flow succeeded.

@@ -40,17 +40,7 @@ pub async fn follow(
     authorize_url: &str,
     return_to: Option<&str>,
 ) -> Result<(), PipesError> {
-    let visit = browser
-        .visit(authorize_url)
-        .await
-        .map_err(|message| PipesError::Transport {
-            url: authorize_url.to_string(),
-            diagnosis: Diagnosis::new(
-                DiagnosisKind::ProviderUnavailable,
-                format!("the browser could not complete the flow: {message}"),
-            ),
-            message,
-        })?;
+    let visit = super::connect::visit(browser, authorize_url).await?;
     match diagnose_visit(slug, &visit, return_to) {
         Some(diagnosis) => Err(PipesError::CustomProvider {
             action: "connecting",

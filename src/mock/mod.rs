@@ -184,21 +184,8 @@ impl Stack {
         )
         .await?;
         workos.ctx().set_ready(scenario);
-        // A provider's sign-in asks WorkOS whom the flow is for, so it picks
-        // that user's own account. Weak: WorkOS already holds the providers.
         for mock in providers.values() {
-            let ctx = std::sync::Arc::downgrade(workos.ctx());
-            mock.shared()
-                .set_sign_in_hint(std::sync::Arc::new(move |state: &str| {
-                    let ctx = ctx.upgrade()?;
-                    let st = ctx.state();
-                    let pending = st.pending.values().find(|p| p.state == state)?;
-                    let user = st.users.get(&pending.user_id)?;
-                    Some(crate::providers::engine::oauth::Connecting {
-                        user_id: user.id.clone(),
-                        email: user.email.clone(),
-                    })
-                }));
+            mock.shared().set_sign_in_hint(sign_in_hint(workos.ctx()));
         }
 
         let custom = std::sync::Arc::new(
@@ -236,6 +223,23 @@ impl Stack {
     }
 }
 
+/// What a provider's sign-in asks WorkOS: whom the flow with this `state`
+/// is for, so that user signs in as their own account. Holds WorkOS weakly,
+/// since WorkOS holds the providers.
+fn sign_in_hint(ctx: &std::sync::Arc<workos::Ctx>) -> crate::providers::engine::SignInHint {
+    let weak = std::sync::Arc::downgrade(ctx);
+    std::sync::Arc::new(move |state: &str| {
+        let ctx = weak.upgrade()?;
+        let st = ctx.state();
+        let pending = st.pending.values().find(|p| p.state == state)?;
+        let user = st.users.get(&pending.user_id)?;
+        Some(crate::providers::engine::oauth::Connecting {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+        })
+    })
+}
+
 /// Wires the custom providers into a stack's WorkOS mock, as the built-in
 /// ones are: their authorize page asks WorkOS whom a flow is for (so each
 /// WorkOS user signs in as their own account), and WorkOS knows them (to
@@ -245,17 +249,6 @@ fn wire_custom(
     custom: &std::sync::Arc<crate::providers::custom::CustomProviders>,
     ctx: &std::sync::Arc<workos::Ctx>,
 ) {
-    // Weak: WorkOS holds the custom providers.
-    let weak = std::sync::Arc::downgrade(ctx);
-    custom.set_sign_in_hint(std::sync::Arc::new(move |state: &str| {
-        let ctx = weak.upgrade()?;
-        let st = ctx.state();
-        let pending = st.pending.values().find(|p| p.state == state)?;
-        let user = st.users.get(&pending.user_id)?;
-        Some(crate::providers::engine::oauth::Connecting {
-            user_id: user.id.clone(),
-            email: user.email.clone(),
-        })
-    }));
+    custom.set_sign_in_hint(sign_in_hint(ctx));
     let _ = ctx.custom_providers.set(std::sync::Arc::clone(custom));
 }

@@ -8,7 +8,6 @@
 //!   provider's profile): `account_identifier` and `account_display_name`.
 
 use super::Ctx;
-use crate::providers::engine::OAuthApp;
 
 /// Registers (or updates) the customer's OAuth app at the provider mock of
 /// `slug`, with the integration's WorkOS callback.
@@ -16,22 +15,12 @@ pub fn register_custom_app(ctx: &Ctx, slug: &str, client_id: &str, client_secret
     let Some(link) = ctx.providers.get(slug) else {
         return;
     };
-    let callback = ctx.callback_url(slug);
-    let mut engine = link.provider.engine();
-    let app = engine
-        .apps
-        .entry(client_id.to_string())
-        .or_insert_with(|| OAuthApp {
-            client_id: client_id.to_string(),
-            client_secret: client_secret.to_string(),
-            redirect_uris: Vec::new(),
-            allowed_scopes: None,
-            expiring_tokens: crate::providers::spec(link.kind).expiring_tokens,
-        });
-    app.client_secret = client_secret.to_string();
-    if !app.redirect_uris.contains(&callback) {
-        app.redirect_uris.push(callback);
-    }
+    link.provider.engine().register_client(
+        client_id,
+        client_secret,
+        &ctx.callback_url(slug),
+        crate::providers::spec(link.kind).expiring_tokens,
+    );
 }
 
 /// The provider account an access token was issued to: `(login, display name)`.

@@ -46,7 +46,7 @@ use crate::common::clock::Clock;
 use crate::common::ids::IdGen;
 use crate::provider::ProviderKind;
 use crate::providers::engine::SignInHint;
-use crate::providers::engine::oauth::{OAuthApp, OAuthEngine};
+use crate::providers::engine::oauth::OAuthEngine;
 use crate::transcript::Recorder;
 
 /// How many authorize and token requests each provider remembers (what the
@@ -179,21 +179,8 @@ impl CustomProvider {
     /// Registers (or updates) an OAuth app: the client id and secret the
     /// team got from the provider, with the redirect URI they registered.
     pub fn register_app(&self, client_id: &str, client_secret: &str, redirect_uri: &str) {
-        let mut engine = self.engine();
-        let app = engine
-            .apps
-            .entry(client_id.to_string())
-            .or_insert_with(|| OAuthApp {
-                client_id: client_id.to_string(),
-                client_secret: client_secret.to_string(),
-                redirect_uris: Vec::new(),
-                allowed_scopes: None,
-                expiring_tokens: false,
-            });
-        app.client_secret = client_secret.to_string();
-        if !app.redirect_uris.iter().any(|r| r == redirect_uri) {
-            app.redirect_uris.push(redirect_uri.to_string());
-        }
+        self.engine()
+            .register_client(client_id, client_secret, redirect_uri, false);
     }
 
     /// The authorize requests it received, oldest first (the last 64).

@@ -384,6 +384,32 @@ pub fn fake_account(kind: ProviderKind, login: &str, ids: &IdGen) -> Account {
 }
 
 impl OAuthEngine {
+    /// Registers (or updates) an OAuth app as a team does in the provider's
+    /// console: the client id and secret, one more redirect URI; a new app
+    /// issues expiring tokens when `expiring` says so.
+    pub fn register_client(
+        &mut self,
+        client_id: &str,
+        client_secret: &str,
+        redirect_uri: &str,
+        expiring: bool,
+    ) {
+        let app = self
+            .apps
+            .entry(client_id.to_string())
+            .or_insert_with(|| OAuthApp {
+                client_id: client_id.to_string(),
+                client_secret: client_secret.to_string(),
+                redirect_uris: Vec::new(),
+                allowed_scopes: None,
+                expiring_tokens: expiring,
+            });
+        app.client_secret = client_secret.to_string();
+        if !app.redirect_uris.iter().any(|r| r == redirect_uri) {
+            app.redirect_uris.push(redirect_uri.to_string());
+        }
+    }
+
     /// An engine with no apps and no accounts.
     pub fn new(kind: ProviderKind) -> Self {
         OAuthEngine {
